@@ -1,0 +1,3 @@
+"""Socket Tester: a desktop tool to talk TCP, UDP and HTTP and watch every byte."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,67 @@
+"""The one immutable record for everything the log shows."""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+class Source(enum.Enum):
+    TCP = "TCP"
+    UDP = "UDP"
+    HTTP = "HTTP"
+    APP = "App"
+
+
+class Kind(enum.Enum):
+    SENT = "sent"
+    RECEIVED = "received"
+    INFO = "info"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    """What happened, when, with whom, and the bytes involved.
+
+    `size` is the true length of the traffic; `data` may hold only a prefix of it once the
+    log model trims long chunks to bound memory, so counters read `size`, never `len(data)`.
+    `detail` carries multi-line text for the detail view (HTTP headers, a traceback).
+    """
+
+    time: float
+    source: Source
+    kind: Kind
+    peer: str = ""
+    data: bytes = b""
+    message: str = ""
+    size: int = 0
+    detail: str = ""
+
+
+EventSink = Callable[[LogEvent], None]
+
+
+def make_event(
+    source: Source,
+    kind: Kind,
+    message: str = "",
+    *,
+    peer: str = "",
+    data: bytes = b"",
+    size: int | None = None,
+    detail: str = "",
+) -> LogEvent:
+    """A LogEvent stamped now; `size` defaults to the length of `data`."""
+    return LogEvent(
+        time.time(),
+        source,
+        kind,
+        peer,
+        data,
+        message,
+        len(data) if size is None else size,
+        detail,
+    )

@@ -1,0 +1,18 @@
+"""Finds files in resources/ the same way from source and from a frozen executable."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def resources_dir() -> Path:
+    # PyInstaller unpacks bundled data under sys._MEIPASS; build.spec puts resources/ there.
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root is not None:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource_path(name: str) -> Path:
+    return resources_dir() / name

@@ -1,0 +1,102 @@
+"""The one worker pattern: a QThread running a Reactor, with batched event signals."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.net.batcher import EventBatcher
+from app.net.events import Kind, LogEvent, Source, make_event
+from app.net.reactor import Reactor
+
+
+class ReactorWorker(QThread):
+    """Runs `self.reactor` in its own thread until `stop()`.
+
+    Subclasses create their net/ object in `__init__` (it is only touched from the loop
+    thread afterwards) and post commands with `post()`. Everything the net object reports
+    goes through `sink()` and arrives in the GUI thread as `events(list[LogEvent])`, at
+    most one batch per ~30 ms and never more than one batch queued at a time.
+    """
+
+    events = Signal(object)  # list[LogEvent], delivered in the GUI thread
+    # Emitted from the loop thread; this QThread object lives in the GUI thread, so the
+    # connection to `_deliver` is queued and `_deliver` runs in the GUI thread.
+    _batch_ready = Signal(object)
+
+    source = Source.APP
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.reactor = Reactor()
+        self.reactor.on_exception = self._report_exception
+        self._batcher = EventBatcher(self._batch_ready.emit)
+        self._batch_ready.connect(self._deliver)
+        self.reactor.add_idle_hook(self._batcher.flush_if_due)
+
+    # -- used from any thread ----------------------------------------------------------
+
+    def sink(self, event: LogEvent) -> None:
+        self._batcher.add(event)
+
+    def backlog_bytes(self) -> int:
+        return self._batcher.backlog_bytes
+
+    def post(self, fn: Callable[..., Any], *args: Any) -> None:
+        self.reactor.call_soon(fn, *args)
+
+    def flush_events(self) -> None:
+        """Send pending events now, e.g. just before a state change is signalled."""
+        self._batcher.flush(force=True)
+
+    # -- GUI thread ------------------------------------------------------------------
+
+    def stop(self, timeout_ms: int = 1000) -> bool:
+        """Ask the loop to end and wait for the thread; True when it ended in time."""
+        self.reactor.stop()
+        if not self.isRunning():
+            if not self.isFinished():
+                # Never started: run() will not release the loop's sockets, so do it here.
+                self.shutdown()
+                self.reactor.close()
+            return True
+        return self.wait(timeout_ms)
+
+    @Slot(object)
+    def _deliver(self, batch: list[LogEvent]) -> None:
+        try:
+            self.events.emit(batch)
+        finally:
+            self._batcher.ack()
+
+    # -- loop thread -----------------------------------------------------------------
+
+    def run(self) -> None:
+        try:
+            self.reactor.run()
+        except Exception as exc:
+            self._report_exception(exc)
+        finally:
+            try:
+                self.shutdown()
+            except Exception as exc:
+                self._report_exception(exc)
+            self._batcher.flush(force=True)
+            self.reactor.close()
+
+    def shutdown(self) -> None:
+        """Release the net object's sockets; runs in the loop thread as it ends."""
+
+    def _report_exception(self, exc: BaseException) -> None:
+        text = "".join(traceback.format_exception(exc))
+        self.sink(
+            make_event(
+                self.source,
+                Kind.ERROR,
+                f"Internal error: {type(exc).__name__}: {exc} (details in this row)",
+                detail=text,
+            )
+        )

@@ -1,0 +1,186 @@
+"""The TCP Client tab driven through its public objectNames, against real loopback peers."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QSpinBox
+from pytestqt.qtbot import QtBot
+
+from app.main import create_main_window
+from app.net.events import Kind, Source
+from app.ui.main_window import MainWindow
+from tests.peers import EchoServer, free_port
+
+
+@pytest.fixture
+def window(qtbot: QtBot, fresh_settings: str) -> MainWindow:
+    win = create_main_window()
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def child(window: MainWindow, cls: type, name: str):  # type: ignore[no-untyped-def]
+    widget = window.findChild(cls, name)
+    assert widget is not None, f"no {cls.__name__} named {name}"
+    return widget
+
+
+def status_text(window: MainWindow) -> str:
+    label = child(window, QLabel, "tcpStatus")
+    return str(label.plain_text())
+
+
+def connect_to(qtbot: QtBot, window: MainWindow, host: str, port: int) -> None:
+    child(window, QLineEdit, "tcpHost").setText(host)
+    child(window, QSpinBox, "tcpPort").setValue(port)
+    qtbot.mouseClick(child(window, QPushButton, "tcpConnect"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: status_text(window).startswith("Connected to"), timeout=5000)
+
+
+def logged(window: MainWindow, kind: Kind) -> list[bytes]:
+    model = window.log_pane.model
+    events = (model.event_at(row) for row in range(model.rowCount()))
+    return [e.data for e in events if e.kind is kind and e.source is Source.TCP]
+
+
+def test_defaults_follow_the_tutorial(window: MainWindow) -> None:
+    assert window.windowTitle() == "Socket Tester"
+    assert not window.windowIcon().isNull()
+    assert child(window, QLineEdit, "tcpHost").text() == "127.0.0.1"
+    assert child(window, QSpinBox, "tcpPort").value() == 8000
+    assert child(window, QLineEdit, "tcpPayload").text() == "Hello, server!"
+    assert status_text(window) == "Disconnected"
+    assert not child(window, QPushButton, "tcpSend").isEnabled()
+    tabs = window.tabs
+    assert tabs.objectName() == "tabs"
+    assert tabs.tabText(0) == "TCP Client"
+
+
+def test_send_text_and_hex_and_see_the_echo(
+    qtbot: QtBot, window: MainWindow, echo_server: EchoServer
+) -> None:
+    connect_to(qtbot, window, echo_server.host, echo_server.port)
+    send = child(window, QPushButton, "tcpSend")
+    assert send.isEnabled()
+    qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: b"".join(logged(window, Kind.RECEIVED)) == b"Hello, server!")
+
+    child(window, QComboBox, "tcpFormat").setCurrentText("Hex")
+    payload = child(window, QLineEdit, "tcpPayload")
+    payload.clear()
+    qtbot.keyClicks(payload, "de ad be ef 00 ff")
+    qtbot.keyClick(payload, Qt.Key.Key_Return)  # Enter sends
+    expected = b"Hello, server!\xde\xad\xbe\xef\x00\xff"
+    qtbot.waitUntil(lambda: b"".join(logged(window, Kind.RECEIVED)) == expected)
+    assert logged(window, Kind.SENT) == [b"Hello, server!", b"\xde\xad\xbe\xef\x00\xff"]
+    counters = child(window, QLabel, "tcpCounters").toolTip()
+    assert counters == "Sent 20 bytes, received 20 bytes"
+
+    qtbot.mouseClick(child(window, QPushButton, "tcpConnect"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: status_text(window) == "Disconnected")
+    assert not send.isEnabled()
+
+
+def test_invalid_hex_disables_send_and_says_why(
+    qtbot: QtBot, window: MainWindow, echo_server: EchoServer
+) -> None:
+    connect_to(qtbot, window, echo_server.host, echo_server.port)
+    child(window, QComboBox, "tcpFormat").setCurrentText("Hex")
+    payload = child(window, QLineEdit, "tcpPayload")
+    payload.setText("48 6")
+    error = child(window, QLabel, "tcpPayloadError")
+    assert error.isVisible() and "Odd number of hex digits" in error.text()
+    assert not child(window, QPushButton, "tcpSend").isEnabled()
+    qtbot.keyClick(payload, Qt.Key.Key_Return)
+    payload.setText("48 69")
+    assert not error.isVisible()
+    assert child(window, QPushButton, "tcpSend").isEnabled()
+    assert logged(window, Kind.SENT) == []
+
+
+def test_refused_is_one_line_and_back_to_disconnected(qtbot: QtBot, window: MainWindow) -> None:
+    port = free_port()
+    child(window, QSpinBox, "tcpPort").setValue(port)
+    qtbot.mouseClick(child(window, QPushButton, "tcpConnect"), Qt.MouseButton.LeftButton)
+    model = window.log_pane.model
+    qtbot.waitUntil(lambda: model.totals.errors == 1)
+    qtbot.waitUntil(lambda: status_text(window) == "Disconnected")
+    errors = [model.event_at(r) for r in range(model.rowCount())]
+    assert [e.message for e in errors if e.kind is Kind.ERROR] == [
+        f"Connection refused: 127.0.0.1:{port}"
+    ]
+
+
+def test_bad_host_is_refused_at_the_field(qtbot: QtBot, window: MainWindow) -> None:
+    host = child(window, QLineEdit, "tcpHost")
+    host.setText("300.1.1.1")
+    qtbot.mouseClick(child(window, QPushButton, "tcpConnect"), Qt.MouseButton.LeftButton)
+    error = child(window, QLabel, "tcpHostError")
+    assert error.isVisible() and "not a valid IPv4 address" in error.text()
+    assert status_text(window) == "Disconnected"
+    assert window.log_pane.model.rowCount() == 0
+
+
+def test_pasted_url_fills_host_and_port(
+    qtbot: QtBot, window: MainWindow, echo_server: EchoServer
+) -> None:
+    child(window, QLineEdit, "tcpHost").setText(f"http://127.0.0.1:{echo_server.port}/x")
+    qtbot.mouseClick(child(window, QPushButton, "tcpConnect"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: status_text(window).startswith("Connected to"), timeout=5000)
+    assert child(window, QLineEdit, "tcpHost").text() == "127.0.0.1"
+    assert child(window, QSpinBox, "tcpPort").value() == echo_server.port
+
+
+def test_loaded_file_of_ten_megabytes_arrives_whole(
+    qtbot: QtBot, window: MainWindow, sink_server: object, tmp_path: object
+) -> None:
+    import os
+    from pathlib import Path
+
+    from tests.peers import SinkServer
+
+    assert isinstance(sink_server, SinkServer)
+    payload = os.urandom(10 * 1024 * 1024)
+    path = Path(str(tmp_path)) / "blob.bin"
+    path.write_bytes(payload)
+    connect_to(qtbot, window, sink_server.host, sink_server.port)
+    tab = window.tool_tabs[0]
+    tab.editor.load_file(path)  # type: ignore[attr-defined]
+    assert "10,485,760 bytes" in child(window, QLineEdit, "tcpPayload").text()
+    qtbot.mouseClick(child(window, QPushButton, "tcpSend"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.log_pane.model.totals.sent_bytes == len(payload), timeout=10000)
+    qtbot.mouseClick(child(window, QPushButton, "tcpConnect"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: sink_server.finished.is_set(), timeout=10000)
+    assert bytes(sink_server.received) == payload
+
+
+def test_closing_while_connected_stops_every_thread(
+    qtbot: QtBot, fresh_settings: str, echo_server: EchoServer
+) -> None:
+    win = create_main_window()
+    win.show()
+    connect_to(qtbot, win, echo_server.host, echo_server.port)
+    workers = [w for tab in win.tool_tabs for w in tab.workers()]
+    assert all(w.isRunning() for w in workers)
+    win.close()
+    assert not any(w.isRunning() for w in workers)
+    assert threading.active_count() >= 1
+    win.deleteLater()
+
+
+def test_fields_are_restored_on_next_start(qtbot: QtBot, fresh_settings: str) -> None:
+    first = create_main_window()
+    child(first, QLineEdit, "tcpHost").setText("::1")
+    child(first, QSpinBox, "tcpPort").setValue(9001)
+    child(first, QLineEdit, "tcpPayload").setText("ping\\n")
+    first.close()
+    first.deleteLater()
+    second = create_main_window()
+    qtbot.addWidget(second)
+    assert child(second, QLineEdit, "tcpHost").text() == "::1"
+    assert child(second, QSpinBox, "tcpPort").value() == 9001
+    assert child(second, QLineEdit, "tcpPayload").text() == "ping\\n"
