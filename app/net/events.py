@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Source(enum.Enum):
@@ -22,9 +22,12 @@ class Kind(enum.Enum):
     ERROR = "error"
 
 
-@dataclass(frozen=True, slots=True)
-class LogEvent:
+class LogEvent(NamedTuple):
     """What happened, when, with whom, and the bytes involved.
+
+    A NamedTuple rather than a frozen dataclass: a flood creates one per datagram, and
+    building a tuple costs 0.5 µs where the frozen dataclass costs 1.5 µs (measured), a
+    third of a bare `sendto`. It is just as immutable; copy with `_replace`.
 
     `size` is the true length of the traffic; `data` may hold only a prefix of it once the
     log model trims long chunks to bound memory, so counters read `size`, never `len(data)`.

@@ -77,7 +77,7 @@ def format_time(stamp: float) -> str:
 
 def _keep(event: LogEvent) -> LogEvent:
     if len(event.data) > DATA_KEEP:
-        return dataclasses.replace(event, data=event.data[:DATA_KEEP])
+        return event._replace(data=event.data[:DATA_KEEP])
     return event
 
 
