@@ -1,0 +1,126 @@
+"""Runs every benchmark on loopback and prints one table (and writes it as JSON).
+
+Usage: python -m tests.benchmarks [--json PATH] [--only NAME ...]
+Each benchmark module under tests/benchmarks/ named bench_*.py has `run()` returning a
+list of figures: {"figure", "value", "unit", "baseline", "target", "met"?, "ratio"?}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from tests.benchmarks import gui_harness  # noqa: F401  (offscreen Qt, scratch settings)
+
+Figure = dict[str, object]
+
+
+def discover() -> list[str]:
+    package = Path(__file__).parent
+    return sorted(
+        m.name for m in pkgutil.iter_modules([str(package)]) if m.name.startswith("bench_")
+    )
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    import os
+
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def print_table(figures: list[Figure]) -> None:
+    rows = [("figure", "value", "unit", "baseline", "ratio", "target", "met")]
+    for f in figures:
+        value, baseline = f.get("value"), f.get("baseline")
+        ratio = f.get("ratio")
+        if ratio is None and isinstance(value, int | float) and isinstance(baseline, int | float):
+            ratio = round(value / baseline, 3) if baseline else None
+        met = f.get("met")
+        rows.append(
+            (
+                str(f.get("figure")),
+                _fmt(value),
+                str(f.get("unit", "")),
+                _fmt(baseline),
+                _fmt(ratio),
+                str(f.get("target", "")),
+                "yes" if met is True else "NO" if met is False else "?",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+        if index == 0:
+            print("-+-".join("-" * w for w in widths))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks")
+    parser.add_argument("--json", default="benchmark-results.json", help="where to write JSON")
+    parser.add_argument("--only", nargs="*", default=None, help="module names, e.g. bench_udp")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.main import ensure_application
+
+    ensure_application()
+    assert QApplication.instance() is not None
+    figures: list[Figure] = []
+    failures = 0
+    started = time.monotonic()
+    for name in discover():
+        if args.only and name not in args.only:
+            continue
+        print(f"… {name}", file=sys.stderr, flush=True)
+        t0 = time.monotonic()
+        try:
+            module = importlib.import_module(f"tests.benchmarks.{name}")
+            result = module.run()
+        except Exception:
+            failures += 1
+            traceback.print_exc()
+            figures.append({"figure": f"{name} FAILED", "value": None, "met": False})
+            continue
+        for item in result:
+            item.setdefault("benchmark", name)
+        figures.extend(result)
+        print(f"  {name}: {time.monotonic() - t0:.1f} s", file=sys.stderr, flush=True)
+    print(f"\nMachine: {machine()}\n")
+    print_table(figures)
+    print(f"\nTotal time: {time.monotonic() - started:.0f} s")
+    Path(args.json).write_text(
+        json.dumps({"machine": machine(), "figures": figures}, indent=2), encoding="utf-8"
+    )
+    missed = [f for f in figures if f.get("met") is False]
+    return 1 if failures or missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

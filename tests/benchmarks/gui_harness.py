@@ -1,0 +1,54 @@
+"""Shared set-up for benchmarks that drive the real window offscreen."""
+
+from __future__ import annotations
+
+import os
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault(
+    "SOCKET_TESTER_SETTINGS", os.path.join(tempfile.mkdtemp(prefix="st-bench-"), "s.ini")
+)
+
+from PySide6.QtCore import QCoreApplication, QEventLoop
+
+
+def process_until(predicate: Callable[[], bool], timeout: float) -> bool:
+    """Run the Qt event loop until the predicate holds or the timeout passes."""
+    app = QCoreApplication.instance()
+    assert app is not None
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    return True
+
+
+def rss_mb() -> float:
+    """Resident set size now (Linux /proc), in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def figure(
+    name: str, value: float, unit: str, baseline: float | None, target: str, ok: bool
+) -> dict[str, object]:
+    return {
+        "figure": name,
+        "value": round(value, 2),
+        "unit": unit,
+        "baseline": None if baseline is None else round(baseline, 2),
+        "ratio": None if not baseline else round(value / baseline, 3),
+        "target": target,
+        "met": ok,
+    }
