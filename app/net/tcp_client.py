@@ -228,7 +228,7 @@ class TcpClient:
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:
-            self._close(f"{describe(exc)}: {self._peer}{self._totals()}", Kind.ERROR)
+            self._fail(exc)
             return
         if data:
             self.bytes_received += len(data)
@@ -263,7 +263,7 @@ class TcpClient:
             except (BlockingIOError, InterruptedError):
                 break
             except OSError as exc:
-                self._broken_during_send(exc)
+                self._fail(exc)
                 return
             item.sent += n
             self.bytes_sent += n
@@ -283,18 +283,23 @@ class TcpClient:
             self._last_progress = now
             self._on_progress(item.sent, len(item.data))
 
-    def _broken_during_send(self, exc: OSError) -> None:
-        item = self._outbox[0]
-        if item.sent:
-            self._sink(
-                make_event(Source.TCP, Kind.SENT, peer=self._peer, data=item.data[: item.sent])
+    def _fail(self, exc: OSError) -> None:
+        """The connection broke (on a read or a write): log what was and was not sent."""
+        message = f"{describe(exc)}: {self._peer}{self._totals()}"
+        if self._outbox:
+            item = self._outbox[0]
+            if item.sent:
+                # Log exactly the prefix the kernel accepted, so the counts stay true.
+                self._sink(
+                    make_event(Source.TCP, Kind.SENT, peer=self._peer, data=item.data[: item.sent])
+                )
+            unsent = sum(len(o.data) - o.sent for o in self._outbox)
+            message += (
+                f" — sent {item.sent:,} of {len(item.data):,} bytes of the last message; "
+                f"{unsent:,} bytes not sent"
             )
-        unsent = sum(len(o.data) - o.sent for o in self._outbox)
-        self._close(
-            f"{describe(exc)}: {self._peer} — sent {item.sent:,} of {len(item.data):,} bytes "
-            f"of the last message; {unsent:,} bytes not sent",
-            Kind.ERROR,
-        )
+            self._outbox.clear()
+        self._close(message, Kind.ERROR)
 
     # -- teardown and reporting ------------------------------------------------------
 
