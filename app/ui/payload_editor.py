@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
@@ -24,6 +25,7 @@ from app.payload import LineEnding, PayloadError, PayloadFormat, encode_payload
 LARGE_PASTE = 64 * 1024
 MAX_FILE = 512 * 1024 * 1024
 
+_ERROR_LABEL_STYLE = "color: #c9302c;"
 _INVALID_STYLE = "QLineEdit { border: 1px solid #d9534f; background: #fff3f3; }"
 
 
@@ -73,6 +75,8 @@ class PayloadEditor(QWidget):
 
     validity_changed = Signal(bool)
     submitted = Signal()
+    # (generation, bytes or error text) from the thread that parses a large paste
+    _paste_parsed = Signal(int, object)
 
     def __init__(self, prefix: str, default_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +84,7 @@ class PayloadEditor(QWidget):
         self._blob_label = ""
         self._valid = True
         self._bytes: bytes | None = None
+        self._paste_generation = 0
 
         self.field = PayloadField()
         self.field.setObjectName(f"{prefix}Payload")
@@ -108,7 +113,7 @@ class PayloadEditor(QWidget):
         self.edit_button.hide()
         self.error_label = QLabel()
         self.error_label.setObjectName(f"{prefix}PayloadError")
-        self.error_label.setStyleSheet("color: #c9302c;")
+        self.error_label.setStyleSheet(_ERROR_LABEL_STYLE)
         self.error_label.hide()
 
         row = QHBoxLayout()
@@ -127,6 +132,7 @@ class PayloadEditor(QWidget):
         self.field.textChanged.connect(self._revalidate)
         self.field.returnPressed.connect(self._submit)
         self.field.large_paste.connect(self._take_large_paste)
+        self._paste_parsed.connect(self._on_paste_parsed)
         self.format_combo.currentIndexChanged.connect(self._revalidate)
         self.line_ending_combo.currentIndexChanged.connect(self._revalidate)
         self.load_button.clicked.connect(self._choose_file)
@@ -160,6 +166,8 @@ class PayloadEditor(QWidget):
 
     @Slot()
     def clear_blob(self) -> None:
+        self._paste_generation += 1
+        self.field.setEnabled(True)
         self._blob = None
         self.field.setReadOnly(False)
         self.format_combo.setEnabled(True)
@@ -194,6 +202,9 @@ class PayloadEditor(QWidget):
         self.error_label.setVisible(not valid)
         self.field.setStyleSheet("" if valid else _INVALID_STYLE)
         self.field.setToolTip(error)
+        self._set_valid(valid and self._bytes is not None)
+
+    def _set_valid(self, valid: bool) -> None:
         if valid != self._valid:
             self._valid = valid
             self.validity_changed.emit(valid)
@@ -205,14 +216,42 @@ class PayloadEditor(QWidget):
 
     @Slot(str)
     def _take_large_paste(self, text: str) -> None:
-        try:
-            data = encode_payload(
-                text, self.format_combo.currentData(), self.line_ending_combo.currentData()
-            )
-        except PayloadError as exc:
-            self._show_error(f"Pasted text not used: {exc.message}")
+        # Parsing tens of megabytes of escapes or hex takes seconds: do it off the GUI
+        # thread and keep Send disabled until the bytes are ready.
+        self._paste_generation += 1
+        generation = self._paste_generation
+        fmt = self.format_combo.currentData()
+        ending = self.line_ending_combo.currentData()
+        self.field.setEnabled(False)
+        self._bytes = None
+        self._show_error("")
+        self._set_valid(False)
+        self.error_label.setStyleSheet("color: palette(placeholder-text);")
+        self.error_label.setText(f"Reading {len(text):,} pasted characters…")
+        self.error_label.show()
+
+        def parse() -> None:
+            try:
+                result: bytes | str = encode_payload(text, fmt, ending)
+            except PayloadError as exc:
+                result = exc.message
+            self._paste_parsed.emit(generation, result)
+
+        threading.Thread(target=parse, name="parse paste", daemon=True).start()
+
+    @Slot(int, object)
+    def _on_paste_parsed(self, generation: int, result: bytes | str) -> None:
+        if generation != self._paste_generation:
             return
-        self.set_blob(data, "Pasted")
+        self.field.setEnabled(True)
+        self.error_label.setStyleSheet(_ERROR_LABEL_STYLE)
+        if isinstance(result, str):
+            # The field keeps what it held before; only say why the paste was not taken.
+            self._revalidate()
+            self.error_label.setText(f"Pasted text not used: {result}")
+            self.error_label.show()
+            return
+        self.set_blob(result, "Pasted")
 
     @Slot()
     def _choose_file(self) -> None:
