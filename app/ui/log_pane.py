@@ -1,135 +1,90 @@
-"""The shared live log: a bounded table of events plus a detail view of the selected one."""
+"""The shared live log: toolbar, filter bar, event table with detail, counters and graph."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Slot
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.net.events import LogEvent
-from app.payload import PayloadFormat, escape_bytes, hexdump
-from app.ui.log_model import (
-    COL_BYTES,
-    COL_EVENT,
-    COL_PEER,
-    COL_SOURCE,
-    COL_TIME,
-    LogModel,
-    LogTotals,
-    format_time,
-)
+from app.payload import PayloadFormat
+from app.ui.log_counters import format_totals
+from app.ui.log_detail import format_data_hex, format_data_text, format_detail, format_rows
+from app.ui.log_filter import LogFilter, LogFilterModel
+from app.ui.log_filter_bar import LogFilterBar
+from app.ui.log_model import COL_TIME, DEFAULT_MAX_ROWS, LogModel, LogTotals
+from app.ui.log_status_strip import LogStatusStrip, let_shrink
+from app.ui.log_table_view import LogTableView
+from app.ui.log_time_format import TIME_MODE_TIPS, TimeMode
+from app.ui.settings_store import open_settings
 
-# The totals label is redrawn at most this often, however fast batches arrive.
+# Labels are redrawn at most this often, however fast batches arrive.
 TOTALS_INTERVAL_MS = 100
+MAX_ROWS_RANGE = (100, 10_000_000)
+_MAX_ROWS_KEY = "log/maxRows"
+_TIME_MODE_KEY = "log/timeMode"
 
-# Escaped text is one long line; breaking after each "\n" escape keeps line-based
-# protocols readable. Matching "\\" too consumes escaped backslashes in pairs, so a
-# literal backslash followed by "n" is not mistaken for a newline.
-_ESCAPE_PAIR = re.compile(r"\\[\\n]")
-
-
-def _break_lines(escaped: str) -> str:
-    return _ESCAPE_PAIR.sub(lambda m: m.group(0) + "\n" if m.group(0) == "\\n" else "\\\\", escaped)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
-
-
-def format_totals(totals: LogTotals) -> str:
-    """One line for the totals label."""
-    parts = [
-        _plural(totals.events, "event"),
-        f"sent {totals.sent_bytes:,} B",
-        f"received {totals.received_bytes:,} B",
-        _plural(totals.errors, "error"),
-    ]
-    if totals.dropped_rows:
-        parts.append(f"{totals.dropped_rows:,} older rows dropped")
-    return " · ".join(parts)
-
-
-def format_detail(event: LogEvent) -> str:
-    """Everything about one event: header line, detail text, data as text and hexdump."""
-    header = [format_time(event.time), event.source.value, event.kind.value]
-    if event.peer:
-        header.append(event.peer)
-    if event.size or event.data:
-        header.append(f"{event.size:,} B")
-    if event.message:
-        header.append(event.message)
-    sections = [" · ".join(header)]
-    if event.detail:
-        sections.append(event.detail.rstrip("\n"))
-    if event.data:
-        if len(event.data) < event.size:
-            sections.append(f"(first {len(event.data):,} of {event.size:,} bytes shown)")
-        sections.append("As text:\n" + _break_lines(escape_bytes(event.data)))
-        sections.append("Hexdump:\n" + hexdump(event.data).rstrip("\n"))
-    return "\n\n".join(sections)
+__all__ = ["LogPane", "format_detail", "format_totals"]
 
 
 class LogPane(QWidget):
-    """Toolbar (format, totals, clear) above a splitter of the event table and its detail."""
+    """Everything about the log below the tabs.
+
+    Hooks for other parts of the app: `events_arrived` carries every batch before it is
+    trimmed, `toolbar` takes more widgets, `snapshot()` copies the rows, and
+    `set_recording()` tells the dropped-rows note that a record file has them.
+    """
+
+    events_arrived = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *, model: LogModel | None = None) -> None:
         super().__init__(parent)
+        own_model = model is None
         self.model = model if model is not None else LogModel(self)
+        self.filter_model = LogFilterModel(self.model, self)
+        self._record_path: str | None = None
+        self._dropped_before_record = 0
+        if own_model:
+            self._restore_settings()
 
-        self._format_combo = QComboBox(self)
-        self._format_combo.setObjectName("logDisplayFormat")
-        self._format_combo.setToolTip("How the Data column shows payloads")
-        for fmt in PayloadFormat:
-            self._format_combo.addItem(fmt.value, fmt)
-        self._format_combo.setCurrentIndex(self._format_combo.findData(self.model.display_format))
+        self._build_toolbar()
+        self.filter_bar = LogFilterBar(self)
 
-        self._totals_label = QLabel(self)
-        self._totals_label.setObjectName("logTotals")
-        self._totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        self._clear_button = QPushButton("Clear", self)
-        self._clear_button.setObjectName("logClear")
-        self._clear_button.setToolTip("Remove all rows and reset the counters")
-
-        format_label = QLabel("Show data as", self)
-        format_label.setBuddy(self._format_combo)
-
-        toolbar = QHBoxLayout()
-        toolbar.setContentsMargins(0, 0, 0, 0)
-        toolbar.setSpacing(8)
-        toolbar.addWidget(format_label)
-        toolbar.addWidget(self._format_combo)
-        toolbar.addStretch(1)
-        toolbar.addWidget(self._totals_label)
-        toolbar.addSpacing(8)
-        toolbar.addWidget(self._clear_button)
-
-        self.view = QTableView(self)
-        self.view.setObjectName("logView")
+        self.view = LogTableView(self)
         self.view.setModel(self.model)
-        self._setup_view()
+        self.view.apply_column_widths()
+        self._build_actions()
 
         self.detail = QPlainTextEdit(self)
         self.detail.setObjectName("logDetail")
         self.detail.setReadOnly(True)
         self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.detail.setPlaceholderText("Select a row to see its data as text and as a hexdump.")
+        self.detail.setPlaceholderText(
+            "Select a row to see its data as text, as hex and as a hexdump."
+        )
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("logSplitter")
@@ -142,10 +97,13 @@ class LogPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
-        layout.addLayout(toolbar)
+        layout.addLayout(self.toolbar)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.splitter, 1)
+        self.status_strip = LogStatusStrip(self.model, self)
+        layout.addWidget(self.status_strip)
 
-        # Batches can arrive many times per event-loop turn: the scroll and the label
+        # Batches can arrive many times per event-loop turn: the scroll and the labels
         # are coalesced into one timed call each instead of running per batch.
         self._scroll_timer = QTimer(self)
         self._scroll_timer.setSingleShot(True)
@@ -158,58 +116,114 @@ class LogPane(QWidget):
         self._stick_to_bottom: bool | None = None
 
         self._format_combo.currentIndexChanged.connect(self._on_format_changed)
+        self._time_combo.currentIndexChanged.connect(self._on_time_mode_changed)
+        self._max_rows_spin.valueChanged.connect(self._on_max_rows_changed)
         self._clear_button.clicked.connect(self.clear)
+        self.filter_bar.filter_changed.connect(self._on_filter_changed)
+        self.view.copy_requested.connect(self.copy_rows)
         self.model.totals_changed.connect(self._on_totals_changed)
-        self.model.rowsAboutToBeRemoved.connect(self._before_rows_change)
-        self.model.rowsAboutToBeInserted.connect(self._before_rows_change)
-        self.model.rowsInserted.connect(self._after_rows_inserted)
+        self.filter_model.progress.connect(self._schedule_labels)
         self.model.modelReset.connect(self._on_model_reset)
-        self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self._follow(self.model)
         self._show_totals()
 
-    def _setup_view(self) -> None:
-        view = self.view
-        view.setWordWrap(False)
-        view.setShowGrid(False)
-        view.setAlternatingRowColors(True)
-        view.setCornerButtonEnabled(False)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+    # -- construction -----------------------------------------------------------------
 
-        # A fixed row height lets the view place 100,000 rows without measuring any.
-        metrics = view.fontMetrics()
-        rows = view.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(metrics.height() + 6)
-        rows.setMinimumSectionSize(metrics.height() + 2)
+    def _restore_settings(self) -> None:
+        settings = open_settings()
+        try:
+            max_rows = int(str(settings.value(_MAX_ROWS_KEY, DEFAULT_MAX_ROWS)))
+        except ValueError:
+            max_rows = DEFAULT_MAX_ROWS
+        if MAX_ROWS_RANGE[0] <= max_rows <= MAX_ROWS_RANGE[1]:
+            self.model.set_max_rows(max_rows)
+        try:
+            self.model.set_time_mode(TimeMode(str(settings.value(_TIME_MODE_KEY, "Clock"))))
+        except ValueError:
+            pass
 
-        # Widths from the font, never ResizeToContents, which measures every row.
-        columns = view.horizontalHeader()
-        columns.setHighlightSections(False)
-        columns.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        columns.setStretchLastSection(True)
-        pad = 20
-        widths = {
-            COL_TIME: metrics.horizontalAdvance("00:00:00.000") + pad,
-            COL_SOURCE: metrics.horizontalAdvance("Source") + pad,
-            COL_EVENT: metrics.horizontalAdvance("received") + pad + 20,  # room for the icon
-            COL_PEER: metrics.horizontalAdvance("[::ffff:255.255.255]:65535") + pad,
-            COL_BYTES: metrics.horizontalAdvance("1,000,000") + pad,
-        }
-        for column, width in widths.items():
-            view.setColumnWidth(column, width)
-        columns.setMinimumSectionSize(metrics.horizontalAdvance("Data") + pad)
+    def _build_toolbar(self) -> None:
+        self._format_combo = QComboBox(self)
+        self._format_combo.setObjectName("logDisplayFormat")
+        self._format_combo.setToolTip("How the Data column shows payloads")
+        for fmt in PayloadFormat:
+            self._format_combo.addItem(fmt.value, fmt)
+        self._format_combo.setCurrentIndex(self._format_combo.findData(self.model.display_format))
+
+        self._time_combo = QComboBox(self)
+        self._time_combo.setObjectName("logTimeMode")
+        self._time_combo.setToolTip("What the Time column shows")
+        for mode in TimeMode:
+            self._time_combo.addItem(mode.value, mode)
+            self._time_combo.setItemData(
+                self._time_combo.count() - 1, TIME_MODE_TIPS[mode], Qt.ItemDataRole.ToolTipRole
+            )
+        self._time_combo.setCurrentIndex(self._time_combo.findData(self.model.time_mode))
+
+        self._max_rows_spin = QSpinBox(self)
+        self._max_rows_spin.setObjectName("logMaxRows")
+        self._max_rows_spin.setRange(*MAX_ROWS_RANGE)
+        self._max_rows_spin.setSingleStep(10_000)
+        self._max_rows_spin.setGroupSeparatorShown(True)
+        self._max_rows_spin.setSuffix(" rows")
+        # Only a finished value counts: typing 100000 must not trim the log to 1 row first.
+        self._max_rows_spin.setKeyboardTracking(False)
+        self._max_rows_spin.setToolTip(
+            "How many of the newest rows stay in memory; counters always count everything"
+        )
+        self._max_rows_spin.setValue(max(self.model.max_rows, MAX_ROWS_RANGE[0]))
+
+        self._totals_label = QLabel(self)
+        self._totals_label.setObjectName("logTotals")
+        self._totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        let_shrink(self._totals_label)
+        self._totals_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+        self._clear_button = QPushButton("Clear", self)
+        self._clear_button.setObjectName("logClear")
+        self._clear_button.setToolTip("Remove all rows and reset the counters")
+
+        self.toolbar = QHBoxLayout()
+        self.toolbar.setContentsMargins(0, 0, 0, 0)
+        self.toolbar.setSpacing(8)
+        for text, widget in (
+            ("Show data as", self._format_combo),
+            ("Time", self._time_combo),
+            ("Keep", self._max_rows_spin),
+        ):
+            label = QLabel(text, self)
+            label.setBuddy(widget)
+            self.toolbar.addWidget(label)
+            self.toolbar.addWidget(widget)
+        self.toolbar.addWidget(self._totals_label, 1)
+        self.toolbar.addSpacing(8)
+        self.toolbar.addWidget(self._clear_button)
+
+    def _build_actions(self) -> None:
+        self.copy_rows_action = QAction("Copy rows", self.view)
+        self.copy_rows_action.setObjectName("logCopyRows")
+        self.copy_rows_action.setShortcut("Ctrl+C")
+        # Shown in the menu only; the view's own key handler does the copying, so the
+        # shortcut cannot fire twice or clash with the detail view's Ctrl+C.
+        self.copy_rows_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.copy_rows_action.setShortcutVisibleInContextMenu(True)
+        self.copy_hex_action = QAction("Copy data as hex", self.view)
+        self.copy_hex_action.setObjectName("logCopyHex")
+        self.copy_text_action = QAction("Copy data as text", self.view)
+        self.copy_text_action.setObjectName("logCopyText")
+        self.copy_rows_action.triggered.connect(self.copy_rows)
+        self.copy_hex_action.triggered.connect(self.copy_data_hex)
+        self.copy_text_action.triggered.connect(self.copy_data_text)
+        for action in (self.copy_rows_action, self.copy_hex_action, self.copy_text_action):
+            self.view.addAction(action)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     # -- public API -------------------------------------------------------------------
 
     @Slot(object)
     def add_events(self, events: Sequence[LogEvent]) -> None:
         """Append a batch of events (the slot workers' `events` signals connect to)."""
+        self.events_arrived.emit(events)
         self.model.append_events(events)
 
     @Slot()
@@ -217,6 +231,123 @@ class LogPane(QWidget):
         """Empty the log and reset the counters."""
         self.model.clear()
         self.detail.clear()
+        self._dropped_before_record = 0
+
+    def snapshot(self, filtered: bool) -> list[LogEvent]:
+        """The rows in memory, oldest first, or only those matching the filter."""
+        if filtered and self.filter_model.spec.active:
+            self.filter_model.finish()
+            return self.filter_model.matching_events()
+        return list(self.model.rows)
+
+    def set_recording(self, path: str | None) -> None:
+        """Tell the pane a record file receives every event from now on (None: stopped)."""
+        self._record_path = path
+        self._dropped_before_record = self.model.totals.dropped_rows if path else 0
+        self._show_totals()
+
+    @property
+    def filter(self) -> LogFilter:
+        return self.filter_model.spec
+
+    def set_filter(self, spec: LogFilter) -> None:
+        """Filter as if the person had typed and toggled `spec` in the filter bar."""
+        self.filter_bar.set_current(spec)
+        self._on_filter_changed(spec)
+
+    # -- copying ----------------------------------------------------------------------
+
+    def _selected_rows(self) -> list[int]:
+        rows: set[int] = set()
+        for selected in self.view.selectionModel().selection():
+            rows.update(range(selected.top(), selected.bottom() + 1))
+        if not rows and self.view.currentIndex().isValid():
+            rows.add(self.view.currentIndex().row())
+        return sorted(rows)
+
+    def _event_at(self, row: int) -> LogEvent:
+        if self.view.model() is self.filter_model:
+            return self.filter_model.event_at(row)
+        return self.model.event_at(row)
+
+    @Slot()
+    def copy_rows(self) -> None:
+        """Put the selected rows on the clipboard as tab-separated lines."""
+        shown = self.view.model()
+        rows = [
+            (str(shown.data(shown.index(row, COL_TIME))), self._event_at(row))
+            for row in self._selected_rows()
+        ]
+        if rows:
+            text = format_rows(rows, self.model.display_format)
+            QGuiApplication.clipboard().setText(text)
+
+    @Slot()
+    def copy_data_hex(self) -> None:
+        events = [self._event_at(row) for row in self._selected_rows()]
+        if events:
+            QGuiApplication.clipboard().setText(format_data_hex(events))
+
+    @Slot()
+    def copy_data_text(self) -> None:
+        events = [self._event_at(row) for row in self._selected_rows()]
+        if events:
+            QGuiApplication.clipboard().setText(format_data_text(events))
+
+    # -- which model the view shows ---------------------------------------------------
+
+    def _follow(self, model: QAbstractItemModel) -> None:
+        model.rowsAboutToBeRemoved.connect(self._before_rows_change)
+        model.rowsAboutToBeInserted.connect(self._before_rows_change)
+        model.rowsInserted.connect(self._after_rows_inserted)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+
+    def _unfollow(self, model: QAbstractItemModel) -> None:
+        model.rowsAboutToBeRemoved.disconnect(self._before_rows_change)
+        model.rowsAboutToBeInserted.disconnect(self._before_rows_change)
+        model.rowsInserted.disconnect(self._after_rows_inserted)
+
+    def _current_source_row(self) -> int | None:
+        current = self.view.currentIndex()
+        if not current.isValid():
+            return None
+        if self.view.model() is self.filter_model:
+            return self.filter_model.source_row(current.row())
+        return current.row()
+
+    def _show_model(self, model: QAbstractItemModel, source_row: int | None) -> None:
+        """Show the whole log or the filtered rows, keeping the event that was current
+        current (and in view) when the new model has it."""
+        old = self.view.model()
+        if old is not model:
+            self._unfollow(old)
+            header_state = self.view.horizontalHeader().saveState()
+            old_selection = self.view.selectionModel()
+            self.view.setModel(model)
+            old_selection.deleteLater()
+            self.view.horizontalHeader().restoreState(header_state)
+            self._follow(model)
+            self._stick_to_bottom = None
+        row = source_row
+        if source_row is not None and model is self.filter_model:
+            row = self.filter_model.row_of_source(source_row)
+        if row is not None:
+            index = model.index(row, 0)
+            self.view.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        else:
+            self._scroll_timer.start()
+
+    @Slot(object)
+    def _on_filter_changed(self, spec: LogFilter) -> None:
+        source_row = self._current_source_row()
+        self.filter_model.set_filter(spec)
+        self._show_model(self.filter_model if spec.active else self.model, source_row)
+        self._show_totals()
 
     # -- slots ------------------------------------------------------------------------
 
@@ -246,24 +377,58 @@ class LogPane(QWidget):
 
     @Slot(object)
     def _on_totals_changed(self, _totals: LogTotals) -> None:
+        self._schedule_labels()
+
+    @Slot()
+    def _schedule_labels(self) -> None:
         if not self._totals_timer.isActive():
             self._totals_timer.start()
 
     @Slot()
     def _show_totals(self) -> None:
-        self._totals_label.setText(format_totals(self.model.totals))
+        totals = self.model.totals
+        self._totals_label.setText(format_totals(totals))
+        self._totals_label.setToolTip(self._totals_label.text())
+        self.status_strip.show_counts(self._record_path, self._dropped_before_record)
+        if self._max_rows_spin.value() != self.model.max_rows:
+            self._max_rows_spin.blockSignals(True)
+            self._max_rows_spin.setValue(self.model.max_rows)
+            self._max_rows_spin.blockSignals(False)
+        total = self.model.rowCount()
+        shown = self.filter_model.rowCount() if self.filter_model.spec.active else total
+        text = f"showing {shown:,} of {total:,}"
+        if self.filter_model.scanning:
+            text += f" · searching {self.filter_model.scanned_fraction():.0%}"
+            self._schedule_labels()
+        self.filter_bar.count_label.setText(text)
 
     @Slot(int)
     def _on_format_changed(self, index: int) -> None:
         fmt = self._format_combo.itemData(index)
         if fmt is not None:
             self.model.set_display_format(fmt)
+            if self.filter_model.spec.text:
+                # With Hex shown, hex digits in the filter mean bytes: match again.
+                self.filter_model.set_filter(self.filter_model.spec)
+
+    @Slot(int)
+    def _on_time_mode_changed(self, index: int) -> None:
+        mode = self._time_combo.itemData(index)
+        if mode is not None:
+            self.model.set_time_mode(mode)
+            open_settings().setValue(_TIME_MODE_KEY, mode.value)
+
+    @Slot(int)
+    def _on_max_rows_changed(self, value: int) -> None:
+        self.model.set_max_rows(value)
+        open_settings().setValue(_MAX_ROWS_KEY, value)
+        self._show_totals()
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_row_changed(
         self, current: QModelIndex | QPersistentModelIndex, _previous: QModelIndex
     ) -> None:
-        if current.isValid():
-            self.detail.setPlainText(format_detail(self.model.event_at(current.row())))
+        if current.isValid() and current.row() < self.view.model().rowCount():
+            self.detail.setPlainText(format_detail(self._event_at(current.row())))
         else:
             self.detail.clear()
