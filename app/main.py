@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
+
+# Set to 1, the app prints one line as soon as its window is shown and quits: what the
+# start-up benchmark times, frozen and from source alike, without a flag in --help.
+STARTUP_PROBE_ENV = "SOCKET_TESTER_STARTUP_PROBE"
+STARTUP_PROBE_LINE = "socket-tester: window shown"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -20,7 +27,46 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Talk TCP, UDP and HTTP on your machine and watch every byte.",
     )
     parser.add_argument("--version", action="version", version=f"socket-tester {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="run every tab against loopback peers offscreen, print one line per step, "
+        "exit 0 when all pass",
+    )
     return parser.parse_args(argv)
+
+
+def ensure_standard_streams() -> None:
+    """Give a windowed build somewhere to print, and never a None stream to write to.
+
+    A Windows/macOS windowed executable starts with sys.stdout and sys.stderr set to None:
+    any stray write (argparse, a library's logging) would raise. On Windows, output of
+    --version and --self-test goes to the console the program was started from, if any.
+    """
+    if sys.stdout is not None and sys.stderr is not None:
+        return
+    if sys.platform == "win32":
+        _attach_parent_console()
+    devnull = None
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            if devnull is None:
+                devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives on
+            setattr(sys, name, devnull)
+
+
+def _attach_parent_console() -> None:
+    import ctypes
+
+    attach_parent_process = -1
+    try:
+        if not ctypes.windll.kernel32.AttachConsole(attach_parent_process):  # type: ignore[attr-defined]
+            return
+        for name in ("stdout", "stderr"):
+            if getattr(sys, name) is None:
+                setattr(sys, name, open("CONOUT$", "w", encoding="utf-8"))  # noqa: SIM115
+    except (AttributeError, OSError):
+        pass
 
 
 def ensure_application() -> QApplication:
@@ -42,11 +88,25 @@ def create_main_window() -> MainWindow:
     return MainWindow()
 
 
+def _report_shown_and_quit(app: QApplication) -> None:
+    print(STARTUP_PROBE_LINE, flush=True)
+    app.quit()
+
+
 def main(argv: list[str] | None = None) -> int:
-    parse_args(sys.argv[1:] if argv is None else argv)
+    ensure_standard_streams()
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        # Imported only here: a normal start does not pay for the self-test's modules.
+        from app.self_test import run_self_test_cli
+
+        return run_self_test_cli()
     app = ensure_application()
     window = create_main_window()
     window.show()
+    if os.environ.get(STARTUP_PROBE_ENV) == "1":
+        # Zero-time timer: runs on the event loop's first pass, once the show is processed.
+        QTimer.singleShot(0, lambda: _report_shown_and_quit(app))
     return app.exec()
 
 
