@@ -13,19 +13,35 @@ os.environ.setdefault(
     "SOCKET_TESTER_SETTINGS", os.path.join(tempfile.mkdtemp(prefix="st-bench-"), "s.ini")
 )
 
-from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtCore import QEventLoop, QTimer
 
 
 def process_until(predicate: Callable[[], bool], timeout: float) -> bool:
-    """Run the Qt event loop until the predicate holds or the timeout passes."""
-    app = QCoreApplication.instance()
-    assert app is not None
+    """Run the Qt event loop until the predicate holds or the timeout passes.
+
+    A real QEventLoop that sleeps between checks: a processEvents() spin would burn the
+    GUI thread and steal the GIL from the very workers being measured.
+    """
+    if predicate():
+        return True
+    loop = QEventLoop()
     deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-    return True
+    result = [False]
+
+    def check() -> None:
+        if predicate():
+            result[0] = True
+            loop.quit()
+        elif time.monotonic() > deadline:
+            loop.quit()
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(check)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    return result[0]
 
 
 def rss_mb() -> float:
