@@ -9,10 +9,13 @@ from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from app.resources import resource_path
+from app.ui.http_server_tab import HttpServerTab
+from app.ui.log_export_controls import LogExportControls
 from app.ui.log_pane import LogPane
 from app.ui.settings_store import open_settings, restore_fields, save_fields
 from app.ui.tcp_client_tab import TcpClientTab
 from app.ui.tool_tab import ToolTab
+from app.ui.udp_sender_tab import UdpSenderTab
 
 # Closing must never hang: all workers together get this long to end.
 STOP_BUDGET_S = 1.0
@@ -34,7 +37,8 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
         self.log_pane = LogPane()
-        self.tool_tabs: list[ToolTab] = [TcpClientTab()]
+        self.export_controls = LogExportControls(self.log_pane)
+        self.tool_tabs: list[ToolTab] = [TcpClientTab(), UdpSenderTab(), HttpServerTab()]
         for tab in self.tool_tabs:
             self.tabs.addTab(tab, tab.title)
             for worker in tab.workers():
@@ -116,6 +120,7 @@ class MainWindow(QMainWindow):
             self._closed = True
             self.save_state()
             self.stop_workers()
+            self.export_controls.shutdown()
 
     def showEvent(self, event: QShowEvent) -> None:
         # Threads start with the first show: a window that is built but never shown (and
