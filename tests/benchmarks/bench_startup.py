@@ -92,8 +92,23 @@ def size_mb(path: Path) -> float:
     return total / 1e6
 
 
+def compile_bytecode() -> None:
+    """Write app/'s bytecode caches, as any installation has them.
+
+    With PYTHONDONTWRITEBYTECODE set (as on this project's machines) `python -m app` would
+    otherwise compile every module from source on every start, which no user's install
+    does; the frozen build ships bytecode too.
+    """
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "app")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def measure(rounds: int = ROUNDS) -> dict[str, float]:
     """Median start-up in ms per variant present."""
+    compile_bytecode()
     variants = {
         "bare": [sys.executable, "-c", BARE_WINDOW],
         "source": [sys.executable, "-m", "app"],
@@ -119,7 +134,14 @@ def run() -> list[dict[str, object]]:
     bare, source = times["bare"], times["source"]
     figures = [
         figure("start-up: bare PySide6 window", bare, "ms", None, "floor", True),
-        figure("start-up: python -m app", source, "ms", bare, "baseline", True),
+        figure(
+            "start-up: python -m app (to window shown)",
+            source,
+            "ms",
+            bare,
+            "<= 2x bare window",
+            source <= 2 * bare,
+        ),
     ]
     if "onedir" in times:
         onedir = times["onedir"]
