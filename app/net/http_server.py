@@ -18,14 +18,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from app.net.address import format_peer, format_sockaddr
 from app.net.errors import describe
 from app.net.events import EventSink, Kind, Source, make_event
 from app.net.http_config import ResponseConfig, ServerLimits
-from app.net.http_connection import HttpConnection
 from app.net.http_responses import error_response
 from app.net.reactor import Reactor, Timer
+
+if TYPE_CHECKING:
+    from app.net.http_connection import HttpConnection
 
 # How often idle, trickling and stalled connections are looked for.
 SWEEP_INTERVAL = 0.25
@@ -187,7 +190,7 @@ class HttpServer:
                 continue
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._connections.add(
-                HttpConnection(
+                _connection_class()(
                     self._reactor,
                     conn,
                     peer,
@@ -271,3 +274,11 @@ def _bind_failure(exc: OSError, address: str, port: int) -> str:
     if isinstance(exc, socket.gaierror):
         return f"Cannot listen on {where}: {exc.strerror or exc}"
     return f"Cannot listen on {where}: {describe(exc)}"
+
+
+def _connection_class() -> type[HttpConnection]:
+    # Imported on the first connection: the request parser, handlers and folder serving
+    # (mimetypes, json, urllib) are not needed to show the window, and start-up counts.
+    from app.net.http_connection import HttpConnection
+
+    return HttpConnection

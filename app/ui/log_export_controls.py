@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDir, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.export import EventRecorder, ExportError, ExportFormat, format_for_path
 from app.net.events import Kind, LogEvent, Source, make_event
-from app.workers.export_worker import ExportWorker
+
+if TYPE_CHECKING:
+    from app.export import EventRecorder
+    from app.workers.export_worker import ExportWorker
 
 RECORD_LABEL_INTERVAL_MS = 500
 # How long quitting waits for an export to stop and a recording to reach the disk.
@@ -38,11 +40,15 @@ RowsChooser = Callable[[QWidget, int, int], "bool | None"]
 
 
 def _file_filters() -> list[str]:
+    from app.export import ExportFormat
+
     return [f"{fmt.label} (*{fmt.suffix})" for fmt in ExportFormat]
 
 
 def ask_export_path(parent: QWidget, suggested: str) -> str:
     """The standard save dialog; a name without a known extension gets the chosen filter's."""
+    from app.export import ExportFormat, format_for_path
+
     filters = _file_filters()
     fmt = format_for_path(suggested) or ExportFormat.TEXT
     path, chosen = QFileDialog.getSaveFileName(
@@ -94,7 +100,7 @@ class LogExportControls(QWidget):
         self._finishing: list[EventRecorder] = []
         self._recorded = 0
         self._last_dir = QDir.homePath()
-        self._last_suffix = ExportFormat.TEXT.suffix
+        self._last_suffix = ".txt"
 
         self.choose_export_path: PathChooser = ask_export_path
         self.choose_record_path: PathChooser = ask_record_path
@@ -201,6 +207,10 @@ class LogExportControls(QWidget):
         path = self.choose_export_path(self, self._suggested_path(self._last_suffix))
         if not path:
             return
+        # The exporters load on first use: the window does not need them to appear.
+        from app.export import ExportFormat, format_for_path
+        from app.workers.export_worker import ExportWorker
+
         fmt = format_for_path(path)
         if fmt is None:
             names = ", ".join(f.suffix for f in ExportFormat)
@@ -285,6 +295,8 @@ class LogExportControls(QWidget):
         if not path:
             self._uncheck_quietly()
             return
+        from app.export import EventRecorder, ExportError
+
         try:
             # Called in the writer thread: a signal hands the message to the GUI thread.
             recorder = EventRecorder(
