@@ -103,6 +103,13 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test_cli()
     app = ensure_application()
     window = create_main_window()
+    # From here on a bug in a slot or a thread is an error row with its traceback in the
+    # log (and Qt's warnings are rows too), never a silent dead tab or text on stderr.
+    from app.ui.fault_routing import FaultRouter
+
+    router = FaultRouter()
+    router.events.connect(window.log_pane.add_events)
+    router.install()
     window.show()
     if os.environ.get(STARTUP_PROBE_ENV) == "1":
         # Zero-time timer: runs on the event loop's first pass, once the show is processed.
