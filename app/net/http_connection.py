@@ -213,7 +213,7 @@ class HttpConnection:
             item.file.close()
         if item.request is None:
             return
-        kind = Kind.ERROR if item.note and item.status >= 400 else Kind.INFO
+        kind = Kind.ERROR if item.note and item.status >= 400 else Kind.RECEIVED
         self._sink(
             request_event(
                 self.peer, item.request, item.status, item.total, item.head, item.note, kind

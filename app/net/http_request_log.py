@@ -32,17 +32,21 @@ def request_event(
     response_size: int,
     response_head: bytes,
     note: str = "",
-    kind: Kind = Kind.INFO,
+    kind: Kind = Kind.RECEIVED,
 ) -> LogEvent:
     elapsed_ms = (time.perf_counter() - request.started) * 1000.0
     target = readable(request.target)
     if len(target) > _MAX_TARGET_SHOWN:
         target = target[:_MAX_TARGET_SHOWN] + "…"
-    message = f"{request.method} {target} → {status} ({elapsed_ms:.1f} ms)"
+    message = f"{request.method} {target} → {status}, {response_size:,} B ({elapsed_ms:.1f} ms)"
     if note:
         message = f"{message}: {note}"
     detail = _detail(request.head, request.body, response_head)
-    return LogEvent(time.time(), Source.HTTP, kind, peer, b"", message, response_size, detail)
+    # A served request is traffic received from the client: the row carries the request's
+    # own bytes (its size counts as HTTP bytes in), and the message says what was answered.
+    wire = request.head + request.body[:BODY_PREVIEW]
+    size = len(request.head) + len(request.body)
+    return LogEvent(time.time(), Source.HTTP, kind, peer, wire, message, size, detail)
 
 
 def refused_event(peer: str, status: int, reason: str, received: bytes) -> LogEvent:

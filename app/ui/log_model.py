@@ -38,7 +38,7 @@ HEADER_TIPS = (
     "sent, received, info or error",
     "Remote host:port",
     "Number of bytes sent or received",
-    "One-line preview of the data (or the message when there is no data)",
+    "The row's message, or a one-line preview of its data when it has none",
 )
 
 # Mid-tone colours so both light and dark palettes keep them readable.
@@ -384,9 +384,11 @@ class LogModel(QAbstractTableModel):
                     return f"{event.size:,}"
                 return ""
             if column == COL_DATA:
-                if event.data:
-                    return preview(event.data, self._format)
+                # A row that says something (an HTTP exchange "GET / → 200, …", a
+                # partial send) shows its sentence; plain traffic shows its bytes.
                 message = event.message
+                if not message:
+                    return preview(event.data, self._format)
                 return message.replace("\n", " ") if "\n" in message else message
             return None
         if role == _FOREGROUND:

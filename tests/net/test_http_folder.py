@@ -137,4 +137,4 @@ def test_large_files_stream_whole(http_server: RunningServer, site: Path) -> Non
 
 def test_missing_folder_or_file_is_404(http_server: RunningServer) -> None:
     assert http_server.request("GET", "/nope.html")[0] == 404
-    http_server.wait_for_message("^GET /nope.html → 404 .*: No such file")
+    http_server.wait_for_message("^GET /nope.html → 404, .*: No such file")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sys
 from collections.abc import Iterator
@@ -33,9 +34,14 @@ def test_out_of_the_box_it_answers_hello_client(http_server: RunningServer) -> N
     assert (status, body) == (200, b"Hello, client!")
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert headers["Content-Length"] == "14"
-    event = http_server.wait_for_message(r"^GET / → 200 \(\d+\.\d ms\)$")
+    event = http_server.wait_for_message(r"^GET / → 200, (\d+) B \(\d+\.\d ms\)$")
     assert event.peer.startswith("127.0.0.1:")
-    assert event.size > 14  # the whole response, headers included
+    # The row is the request received (its bytes, its size); the message names the whole
+    # response, headers included.
+    assert event.kind is Kind.RECEIVED
+    assert event.data.startswith(b"GET / HTTP/1.1\r\n") and event.size == len(event.data)
+    response_size = int(re.search(r", (\d+) B", event.message).group(1))  # type: ignore[union-attr]
+    assert response_size > 14
     assert "GET / HTTP/1.1" in event.detail and "Response:" in event.detail
 
 

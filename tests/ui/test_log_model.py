@@ -189,15 +189,17 @@ def test_columns_show_time_source_event_peer_bytes(model: LogModel) -> None:
     assert headers == ["Time", "Source", "Event", "Peer", "Bytes", "Data"]
 
 
-def test_data_column_previews_data_or_shows_message(model: LogModel) -> None:
+def test_data_column_shows_the_message_or_previews_data(model: LogModel) -> None:
     model.append_events(
         [
-            ev(Kind.SENT, b"Hi\r\n", message="4 bytes to peer"),
+            ev(Kind.RECEIVED, b"GET / HTTP/1.1\r\n", message="GET / → 200, 152 B (0.4 ms)"),
             ev(Kind.ERROR, message="Connection refused"),
+            ev(Kind.SENT, b"Hi\r\n"),
         ]
     )
-    assert cell(model, 0, COL_DATA) == preview(b"Hi\r\n", PayloadFormat.TEXT)
-    assert cell(model, 0, COL_DATA, Qt.ItemDataRole.ToolTipRole) == "4 bytes to peer"
+    assert cell(model, 0, COL_DATA) == "GET / → 200, 152 B (0.4 ms)"
+    assert cell(model, 0, COL_DATA, Qt.ItemDataRole.ToolTipRole) == "GET / → 200, 152 B (0.4 ms)"
+    assert cell(model, 2, COL_DATA) == preview(b"Hi\r\n", PayloadFormat.TEXT)
     assert cell(model, 1, COL_DATA) == "Connection refused"
     assert cell(model, 1, COL_DATA, Qt.ItemDataRole.ToolTipRole) == "Connection refused"
 
