@@ -241,15 +241,7 @@ class HttpConnection:
             mask |= _READ
         if self._out:
             mask |= _WRITE
-        if mask == self._mask:
-            return
-        if not mask:
-            self._reactor.unregister(self._sock)
-        elif not self._mask:
-            self._reactor.register(self._sock, mask, self._ready)
-        else:
-            self._reactor.modify(self._sock, mask, self._ready)
-        self._mask = mask
+        self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
 
     # -- deadlines and teardown --------------------------------------------------------
 

@@ -100,6 +100,24 @@ class Reactor:
         except (KeyError, ValueError):
             pass
 
+    def set_interest(
+        self, sock: socket.socket, current: int, wanted: int, callback: IoCallback
+    ) -> int:
+        """Move `sock` from the `current` selector events to `wanted` (0 = none).
+
+        Returns `wanted`, which the caller keeps as its new `current`; nothing is asked
+        of the selector when the two are equal, the common case on a busy socket.
+        """
+        if wanted == current:
+            return current
+        if not wanted:
+            self.unregister(sock)
+        elif not current:
+            self.register(sock, wanted, callback)
+        else:
+            self.modify(sock, wanted, callback)
+        return wanted
+
     def call_later(self, delay: float, callback: Callable[[], None]) -> Timer:
         timer = Timer(time.monotonic() + delay, callback)
         heapq.heappush(self._timers, (timer.when, next(self._seq), timer))

@@ -200,15 +200,7 @@ class TcpClient:
         mask = (selectors.EVENT_READ if self._reading else 0) | (
             selectors.EVENT_WRITE if self._outbox else 0
         )
-        if mask == self._mask:
-            return
-        if not mask:
-            self._reactor.unregister(self._sock)
-        elif not self._mask:
-            self._reactor.register(self._sock, mask, self._ready)
-        else:
-            self._reactor.modify(self._sock, mask, self._ready)
-        self._mask = mask
+        self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
 
     def _ready(self, mask: int) -> None:
         if mask & selectors.EVENT_READ:
