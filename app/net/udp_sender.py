@@ -8,8 +8,8 @@ import socket
 import time
 from collections.abc import Callable
 
-from app.net.address import format_peer, format_sockaddr
-from app.net.errors import describe
+from app.net.address import format_peer, format_sockaddr, is_loopback
+from app.net.errors import describe, describe_errno
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.reactor import Reactor
 from app.net.resolver import AddrInfo, resolve_async
@@ -23,6 +23,8 @@ from app.net.udp_datagram import (
     numeric_address,
     open_bound_socket,
 )
+from app.net.udp_icmp import HAS_ERROR_QUEUE, drain_error_queue, enable_error_queue
+from app.net.udp_multi_send import MultiSender
 from app.net.udp_run import UdpRun
 from app.net.udp_throttle import Throttle
 
@@ -30,6 +32,10 @@ READ_MAX = 1024  # datagrams read per loop turn, so a flood of replies cannot st
 RECV_SIZE = 65_535
 PROGRESS_INTERVAL = 0.1  # at most 10 progress reports a second
 REFUSED_INTERVAL = 1.0  # "no listener" is logged at most once a second, with a count
+# Connect the socket only where the kernel reports ICMP errors to no unconnected socket
+# (macOS, Windows) and nobody listens: a connected socket drops every datagram that does
+# not come from its peer, so a listening socket is never connected.
+CONNECT_WHEN_NOT_LISTENING = not HAS_ERROR_QUEUE
 
 EventsSink = Callable[[list[LogEvent]], None]
 StateCallback = Callable[[UdpStatus], None]
@@ -58,6 +64,8 @@ class UdpSender:
         self._sock: socket.socket | None = None
         self._family = 0
         self._connected = False
+        self._error_queue = False  # ICMP errors wait in the socket's error queue (Linux)
+        self._bind_host = ""
         self._bound_port = 0  # the local port the user asked for (0 = any)
         self._mask = 0
         self._listen = False
@@ -65,13 +73,15 @@ class UdpSender:
         self._resolving = False
         self._run: UdpRun | None = None
         self._peer = ""  # the destination of the latest Send, shown on its log lines
-        self._socket_peer = ""  # where the open socket sends (and hears replies from)
+        self._socket_peer = ""  # where the open socket sent last
         self._peers: dict[object, str] = {}
-        self._refused_pending = 0
-        self._refused_report = Throttle(reactor, REFUSED_INTERVAL, self._log_refused)
+        # ICMP errors not yet logged: (errno, destination) -> how many.
+        self._icmp_pending: dict[tuple[int, str], int] = {}
+        self._refused_report = Throttle(reactor, REFUSED_INTERVAL, self._log_icmp)
         self._progress = Throttle(reactor, PROGRESS_INTERVAL, self._emit_progress)
         self._last_run = (0, 0, 0.0)  # sent, total and rate of the current or last run
-        self._send: Callable[[bytes], int] = _not_open
+        self._send: Callable[..., int] = _not_open
+        self._address: object = None  # where `_send` sends; None once connected
         self.sent = self.sent_bytes = self.received = self.received_bytes = 0
 
     @property
@@ -148,6 +158,7 @@ class UdpSender:
             self._run.cancel()
         self._run = None
         self._refused_report.cancel()
+        self._icmp_pending.clear()
         self._progress.cancel()
         self._close_socket()
 
@@ -175,7 +186,14 @@ class UdpSender:
             self._refuse(problem)
             return
         broadcast = family == socket.AF_INET and looks_like_broadcast(ip)
-        problem = self._open_socket(family, job.local_port, connect=not broadcast)
+        connect = CONNECT_WHEN_NOT_LISTENING and not broadcast and not self._listen
+        # A loopback destination answers from loopback: the socket then stays unreachable
+        # from the network, which a wildcard bind would open up to it.
+        if is_loopback(ip):
+            bind_host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
+        else:
+            bind_host = "::" if family == socket.AF_INET6 else "0.0.0.0"
+        problem = self._open_socket(family, bind_host, job.local_port, connect=connect)
         if problem:
             self._refuse(problem)
             return
@@ -183,15 +201,15 @@ class UdpSender:
         assert sock is not None
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, int(job.broadcast))
-            if broadcast:
-                # Unconnected: answers to a broadcast come from each device's own address.
-                sock_sendto = sock.sendto
-                self._send = lambda data: sock_sendto(data, address)
-            else:
-                # Connected: the kernel then reports ICMP "port unreachable" on a later
-                # call, and send() skips parsing the address on every datagram.
+            if connect:
+                # The kernel then reports ICMP "port unreachable" on a later call.
                 sock.connect(address)
-                self._send = sock.send
+                self._send, self._address = sock.send, None
+            else:
+                # Unconnected: replies from any address and port are heard (devices and
+                # broadcast answers often come from elsewhere); ICMP errors still reach
+                # the socket through IP_RECVERR where the kernel has it.
+                self._send, self._address = sock.sendto, address
             self._socket_peer = self._peer
         except OSError as exc:
             self._close_socket()
@@ -199,32 +217,42 @@ class UdpSender:
             return
         self._start_run(job)
 
-    def _open_socket(self, family: int, local_port: int, *, connect: bool) -> str:
+    def _open_socket(self, family: int, bind_host: str, local_port: int, *, connect: bool) -> str:
         """Reuse the listening socket when it fits, else open one; returns a problem or ""."""
         sock = self._sock
         if (
             sock is not None
             and self._family == family
-            and self._connected == connect
+            and self._bind_host == bind_host
+            and not self._connected
+            and not connect
             and local_port in (0, self._bound_port)
         ):
             return ""
         self._close_socket()
-        opened = open_bound_socket(family, local_port)
+        opened = open_bound_socket(family, local_port, bind_host)
         if isinstance(opened, str):
             return opened
         sock = opened
         self._sock = sock
         self._family = family
+        self._bind_host = bind_host
         self._connected = connect
+        self._error_queue = not connect and enable_error_queue(sock, family)
         self._bound_port = local_port
         self._peers.clear()
         return ""
 
     def _start_run(self, job: UdpJob) -> None:
+        sock = self._sock
+        assert sock is not None
+        multi = None
+        if self._address is not None and job.count > 1:
+            multi = MultiSender.create(sock, self._family, self._address, job.data)
         run = UdpRun(
             self._reactor,
             self._send,
+            self._address,
             job.data,
             job.count,
             job.interval,
@@ -234,6 +262,7 @@ class UdpSender:
             on_burst=self._after_burst,
             on_blocked=self._watch,
             on_end=self._run_ended,
+            multi=multi,
         )
         self._run = run
         self._refused_report.reset()
@@ -257,7 +286,9 @@ class UdpSender:
             self.sent += done
             self.sent_bytes += done * len(self._run.data)
             self._report_progress()
-        if refused:
+        if refused or self._error_queue:
+            # A sendmmsg call that stops short swallows the refusal that stopped it, so the
+            # error queue is read after every burst (one quick system call).
             self._note_refused(refused)
 
     def _run_ended(self, failure: OSError | None) -> None:
@@ -274,7 +305,10 @@ class UdpSender:
         run = self._run
         assert run is not None
         run.cancel()
-        if self._refused_pending:
+        if self._error_queue and self._sock is not None:
+            # Loopback answers at once: even the last datagram's "no listener" is here.
+            self._note_icmp(drain_error_queue(self._sock), 0)
+        if self._icmp_pending:
             self._refused_report.flush()
         self._report_progress(force=True)
         self._run = None
@@ -326,16 +360,19 @@ class UdpSender:
         source, kind = Source.UDP, Kind.RECEIVED
         events: list[LogEvent] = []
         received = refused = 0
+        failure: OSError | None = None
         for _ in range(READ_MAX):
             try:
                 data, address = recvfrom(RECV_SIZE)
             except (BlockingIOError, InterruptedError):
                 break
             except (ConnectionRefusedError, ConnectionResetError):
+                # An ICMP error (Linux: ECONNREFUSED; Windows: WSAECONNRESET even on an
+                # unconnected socket's recvfrom).
                 refused += 1
                 continue
             except OSError as exc:
-                self._log(Kind.ERROR, f"{describe(exc)} while reading replies on {self._local()}")
+                failure = exc
                 break
             peer = peers.get(address)
             if peer is None:
@@ -351,25 +388,50 @@ class UdpSender:
             self.received_bytes += received
             self._sink_many(events)
             self._report_progress()
-        if refused:
+        if refused or failure is not None or not events:
+            # A wake with nothing to read is a queued error the selector saw (it stays
+            # "readable" until the queue is drained, so draining also prevents a spin).
             self._note_refused(refused)
+        if failure is not None:
+            self._log(Kind.ERROR, f"{describe(failure)} while reading replies on {self._local()}")
 
     # -- reporting -------------------------------------------------------------------
 
     def _note_refused(self, count: int) -> None:
+        """`count` calls failed with an ICMP error; the error queue, if any, says which."""
+        errors = drain_error_queue(self._sock) if self._error_queue and self._sock else []
+        self._note_icmp(errors, count)
+
+    def _note_icmp(self, errors: list[tuple[int, object]], refusals: int) -> None:
         # Thousands of datagrams to a closed port bring back as many ICMP errors: the
         # first is logged at once, the rest at most once a second with their count.
-        self._refused_pending += count
-        self._refused_report.request()
+        pending = self._icmp_pending
+        for code, address in errors:
+            key = (code, self._peer_name(address))
+            pending[key] = pending.get(key, 0) + 1
+        if refusals and not errors:
+            # No error queue (or it overflowed): the destination last sent to is meant.
+            key = (errno.ECONNREFUSED, self._socket_peer)
+            pending[key] = pending.get(key, 0) + refusals
+        if pending:
+            self._refused_report.request()
 
-    def _log_refused(self) -> None:
-        count, self._refused_pending = self._refused_pending, 0
-        if not count:
-            return
-        message = f"No listener at {self._socket_peer} (ICMP port unreachable)"
-        if count > 1:
-            message += f", {count:,} times since the last report"
-        self._sink(make_event(Source.UDP, Kind.ERROR, message, peer=self._socket_peer))
+    def _log_icmp(self) -> None:
+        pending, self._icmp_pending = self._icmp_pending, {}
+        for (code, peer), count in pending.items():
+            if code == errno.ECONNREFUSED:
+                message = f"No listener at {peer} (ICMP port unreachable)"
+            else:
+                message = f"{describe_errno(code)}: {peer} (ICMP error)"
+            if count > 1:
+                message += f", {count:,} times since the last report"
+            self._sink(make_event(Source.UDP, Kind.ERROR, message, peer=peer))
+
+    def _peer_name(self, address: object) -> str:
+        try:
+            return format_sockaddr(address)  # type: ignore[arg-type]
+        except (TypeError, ValueError, IndexError):
+            return self._socket_peer
 
     def _report_progress(self, force: bool = False) -> None:
         if self._on_progress is None:
@@ -434,5 +496,5 @@ class UdpSender:
             self._sink(event)
 
 
-def _not_open(data: bytes) -> int:
+def _not_open(*_args: object) -> int:
     raise OSError(errno.EBADF, "No socket is open")

@@ -60,8 +60,8 @@ class UdpSenderTab(ToolTab):
         self.listen = QCheckBox("Listen for replies")
         self.listen.setObjectName("udpListen")
         self.listen.setToolTip(
-            "Keep the socket open after sending and log every datagram that comes back "
-            "from the destination"
+            "Keep the socket open after sending and log every datagram that arrives on it, "
+            "from the destination or any other address"
         )
         self.broadcast = QCheckBox("Allow broadcast")
         self.broadcast.setObjectName("udpBroadcast")
@@ -234,7 +234,9 @@ class UdpSenderTab(ToolTab):
             self.status.show_state(text, Tone.BUSY)
         elif status.state is UdpState.LISTENING:
             self.status.show_state(
-                f"Listening on {status.local} for replies from {status.peer}", Tone.GOOD
+                f"Listening on {status.local} for datagrams from anyone "
+                f"(last sent to {status.peer})",
+                Tone.GOOD,
             )
         else:
             self.status.show_state("Idle", Tone.IDLE)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import socket
+import sys
 import time
 from collections.abc import Iterator
 
 import pytest
 
+from app.net import udp_sender
 from app.net.events import Kind, LogEvent
 from app.net.udp_datagram import (
     IPV4_MAX_PAYLOAD,
@@ -18,9 +20,18 @@ from app.net.udp_datagram import (
     UdpStatus,
     looks_like_broadcast,
 )
+from app.net.udp_icmp import HAS_ERROR_QUEUE
+from app.net.udp_multi_send import MultiSender
 from app.net.udp_sender import UdpSender
 from tests.net.reactor_harness import ReactorThread
 from tests.udp_peers import UdpReceiver, free_udp_port
+
+# macOS reports ICMP errors to no unconnected socket, and a listening socket is never
+# connected (it would hear only its destination).
+NO_ICMP_ON_MACOS = pytest.mark.skipif(
+    sys.platform == "darwin", reason="no ICMP errors on an unconnected socket"
+)
+
 
 HELLO = b"Hello, server!"
 FAMILIES = [
@@ -196,6 +207,7 @@ def test_local_port_is_bound_and_in_use_is_refused(probe: Probe) -> None:
     assert len(probe.loop.of_kind(Kind.SENT)) == 1
 
 
+@NO_ICMP_ON_MACOS
 def test_no_listener_is_reported_and_the_socket_stays_usable(probe: Probe) -> None:
     port = free_udp_port()
     probe.start(host="127.0.0.1", port=port, data=HELLO, listen=True)
@@ -298,3 +310,111 @@ def test_a_second_start_during_a_run_is_refused(probe: Probe) -> None:
         probe.wait_idle()
     assert probe.messages(Kind.ERROR) == ["A run is in progress: stop it first; nothing was sent"]
     assert {e.data for e in probe.loop.of_kind(Kind.SENT)} == {HELLO}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_listening_hears_any_source_not_only_the_destination(probe: Probe, family: int) -> None:
+    # Devices often answer from another port (or another program sends to ours): the
+    # listening socket must not be connected to the destination, which would filter them.
+    local = free_udp_port(family)
+    host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
+    with UdpReceiver(family) as destination:
+        probe.start(
+            host=destination.host, port=destination.port, data=HELLO, local_port=local, listen=True
+        )
+        assert destination.wait_for(lambda: destination.count == 1)
+        probe.wait_idle(UdpState.LISTENING)
+        with socket.socket(family, socket.SOCK_DGRAM) as third:
+            third.bind((host, 0))
+            third.sendto(b"from elsewhere", (host, local))
+            third_port = third.getsockname()[1]
+            probe.loop.wait_for(lambda: bool(probe.loop.of_kind(Kind.RECEIVED)))
+    [reply] = probe.loop.of_kind(Kind.RECEIVED)
+    source = f"[::1]:{third_port}" if family == socket.AF_INET6 else f"127.0.0.1:{third_port}"
+    assert (reply.data, reply.peer, reply.size) == (b"from elsewhere", source, 14)
+    assert probe.messages(Kind.ERROR) == []
+
+
+@NO_ICMP_ON_MACOS
+@pytest.mark.parametrize("family", FAMILIES)
+def test_no_listener_is_reported_while_listening_and_names_the_destination(
+    probe: Probe, family: int
+) -> None:
+    # RELIABILITY row 16 on the unconnected socket: the ICMP error still surfaces.
+    port = free_udp_port(family)
+    host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
+    probe.start(host=host, port=port, data=HELLO, count=50, listen=True)
+    probe.wait_idle(UdpState.LISTENING)
+    probe.loop.wait_for(lambda: bool(probe.messages(Kind.ERROR)))
+    peer = f"[::1]:{port}" if family == socket.AF_INET6 else f"127.0.0.1:{port}"
+    errors = probe.messages(Kind.ERROR)
+    assert errors[0].startswith(f"No listener at {peer} (ICMP port unreachable)"), errors
+    assert {e.peer for e in probe.loop.of_kind(Kind.ERROR)} == {peer}
+    assert len(probe.loop.of_kind(Kind.SENT)) == 50
+    probe.call(probe.sender.release)
+    probe.loop.wait_for(lambda: probe.sender._sock is None)
+
+
+def test_one_datagram_to_a_closed_port_is_reported_without_listening(probe: Probe) -> None:
+    port = free_udp_port()
+    probe.start(host="127.0.0.1", port=port, data=HELLO)
+    probe.wait_idle()
+    if HAS_ERROR_QUEUE:  # loopback answers at once; the queue still has it at the end
+        assert probe.messages(Kind.ERROR) == [
+            f"No listener at 127.0.0.1:{port} (ICMP port unreachable)"
+        ]
+    assert len(probe.loop.of_kind(Kind.SENT)) == 1
+
+
+def test_the_sendto_loop_sends_and_counts_every_datagram(
+    probe: Probe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where sendmmsg is missing (macOS, Windows) the run sends one datagram per call.
+    monkeypatch.setattr(MultiSender, "create", classmethod(lambda cls, *args: None))
+    with UdpReceiver() as receiver:
+        interval = 0.0 if receiver.rcvbuf >= 2 * 1024 * 1024 else 0.001
+        probe.start(
+            host=receiver.host, port=receiver.port, data=HELLO, count=1000, interval=interval
+        )
+        probe.wait_idle()
+        assert receiver.wait_for(lambda: receiver.count >= 1000)
+        assert (receiver.count, receiver.bytes) == (1000, 14_000)
+    sent = probe.loop.of_kind(Kind.SENT)
+    assert len(sent) == 1000 and sum(e.size for e in sent) == 14_000
+    # One clock read per datagram here: the stamps never go back.
+    stamps = [e.time for e in sent]
+    assert stamps == sorted(stamps)
+
+
+def test_connected_fallback_still_reports_no_listener(
+    probe: Probe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where no error queue exists and nobody listens (macOS), the socket is connected so
+    # the kernel reports ICMP errors to it; the run to a closed port goes on.
+    monkeypatch.setattr(udp_sender, "CONNECT_WHEN_NOT_LISTENING", True)
+    port = free_udp_port()
+    probe.start(host="127.0.0.1", port=port, data=HELLO, count=200)
+    probe.wait_idle()
+    assert len(probe.loop.of_kind(Kind.SENT)) == 200
+    errors = probe.messages(Kind.ERROR)
+    assert errors and all(
+        m.startswith(f"No listener at 127.0.0.1:{port} (ICMP port unreachable)") for m in errors
+    )
+
+
+def test_datagrams_of_one_call_share_their_event(probe: Probe) -> None:
+    # sendmmsg sends many copies per call; they are equal in every field and share one
+    # immutable event (what keeps a full-rate run cheap for the log).
+    with UdpReceiver() as receiver:
+        interval = 0.0 if receiver.rcvbuf >= 2 * 1024 * 1024 else 0.001
+        probe.start(
+            host=receiver.host, port=receiver.port, data=HELLO, count=600, interval=interval
+        )
+        probe.wait_idle()
+    sent = probe.loop.of_kind(Kind.SENT)
+    assert len(sent) == 600
+    assert all(e == sent[0]._replace(time=e.time) for e in sent)
+    stamps = [e.time for e in sent]
+    assert stamps == sorted(stamps)
+    if MultiSender.available():
+        assert len({id(e) for e in sent}) < len(sent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -22,7 +23,14 @@ from app.main import create_main_window
 from app.net.events import Kind, LogEvent, Source
 from app.ui.main_window import MainWindow
 from app.ui.udp_sender_tab import UdpSenderTab
-from tests.udp_peers import UdpReceiver
+from tests.udp_peers import UdpReceiver, free_udp_port
+
+# macOS reports ICMP errors to no unconnected socket, and a listening socket is never
+# connected (it would hear only its destination).
+NO_ICMP_ON_MACOS = pytest.mark.skipif(
+    sys.platform == "darwin", reason="no ICMP errors on an unconnected socket"
+)
+
 
 OBJECT_NAMES = {
     "udpTab": UdpSenderTab,
@@ -263,3 +271,41 @@ def test_fields_are_restored_on_next_start(qtbot: QtBot, fresh_settings: str) ->
     assert child(second, QSpinBox, "udpInterval").value() == 20
     assert child(second, QSpinBox, "udpLocalPort").value() == 40000
     assert child(second, QCheckBox, "udpBroadcast").isChecked()
+
+
+def test_listening_logs_a_datagram_from_a_third_socket_with_its_source(
+    qtbot: QtBot, window: MainWindow, receiver: UdpReceiver
+) -> None:
+    local = free_udp_port()
+    aim(window, receiver.host, receiver.port)
+    child(window, QSpinBox, "udpLocalPort").setValue(local)
+    qtbot.mouseClick(child(window, QCheckBox, "udpListen"), Qt.MouseButton.LeftButton)
+    click(qtbot, window, "udpSend")
+    qtbot.waitUntil(lambda: status_text(window).startswith(f"Listening on 127.0.0.1:{local}"))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as third:
+        third.bind(("127.0.0.1", 0))
+        third.sendto(b"not from the destination", ("127.0.0.1", local))
+        third_port = third.getsockname()[1]
+        qtbot.waitUntil(lambda: bool(udp_events(window, Kind.RECEIVED)))
+    [received] = udp_events(window, Kind.RECEIVED)
+    assert (received.data, received.peer) == (
+        b"not from the destination",
+        f"127.0.0.1:{third_port}",
+    )
+    assert receiver.sources == {("127.0.0.1", local)}
+    click(qtbot, window, "udpStop")  # Close
+    qtbot.waitUntil(lambda: status_text(window) == "Idle")
+
+
+@NO_ICMP_ON_MACOS
+def test_no_listener_is_reported_with_listen_on(qtbot: QtBot, window: MainWindow) -> None:
+    port = free_udp_port()
+    aim(window, "127.0.0.1", port)
+    qtbot.mouseClick(child(window, QCheckBox, "udpListen"), Qt.MouseButton.LeftButton)
+    click(qtbot, window, "udpSend")
+    qtbot.waitUntil(lambda: bool(udp_events(window, Kind.ERROR)))
+    [error] = udp_events(window, Kind.ERROR)
+    assert error.message == f"No listener at 127.0.0.1:{port} (ICMP port unreachable)"
+    qtbot.waitUntil(lambda: status_text(window).startswith("Listening on 127.0.0.1:"))
+    click(qtbot, window, "udpStop")
+    qtbot.waitUntil(lambda: status_text(window) == "Idle")

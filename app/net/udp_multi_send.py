@@ -1,0 +1,134 @@
+"""Many copies of one datagram per system call: Linux's sendmmsg, reached through ctypes.
+
+A Python `sendto` loop pays the interpreter and the GIL once per datagram, and every
+other thread's Python work (the GUI taking in the log) waits for those moments. One
+sendmmsg call sends up to CALL_MAX datagrams with the GIL released throughout (ctypes
+releases it), measured here at 1.0 M/s alone against 0.7 M/s for the bare sendto loop.
+Elsewhere (or if anything about it is missing) `MultiSender.create` returns None and the
+run falls back to the sendto loop.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import socket
+import struct
+import sys
+from typing import Any
+
+# False: runs use the sendto loop everywhere (the benchmark measures both paths).
+ENABLED = True
+# Datagrams per call: the sent events of one call share its time stamp, so a call must
+# stay short (256 on loopback: about 0.25 ms) while still making the GIL hand-offs rare.
+CALL_MAX = 256
+
+
+class _IoVec(ctypes.Structure):
+    _fields_ = [("iov_base", ctypes.c_void_p), ("iov_len", ctypes.c_size_t)]
+
+
+class _MsgHdr(ctypes.Structure):
+    _fields_ = [
+        ("msg_name", ctypes.c_void_p),
+        ("msg_namelen", ctypes.c_uint32),
+        ("msg_iov", ctypes.POINTER(_IoVec)),
+        ("msg_iovlen", ctypes.c_size_t),
+        ("msg_control", ctypes.c_void_p),
+        ("msg_controllen", ctypes.c_size_t),
+        ("msg_flags", ctypes.c_int),
+    ]
+
+
+class _MMsgHdr(ctypes.Structure):
+    _fields_ = [("msg_hdr", _MsgHdr), ("msg_len", ctypes.c_uint)]
+
+
+def _load_sendmmsg() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.sendmmsg
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.POINTER(_MMsgHdr), ctypes.c_uint, ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function
+
+
+_sendmmsg = _load_sendmmsg()
+
+
+def _sockaddr(family: int, address: tuple[Any, ...]) -> bytes | None:
+    """struct sockaddr_in / sockaddr_in6 for an address as getaddrinfo returns it."""
+    try:
+        family_field = struct.pack("=H", family)  # sa_family_t, native order
+        port = struct.pack("!H", int(address[1]))
+        if family == socket.AF_INET:
+            return family_field + port + socket.inet_pton(family, str(address[0])) + bytes(8)
+        if family == socket.AF_INET6:
+            host = str(address[0]).split("%")[0]
+            flowinfo = struct.pack("!I", int(address[2]) if len(address) > 2 else 0)
+            scope = struct.pack("=I", int(address[3]) if len(address) > 3 else 0)
+            return family_field + port + flowinfo + socket.inet_pton(family, host) + scope
+    except (OSError, ValueError, IndexError, struct.error):
+        return None
+    return None
+
+
+class MultiSender:
+    """Sends copies of `data` to `address` on an unconnected socket, up to CALL_MAX a call.
+
+    The message vector is built once: every entry points at the same payload and address,
+    so a call costs no Python work per datagram. Loop thread only; the socket must stay
+    open while this object is used.
+    """
+
+    def __init__(self, fd: int, name: ctypes.Array[ctypes.c_char], data: bytes) -> None:
+        self._fd = fd
+        self._name = name  # referenced by every entry: must live as long as they do
+        self._data = ctypes.create_string_buffer(data, max(1, len(data)))
+        self._iov = _IoVec(ctypes.cast(self._data, ctypes.c_void_p), len(data))
+        self._vector = (_MMsgHdr * CALL_MAX)()
+        name_pointer = ctypes.cast(name, ctypes.c_void_p)
+        iov_pointer = ctypes.pointer(self._iov)
+        for entry in self._vector:
+            header = entry.msg_hdr
+            header.msg_name = name_pointer
+            header.msg_namelen = len(name.raw)
+            header.msg_iov = iov_pointer
+            header.msg_iovlen = 1
+
+    @staticmethod
+    def available() -> bool:
+        return _sendmmsg is not None
+
+    @classmethod
+    def create(
+        cls, sock: socket.socket, family: int, address: Any, data: bytes
+    ) -> MultiSender | None:
+        if _sendmmsg is None or not ENABLED:
+            return None
+        raw = _sockaddr(family, address)
+        if raw is None:
+            return None
+        name = ctypes.create_string_buffer(raw, len(raw))
+        return cls(sock.fileno(), name, data)
+
+    def send(self, count: int) -> int:
+        """Send min(count, CALL_MAX) datagrams; returns how many went (at least 1).
+
+        Raises the OSError of the first datagram when none went (BlockingIOError when the
+        buffer is full, ConnectionRefusedError for a pending ICMP error, ...). An error
+        after the first is reported by the kernel on the next call instead.
+        """
+        while True:
+            sent = _sendmmsg(self._fd, self._vector, min(count, CALL_MAX), 0)
+            if sent > 0:
+                return int(sent)
+            code = ctypes.get_errno() if sent < 0 else errno.EAGAIN
+            if code != errno.EINTR:
+                # OSError(code, ...) becomes the matching subclass (PEP 3151).
+                raise OSError(code, os.strerror(code))
