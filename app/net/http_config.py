@@ -9,6 +9,10 @@ from dataclasses import dataclass
 
 # A header name is an RFC 9110 token.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# Control characters other than tab are never valid in a header value (RFC 9110 §5.5).
+# Not only CR/LF: lenient clients (str.splitlines, some proxies) also break lines at
+# vertical tab, form feed and the like, so one visible line could become two headers.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # Headers the server writes itself: letting a field set them would break the framing.
 _MANAGED = {
     "content-length": "Content-Length is set automatically from the body",
@@ -74,7 +78,7 @@ def parse_header_lines(text: str) -> tuple[tuple[str, str], ...]:
         line = line.rstrip("\r")
         if not line.strip():
             continue
-        if "\r" in line or "\0" in line:
+        if _CONTROL.search(line):
             raise HttpConfigError(f"Line {number}: control characters are not allowed")
         name, colon, value = line.partition(":")
         if not colon:
@@ -97,8 +101,8 @@ def parse_header_lines(text: str) -> tuple[tuple[str, str], ...]:
 
 def check_content_type(text: str) -> str:
     value = text.strip()
-    if any(ch in value for ch in "\r\n\0"):
-        raise HttpConfigError("The content type cannot contain line breaks")
+    if _CONTROL.search(value):
+        raise HttpConfigError("The content type cannot contain line breaks or control characters")
     try:
         value.encode("latin-1")
     except UnicodeEncodeError:

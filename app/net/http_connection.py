@@ -243,6 +243,13 @@ class HttpConnection:
             mask |= _WRITE
         self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
 
+    @property
+    def idle_since(self) -> float | None:
+        """When the connection went quiet between requests; None while a request is busy."""
+        if self._closed or self._out or self._parser.busy:
+            return None
+        return self._last_activity
+
     # -- deadlines and teardown --------------------------------------------------------
 
     def check_deadlines(self, now: float) -> None:

@@ -89,6 +89,8 @@ class HttpServer:
         self._host = ""
         self._refused = 0
         self._last_refusal_log = 0.0
+        self._evicted = 0
+        self._last_eviction_log = 0.0
 
     # -- any thread --------------------------------------------------------------------
 
@@ -185,7 +187,7 @@ class HttpServer:
                 self._sink(make_event(Source.HTTP, Kind.ERROR, f"Cannot accept: {describe(exc)}"))
                 return
             peer = format_sockaddr(address)
-            if len(self._connections) >= self.limits.max_connections:
+            if len(self._connections) >= self.limits.max_connections and not self._make_room():
                 self._refuse_over_limit(conn, peer)
                 continue
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -200,6 +202,33 @@ class HttpServer:
                     self._connections.discard,
                 )
             )
+
+    def _make_room(self) -> bool:
+        """At the cap, close the connection idle the longest (no request in progress).
+
+        Without this, clients that connect and say nothing (1,000 of them, or a browser's
+        spare keep-alive sockets) would hold every slot until the idle deadline and every
+        real request would get 503 meanwhile. Busy connections are never closed here:
+        slow ones are ended by their own deadlines.
+        """
+        oldest: HttpConnection | None = None
+        oldest_since = float("inf")
+        for connection in self._connections:
+            since = connection.idle_since
+            if since is not None and since < oldest_since:
+                oldest, oldest_since = connection, since
+        if oldest is None:
+            return False
+        oldest.close()  # its on_closed removes it from the set
+        self._evicted += 1
+        now = time.monotonic()
+        if now - self._last_eviction_log >= 1.0:
+            self._last_eviction_log = now
+            self._info(
+                f"At the limit of {self.limits.max_connections} open connections: closed the "
+                f"longest idle connection to serve a new one ({self._evicted:,} so far)"
+            )
+        return True
 
     def _refuse_over_limit(self, conn: socket.socket, peer: str) -> None:
         conn.setblocking(False)

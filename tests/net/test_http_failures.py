@@ -189,6 +189,11 @@ def test_connections_over_the_cap_get_503_and_others_recover(
         socket.create_connection(("127.0.0.1", http_server.port), timeout=10)
         for _ in range(TEST_LIMITS.max_connections)
     ]
+    # Each one busy mid-request (an idle one would be closed to make room for a newcomer):
+    # the 100 Continue proves the server has parsed its head.
+    for sock in idle:
+        sock.sendall(b"POST / HTTP/1.1\r\nContent-Length: 9\r\nExpect: 100-continue\r\n\r\n")
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 ")
     try:
         http_server.poll_until(
             lambda: http_server.server.open_connections() == TEST_LIMITS.max_connections

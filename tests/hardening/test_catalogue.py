@@ -1,0 +1,114 @@
+"""Every row of the fault catalogue (RELIABILITY.md) names the tests that provoke it.
+
+If a test is renamed or removed, this fails and says which row lost its proof.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+# Row number of the catalogue → "module::test" that provokes it on loopback.
+CATALOGUE: dict[int, list[str]] = {
+    1: [
+        "net.test_tcp_client::test_refused",
+        "ui.test_tcp_client_tab::test_refused_is_one_line_and_back_to_disconnected",
+    ],
+    2: [
+        "net.test_tcp_client::test_unresolvable_name",
+        "net.test_udp_sender::test_unresolvable_name",
+    ],
+    3: ["hardening.test_namespaces::test_no_network_at_all_is_one_clear_line_per_tab"],
+    4: [
+        "net.test_tcp_client::test_connect_timeout_and_backlog_full",
+        "net.test_tcp_client::test_cancel_while_connecting",
+        "hardening.test_namespaces::test_a_name_that_resolves_slowly_times_out_and_cancels_on_time",
+    ],
+    5: ["net.test_tcp_faults::test_silent_peer_then_disconnect_at_once"],
+    6: ["net.test_tcp_faults::test_half_close_keeps_sending"],
+    7: ["net.test_tcp_faults::test_reset_by_peer"],
+    8: ["net.test_tcp_faults::test_broken_pipe_mid_send_reports_bytes_sent"],
+    9: [
+        "net.test_tcp_faults::test_slow_reader_gets_everything_with_progress",
+        "net.test_tcp_faults::test_peer_that_never_reads_does_not_block_disconnect",
+    ],
+    10: [
+        "net.test_tcp_faults::test_binary_and_control_bytes_are_kept_exactly",
+        "hardening.test_formatters_fuzz::test_log_model_cells_never_raise",
+    ],
+    11: [
+        "net.test_address::test_bad_ports",
+        "hardening.test_field_input::test_out_of_range_numbers_cannot_be_typed",
+    ],
+    12: [
+        "net.test_address::test_accepted",
+        "net.test_address::test_refused_with_a_reason",
+        "hardening.test_field_input::test_tcp_bracketed_ipv6_and_pasted_url_connect",
+    ],
+    13: ["net.test_udp_sender::test_empty_payload_is_a_zero_byte_datagram"],
+    14: [
+        "net.test_udp_sender::test_oversize_is_refused_and_the_limit_itself_goes",
+        "hardening.test_floods::test_the_largest_datagrams_come_back_whole_to_a_listening_udp_tab",
+    ],
+    15: ["net.test_udp_sender::test_broadcast_needs_the_option"],
+    16: ["net.test_udp_sender::test_no_listener_is_reported_and_the_socket_stays_usable"],
+    17: [
+        "net.test_http_server::test_port_in_use_is_one_log_line_and_stopped",
+        "ui.test_http_server_tab::test_port_in_use_returns_to_stopped",
+    ],
+    18: ["net.test_http_server::test_privileged_port_is_refused_clearly"],
+    19: ["ui.test_http_server_tab::test_network_bind_shows_a_warning_and_bad_bind_is_refused"],
+    20: ["net.test_http_folder::test_nothing_outside_the_folder_is_served"],
+    21: ["net.test_http_folder::test_no_open_redirect"],
+    22: ["net.test_http_folder::test_listing_escapes_names"],
+    23: [
+        "net.test_http_failures::test_malformed_requests_get_a_real_status_line",
+        "net.test_http_replay::test_replay",
+        "hardening.test_http_fuzz::test_random_requests_get_a_valid_response_or_a_close",
+    ],
+    24: ["net.test_http_failures::test_oversized_requests_are_refused"],
+    25: [
+        "net.test_http_failures::test_trickling_headers_are_cut_off_while_others_are_served",
+        "hardening.test_http_abuse::test_slowloris_one_header_byte_at_a_time_is_dropped_at_the_deadline",
+        "hardening.test_http_abuse::test_a_thousand_idle_connections_others_served_and_stop_is_prompt",
+    ],
+    26: [
+        "net.test_http_failures::test_a_body_hiding_a_request_is_never_served_as_one",
+        "hardening.test_http_abuse::test_body_shorter_than_content_length_then_the_client_closes",
+    ],
+    27: [
+        "net.test_http_failures::test_ambiguous_framing_is_400_and_the_connection_closes",
+        "hardening.test_http_abuse::test_smuggling_shapes_are_refused_and_closed",
+    ],
+    28: [
+        "net.test_http_failures::test_client_abort_mid_response_is_logged",
+        "hardening.test_http_abuse::test_client_gone_before_or_during_the_response",
+    ],
+    29: ["net.test_http_server::test_stop_closes_keep_alive_connections_and_restart_works"],
+    30: [
+        "lifecycle.test_close_while_busy::test_close_while_tcp_udp_http_are_busy_exits_fast_and_clean"
+    ],
+    31: [
+        "hardening.test_floods::test_a_256_mb_tcp_flood_is_counted_exactly_in_bounded_memory",
+        "ui.test_udp_sender_tab::test_a_repeat_run_of_a_thousand_all_arrive_and_are_counted",
+    ],
+    32: [
+        "net.test_http_server::test_no_stderr_and_no_getfqdn_needed",
+        "test_main_cli::test_a_windowed_build_without_streams_gets_harmless_ones",
+    ],
+    33: ["test_self_test::test_self_test_command_exits_0"],
+    34: ["test_signal_refcounts::test_emits_across_threads_keep_refcounts"],
+}
+
+
+def test_every_catalogue_row_has_a_test() -> None:
+    assert sorted(CATALOGUE) == list(range(1, 35))
+
+
+@pytest.mark.parametrize("row", sorted(CATALOGUE))
+def test_the_named_tests_exist(row: int) -> None:
+    for ref in CATALOGUE[row]:
+        module_name, _, function = ref.partition("::")
+        module = importlib.import_module(f"tests.{module_name}")
+        assert callable(getattr(module, function, None)), f"row {row}: {ref} is gone"
