@@ -83,9 +83,12 @@ def ensure_application() -> QApplication:
 def create_main_window() -> MainWindow:
     """The wired main window, shown by the caller; no event loop is run here."""
     ensure_application()
+    from app.runtime_tuning import freeze_long_lived_objects
     from app.ui.main_window import MainWindow
 
-    return MainWindow()
+    window = MainWindow()
+    freeze_long_lived_objects()
+    return window
 
 
 def _report_shown_and_quit(app: QApplication) -> None:

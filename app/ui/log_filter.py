@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     Qt,
@@ -366,6 +367,18 @@ class LogFilterModel(QAbstractTableModel):
         return self._source.headerData(section, orientation, role)
 
     def data(self, index: _ModelIndex, role: int = _DISPLAY) -> Any:
+        located = self._locate(index)
+        if located is None:
+            return None
+        return self._source.cell(*located[:2], role, located[2])
+
+    def multiData(self, index: _ModelIndex, roleDataSpan: QModelRoleDataSpan) -> None:
+        # One Python call per painted cell, not one per role (see LogModel.fill_roles).
+        located = self._locate(index)
+        if located is not None:
+            self._source.fill_roles(*located, roleDataSpan)
+
+    def _locate(self, index: _ModelIndex) -> tuple[LogEvent, int, float | None] | None:
         if not index.isValid():
             return None
         row = index.row()
@@ -379,4 +392,4 @@ class LogFilterModel(QAbstractTableModel):
         if column == COL_TIME and source.time_mode is TimeMode.SINCE_PREVIOUS and row > 0:
             # The row above in this view: round trips between the rows one filtered to.
             reference = rows[self._numbers[row - 1] - base].time
-        return source.cell(rows[self._numbers[row] - base], column, role, reference)
+        return rows[self._numbers[row] - base], column, reference

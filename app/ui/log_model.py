@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     Qt,
@@ -434,8 +435,35 @@ class LogModel(QAbstractTableModel):
         return None
 
     def data(self, index: _ModelIndex, role: int = _DISPLAY) -> Any:
-        # Called only for visible cells, many times per repaint: format on demand and
-        # return early, never cache strings for all rows.
+        # Called only for visible cells: format on demand, never cache strings for all rows.
+        located = self._locate(index)
+        if located is None:
+            return None
+        return self.cell(*located[:2], role, located[2])
+
+    def multiData(self, index: _ModelIndex, roleDataSpan: QModelRoleDataSpan) -> None:
+        located = self._locate(index)
+        if located is not None:
+            self.fill_roles(*located, roleDataSpan)
+
+    def fill_roles(
+        self, event: LogEvent, column: int, reference: float | None, span: QModelRoleDataSpan
+    ) -> None:
+        """Answer every role a view asks of one cell in a single Python call.
+
+        Qt's default multiData calls data() once per role (about seven per painted cell),
+        and each call from C++ must take the GIL that busy workers hold: a repaint under
+        load then waits on the GIL hundreds of times.
+        """
+        cell = self.cell
+        for item in span:
+            value = cell(event, column, item.role(), reference)
+            if value is None:
+                item.clearData()
+            else:
+                item.setData(value)
+
+    def _locate(self, index: _ModelIndex) -> tuple[LogEvent, int, float | None] | None:
         if not index.isValid():
             return None
         row = index.row()
@@ -445,4 +473,4 @@ class LogModel(QAbstractTableModel):
         reference = None
         if column == COL_TIME and self._time_mode is TimeMode.SINCE_PREVIOUS:
             reference = self.previous_time(row)
-        return self.cell(self._rows[row], column, role, reference)
+        return self._rows[row], column, reference
