@@ -330,15 +330,7 @@ class UdpSender:
         mask = (selectors.EVENT_READ if self._listen else 0) | (
             selectors.EVENT_WRITE if writing else 0
         )
-        if mask == self._mask:
-            return
-        if not mask:
-            self._reactor.unregister(sock)
-        elif not self._mask:
-            self._reactor.register(sock, mask, self._ready)
-        else:
-            self._reactor.modify(sock, mask, self._ready)
-        self._mask = mask
+        self._mask = self._reactor.set_interest(sock, self._mask, mask, self._ready)
 
     def _ready(self, mask: int) -> None:
         if mask & selectors.EVENT_READ:

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -17,16 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.net.address import AddressError, parse_host
 from app.net.events import Kind, LogEvent
 from app.net.tcp_client import TcpState, TcpStatus
+from app.ui.host_field import HostField
 from app.ui.payload_editor import PayloadEditor
 from app.ui.status_label import StatusLabel, Tone
 from app.ui.tool_tab import ToolTab
 from app.workers.reactor_worker import ReactorWorker
 from app.workers.tcp_client_worker import TcpClientWorker
 
-_FIELD_ERROR_STYLE = "QLineEdit { border: 1px solid #d9534f; background: #fff3f3; }"
 # Only sends at least this large show a progress bar; small ones finish at once.
 _PROGRESS_THRESHOLD = 256 * 1024
 
@@ -53,10 +51,7 @@ class TcpClientTab(ToolTab):
         self._sent = 0
         self._received = 0
 
-        self.host = QLineEdit("127.0.0.1")
-        self.host.setObjectName("tcpHost")
-        self.host.setPlaceholderText("host name, IPv4 or IPv6 address")
-        self.host.setToolTip("A name, an IPv4 or IPv6 address; a pasted URL or host:port works")
+        self.host = HostField("tcp", "A name, an IPv4 or IPv6 address")
         self.port = QSpinBox()
         self.port.setObjectName("tcpPort")
         self.port.setRange(1, 65535)
@@ -72,10 +67,6 @@ class TcpClientTab(ToolTab):
         self.connect_button.setDefault(False)
         self.status = StatusLabel("Disconnected")
         self.status.setObjectName("tcpStatus")
-        self.host_error = QLabel()
-        self.host_error.setObjectName("tcpHostError")
-        self.host_error.setStyleSheet("color: #c9302c;")
-        self.host_error.hide()
 
         self.editor = PayloadEditor("tcp", "Hello, server!")
         self.send_button = QPushButton("Send")
@@ -93,7 +84,6 @@ class TcpClientTab(ToolTab):
 
         self.connect_button.clicked.connect(self._toggle_connection)
         self.host.returnPressed.connect(self._toggle_connection)
-        self.host.textEdited.connect(self._clear_host_error)
         self.send_button.clicked.connect(self._send)
         self.editor.submitted.connect(self._send)
         self.editor.validity_changed.connect(self._update_buttons)
@@ -111,7 +101,7 @@ class TcpClientTab(ToolTab):
         grid.addWidget(QLabel("Timeout"), 0, 4)
         grid.addWidget(self.timeout, 0, 5)
         grid.addWidget(self.connect_button, 0, 6)
-        grid.addWidget(self.host_error, 1, 1, 1, 6)
+        grid.addWidget(self.host.error_label, 1, 1, 1, 6)
         grid.setColumnStretch(1, 1)
 
         message = QGroupBox("Message")
@@ -147,18 +137,12 @@ class TcpClientTab(ToolTab):
         if self._state is not TcpState.DISCONNECTED:
             self.worker.close_connection()
             return
-        try:
-            target = parse_host(self.host.text())
-        except AddressError as exc:
-            self._show_host_error(str(exc))
+        host = self.host.take_host(self.port)
+        if host is None:
             return
-        if target.port is not None:
-            # A pasted URL or host:port: split it into the two fields so the user sees it.
-            self.host.setText(target.host)
-            self.port.setValue(target.port)
         self._state = TcpState.CONNECTING
         self._show_status(TcpStatus(TcpState.CONNECTING))
-        self.worker.open_connection(target.host, self.port.value(), self.timeout.value())
+        self.worker.open_connection(host, self.port.value(), self.timeout.value())
 
     @Slot()
     def _send(self) -> None:
@@ -226,14 +210,3 @@ class TcpClientTab(ToolTab):
             f"Sent {format_bytes(self._sent)} · Received {format_bytes(self._received)}"
         )
         self.counters.setToolTip(f"Sent {self._sent:,} bytes, received {self._received:,} bytes")
-
-    def _show_host_error(self, message: str) -> None:
-        self.host_error.setText(message)
-        self.host_error.show()
-        self.host.setStyleSheet(_FIELD_ERROR_STYLE)
-        self.host.setFocus()
-
-    @Slot()
-    def _clear_host_error(self) -> None:
-        self.host_error.hide()
-        self.host.setStyleSheet("")

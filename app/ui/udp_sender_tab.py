@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -17,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.net.address import AddressError, parse_host
 from app.net.udp_datagram import UdpJob, UdpProgress, UdpState, UdpStatus
+from app.ui.host_field import HostField
 from app.ui.payload_editor import PayloadEditor
 from app.ui.status_label import StatusLabel, Tone
 from app.ui.tcp_client_tab import format_bytes
@@ -26,7 +25,6 @@ from app.ui.tool_tab import ToolTab
 from app.workers.reactor_worker import ReactorWorker
 from app.workers.udp_sender_worker import UdpSenderWorker
 
-_FIELD_ERROR_STYLE = "QLineEdit { border: 1px solid #d9534f; background: #fff3f3; }"
 MAX_COUNT = 10_000_000
 MAX_INTERVAL_MS = 3_600_000
 
@@ -44,10 +42,7 @@ class UdpSenderTab(ToolTab):
         self.worker = UdpSenderWorker(self)
         self._state = UdpState.IDLE
 
-        self.host = QLineEdit("127.0.0.1")
-        self.host.setObjectName("udpHost")
-        self.host.setPlaceholderText("host name, IPv4 or IPv6 address")
-        self.host.setToolTip("Where the datagrams go: a name, an IPv4 or IPv6 address")
+        self.host = HostField("udp", "Where the datagrams go: a name, an IPv4 or IPv6 address")
         self.port = QSpinBox()
         self.port.setObjectName("udpPort")
         self.port.setRange(1, 65535)
@@ -66,10 +61,6 @@ class UdpSenderTab(ToolTab):
         self.broadcast = QCheckBox("Allow broadcast")
         self.broadcast.setObjectName("udpBroadcast")
         self.broadcast.setToolTip("Needed to send to 255.255.255.255 or a subnet's .255 address")
-        self.host_error = QLabel()
-        self.host_error.setObjectName("udpHostError")
-        self.host_error.setStyleSheet("color: #c9302c;")
-        self.host_error.hide()
 
         self.editor = PayloadEditor("udp", "Hello, server!")
         self.send_button = QPushButton("Send")
@@ -109,7 +100,6 @@ class UdpSenderTab(ToolTab):
         self.send_button.clicked.connect(self._send)
         self.editor.submitted.connect(self._send)
         self.host.returnPressed.connect(self._send)
-        self.host.textEdited.connect(self._clear_host_error)
         self.editor.validity_changed.connect(self._update_buttons)
         self.stop_button.clicked.connect(self._stop)
         self.listen.toggled.connect(self._listen_toggled)
@@ -127,7 +117,7 @@ class UdpSenderTab(ToolTab):
         grid.addWidget(self.local_port, 0, 5)
         grid.addWidget(self.listen, 0, 6)
         grid.addWidget(self.broadcast, 0, 7)
-        grid.addWidget(self.host_error, 1, 1, 1, 7)
+        grid.addWidget(self.host.error_label, 1, 1, 1, 7)
         grid.setColumnStretch(1, 1)
 
         message = QGroupBox("Datagram")
@@ -182,17 +172,11 @@ class UdpSenderTab(ToolTab):
         data = self.editor.payload()
         if self._state is UdpState.SENDING or data is None:
             return
-        try:
-            target = parse_host(self.host.text())
-        except AddressError as exc:
-            self._show_host_error(str(exc))
+        host = self.host.take_host(self.port)
+        if host is None:
             return
-        if target.port is not None:
-            # A pasted host:port or URL: split it into the two fields so the user sees it.
-            self.host.setText(target.host)
-            self.port.setValue(target.port)
         job = UdpJob(
-            host=target.host,
+            host=host,
             port=self.port.value(),
             data=data,
             count=self.count.value(),
@@ -280,14 +264,3 @@ class UdpSenderTab(ToolTab):
             f"Sent {progress.sent:,} datagrams, {progress.sent_bytes:,} bytes; "
             f"received {progress.received:,} datagrams, {progress.received_bytes:,} bytes"
         )
-
-    def _show_host_error(self, message: str) -> None:
-        self.host_error.setText(message)
-        self.host_error.show()
-        self.host.setStyleSheet(_FIELD_ERROR_STYLE)
-        self.host.setFocus()
-
-    @Slot()
-    def _clear_host_error(self) -> None:
-        self.host_error.hide()
-        self.host.setStyleSheet("")
