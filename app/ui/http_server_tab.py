@@ -8,7 +8,6 @@ from PySide6.QtCore import QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -323,6 +322,8 @@ class HttpServerTab(ToolTab):
 
     @Slot()
     def _browse(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # loaded on first use: start-up counts
+
         folder = QFileDialog.getExistingDirectory(self, "Folder to serve", self.folder.text())
         if folder:
             self.folder.setText(folder)

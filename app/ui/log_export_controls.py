@@ -16,10 +16,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDir, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QWidget,
@@ -47,6 +45,8 @@ def _file_filters() -> list[str]:
 
 def ask_export_path(parent: QWidget, suggested: str) -> str:
     """The standard save dialog; a name without a known extension gets the chosen filter's."""
+    from PySide6.QtWidgets import QFileDialog
+
     from app.export import ExportFormat, format_for_path
 
     filters = _file_filters()
@@ -61,6 +61,8 @@ def ask_export_path(parent: QWidget, suggested: str) -> str:
 
 
 def ask_record_path(parent: QWidget, suggested: str) -> str:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getSaveFileName(
         parent, "Record every event to", suggested, "JSON Lines (*.jsonl)"
     )
@@ -71,6 +73,8 @@ def ask_record_path(parent: QWidget, suggested: str) -> str:
 
 def ask_filtered_rows(parent: QWidget, filtered: int, total: int) -> bool | None:
     """True for the filtered rows, False for all rows, None when cancelled."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Export log")

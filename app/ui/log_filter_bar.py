@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QStyle,
     QToolButton,
     QWidget,
 )
 
 from app.net.events import Kind, Source
+from app.resources import warning_icon
 from app.ui.log_filter import LogFilter
 from app.ui.log_model import KIND_COLORS
 
@@ -62,8 +61,7 @@ class LogFilterBar(QWidget):
             if color is not None:
                 button.setStyleSheet(f"QToolButton {{ color: {color.name()}; }}")
             self.kind_buttons[kind] = button
-        warning = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        self.kind_buttons[Kind.ERROR].setIcon(warning)
+        self.kind_buttons[Kind.ERROR].setIcon(warning_icon())
         self.kind_buttons[Kind.ERROR].setToolButtonStyle(
             Qt.ToolButtonStyle.ToolButtonTextBesideIcon
         )

@@ -20,10 +20,10 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QColor, QIcon
-from PySide6.QtWidgets import QApplication, QStyle
 
 from app.net.events import Kind, LogEvent, Source
 from app.payload import PayloadFormat, preview
+from app.resources import warning_icon
 from app.ui.log_time_format import TimeMode, format_time, time_text
 
 # Longer payloads keep only this prefix: 100,000 rows of 64 KiB chunks would otherwise
@@ -357,10 +357,9 @@ class LogModel(QAbstractTableModel):
             )
 
     def _icon(self) -> QIcon:
-        # Looked up lazily: the model may be built before a QApplication style exists.
+        # Loaded on the first error row: the model may be built before a QApplication.
         if self._error_icon is None:
-            style = QApplication.style()
-            self._error_icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            self._error_icon = warning_icon()
         return self._error_icon
 
     def cell(self, event: LogEvent, column: int, role: int, reference: float | None) -> Any:

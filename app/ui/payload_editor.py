@@ -9,7 +9,6 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -255,6 +254,8 @@ class PayloadEditor(QWidget):
 
     @Slot()
     def _choose_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # loaded on first use: start-up counts
+
         path, _ = QFileDialog.getOpenFileName(self, "Send the bytes of a file")
         if path:
             self.load_file(Path(path))
