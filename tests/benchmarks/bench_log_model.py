@@ -67,7 +67,7 @@ def flood_batch(start: int, count: int, stamp: float) -> list[LogEvent]:
 
 
 def figure(
-    name: str, value: float, unit: str, baseline: object, target: object
+    name: str, value: float, unit: str, baseline: object, target: object, met: bool = True
 ) -> dict[str, object]:
     return {
         "figure": name,
@@ -75,6 +75,7 @@ def figure(
         "unit": unit,
         "baseline": baseline,
         "target": target,
+        "met": met,
     }
 
 
@@ -93,6 +94,7 @@ def measure_append() -> dict[str, object]:
         "ns",
         FOUNDATION_APPEND_NS,
         "200-300",
+        per_event_ns <= 300,
     )
 
 
@@ -131,27 +133,37 @@ def run() -> list[dict[str, object]]:
             "MB",
             f"{rss_before:.0f} MB empty",
             "<= 400",
+            rss_after <= 400,
         )
     )
     figures.append(
-        figure("worst batch + repaint, filling to 1,000,000 rows", worst_stall, "ms", "-", "< 50")
+        figure(
+            "worst batch + repaint, filling to 1,000,000 rows",
+            worst_stall,
+            "ms",
+            "-",
+            "< 50",
+            worst_stall < 50,
+        )
     )
 
     view = pane.view
+    scroll_ms = timed(
+        lambda: (
+            view.scrollToBottom(),
+            app.processEvents(),
+            view.scrollToTop(),
+            app.processEvents(),
+        )
+    )
     figures.append(
         figure(
             "scroll to end and back (1,000,000 rows)",
-            timed(
-                lambda: (
-                    view.scrollToBottom(),
-                    app.processEvents(),
-                    view.scrollToTop(),
-                    app.processEvents(),
-                )
-            ),
+            scroll_ms,
             "ms",
             "-",
             "smooth (< 50)",
+            scroll_ms < 50,
         )
     )
 
@@ -175,7 +187,14 @@ def run() -> list[dict[str, object]]:
 
         total = first + timed(complete)
         figures.append(
-            figure(f"filter 1,000,000 rows, first answer: {name}", first, "ms", "-", "< 200")
+            figure(
+                f"filter 1,000,000 rows, first answer: {name}",
+                first,
+                "ms",
+                "-",
+                "< 200",
+                first < 200,
+            )
         )
         figures.append(
             figure(
@@ -183,7 +202,7 @@ def run() -> list[dict[str, object]]:
                 total,
                 "ms",
                 f"{proxy_ms:.0f} ms QSortFilterProxyModel",
-                "< 200 (or in slices)",
+                "info: the rest is scanned in 25 ms slices, arrivals go on",
             )
         )
 
@@ -204,6 +223,7 @@ def run() -> list[dict[str, object]]:
             "ms",
             "-",
             "< 50",
+            worst_filtered < 50,
         )
     )
     figures.append(
@@ -212,7 +232,7 @@ def run() -> list[dict[str, object]]:
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "MB",
             "-",
-            "-",
+            "info",
         )
     )
 
