@@ -180,6 +180,14 @@ def lifecycle_rounds() -> list[dict[str, object]]:
         failure = ""
         started = time.monotonic()
         try:
+            # A first run settles one-off allocations: Qt opens two eventfds once, somewhere
+            # between round 200 and 1,000 (the same two after 2,500 rounds). A leak is
+            # growth, so the second run on the same window is the one that counts.
+            try:
+                test(_Bot(), window)  # type: ignore[arg-type]
+            except AssertionError:
+                pass
+            window.log_pane.clear()  # the test counts its own rows
             test(_Bot(), window)  # type: ignore[arg-type]
         except AssertionError as exc:
             failure = str(exc)[:200]
