@@ -6,12 +6,14 @@ import errno
 import time
 from collections.abc import Callable
 from itertools import repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.net.errors import describe
 from app.net.events import Kind, LogEvent, Source
 from app.net.reactor import Reactor, Timer
-from app.net.udp_multi_send import MultiSender
+
+if TYPE_CHECKING:
+    from app.net.udp_multi_send import MultiSender
 
 # At full speed the run sends in bursts and returns to the loop between them, so Stop,
 # other commands and replies are handled within milliseconds, never after the whole run.

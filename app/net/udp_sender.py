@@ -24,7 +24,6 @@ from app.net.udp_datagram import (
     open_bound_socket,
 )
 from app.net.udp_icmp import HAS_ERROR_QUEUE, drain_error_queue, enable_error_queue
-from app.net.udp_multi_send import MultiSender
 from app.net.udp_run import UdpRun
 from app.net.udp_throttle import Throttle
 
@@ -248,6 +247,9 @@ class UdpSender:
         assert sock is not None
         multi = None
         if self._address is not None and job.count > 1:
+            # ctypes and the sendmmsg binding load with the first repeat run, not at start-up.
+            from app.net.udp_multi_send import MultiSender
+
             multi = MultiSender.create(sock, self._family, self._address, job.data)
         run = UdpRun(
             self._reactor,
