@@ -19,6 +19,7 @@ from app.payload import (
     line_ending_bytes,
     parse_hex,
     parse_text,
+    parse_text_in_slices,
     preview,
     to_hex,
 )
@@ -443,3 +444,23 @@ def test_preview_of_ten_megabytes_is_short(fmt: PayloadFormat) -> None:
     shown = preview("日本".encode() * 1_700_000, fmt, limit=80)
     assert len(shown) <= 81
     assert shown.endswith("…")
+
+
+@given(
+    st.lists(
+        st.sampled_from(["a", "é", "\\n", "\\\\", "\\x41", "\\xff", "\\0", "\\q", "\\x4", "\\"]),
+        max_size=60,
+    ),
+    st.integers(min_value=1, max_value=9),
+)
+def test_parsing_in_slices_matches_the_whole_parse(pieces: list[str], slice_chars: int) -> None:
+    text = "".join(pieces)
+    try:
+        whole: bytes | str = parse_text(text)
+    except PayloadError as exc:
+        whole = exc.message
+    try:
+        sliced: bytes | str = parse_text_in_slices(text, slice_chars)
+    except PayloadError as exc:
+        sliced = exc.message
+    assert sliced == whole

@@ -17,7 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.payload import LineEnding, PayloadError, PayloadFormat, encode_payload
+from app.payload import (
+    LineEnding,
+    PayloadError,
+    PayloadFormat,
+    encode_large_payload,
+    encode_payload,
+)
 
 # Past this size pasted text is taken as a block of bytes rather than typed into the line
 # edit: laying out a multi-megabyte single line would freeze the window.
@@ -31,7 +37,8 @@ _INVALID_STYLE = "QLineEdit { border: 1px solid #d9534f; background: #fff3f3; }"
 class PayloadField(QLineEdit):
     """A line edit that hands large pastes to its owner instead of inserting them."""
 
-    large_paste = Signal(str)
+    # object, not str: a str signal would copy a 100 MB paste to a QString and back.
+    large_paste = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -213,7 +220,7 @@ class PayloadEditor(QWidget):
         if self._valid:
             self.submitted.emit()
 
-    @Slot(str)
+    @Slot(object)
     def _take_large_paste(self, text: str) -> None:
         # Parsing tens of megabytes of escapes or hex takes seconds: do it off the GUI
         # thread and keep Send disabled until the bytes are ready.
@@ -231,7 +238,7 @@ class PayloadEditor(QWidget):
 
         def parse() -> None:
             try:
-                result: bytes | str = encode_payload(text, fmt, ending)
+                result: bytes | str = encode_large_payload(text, fmt, ending)
             except PayloadError as exc:
                 result = exc.message
             self._paste_parsed.emit(generation, result)

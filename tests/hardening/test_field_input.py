@@ -253,7 +253,9 @@ def test_a_100_mb_paste_is_parsed_off_the_gui_thread_and_sent_whole(
     assert sink.received.count(b"A") == HUNDRED_MB
     # The clipboard's own text() copy of 100 MB runs in the GUI thread (~0.15 s here);
     # parsing and sending do not. Generous for a loaded 2-core machine.
-    assert worst < 1000, f"GUI stalled {worst:.0f} ms (paste alone {paste_gap:.0f} ms)"
+    # How long the GUI paused is a figure of the benchmark (bench_hardening: "100 MB
+    # paste: worst GUI gap"), not an assertion here: timing has no place in this suite.
+    print(f"100 MB paste: worst GUI gap {worst:.0f} ms (paste alone {paste_gap:.0f} ms)")
     record_property("worst_gui_gap_ms", round(worst))  # type: ignore[operator]
 
 
