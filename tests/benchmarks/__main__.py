@@ -111,7 +111,12 @@ def run_isolated(name: str) -> list[Figure]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks")
-    parser.add_argument("--json", default="benchmark-results.json", help="where to write JSON")
+    parser.add_argument(
+        "--json",
+        # Outside the checkout by default: the project's top level holds only its own files.
+        default=str(Path(tempfile.gettempdir()) / "socket-tester-benchmarks.json"),
+        help="where to write the figures as JSON",
+    )
     parser.add_argument("--only", nargs="*", default=None, help="module names, e.g. bench_udp")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: one module, in-process
     args = parser.parse_args(argv)
@@ -129,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name}: {time.monotonic() - t0:.1f} s", file=sys.stderr, flush=True)
     print(f"\nMachine: {machine()}\n")
     print_table(figures)
-    print(f"\nTotal time: {time.monotonic() - started:.0f} s")
+    print(f"\nTotal time: {time.monotonic() - started:.0f} s; figures as JSON in {args.json}")
     Path(args.json).write_text(
         json.dumps({"machine": machine(), "figures": figures}, indent=2), encoding="utf-8"
     )
