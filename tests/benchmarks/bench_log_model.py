@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import resource
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 from app.net.events import Kind, LogEvent, Source
 from app.ui.log_filter import LogFilter
 from app.ui.log_model import LogModel
+from tests.process_memory import rss_mb
 
 ROWS = 1_000_000
 # 200,000 events/s arriving every ~30 ms.
@@ -33,19 +33,6 @@ PAYLOAD = 64
 # function per event for trimming) cost this much per event, measured on the 2-core
 # build machine with 6,000-event batches; kept as the reference for the figure below.
 FOUNDATION_APPEND_NS = 350.0
-
-
-def rss_mb() -> float:
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    # ru_maxrss is the peak, in KiB on Linux and bytes on macOS.
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def flood_batch(start: int, count: int, stamp: float) -> list[LogEvent]:

@@ -7,7 +7,8 @@ import socket
 import threading
 import time
 
-from tests.benchmarks.gui_harness import figure, process_until, rss_mb
+from tests.benchmarks.gui_harness import figure, process_until
+from tests.process_memory import rss_mb
 
 TOTAL = 2 * 1024**3
 CHUNK = 1024 * 1024

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import tempfile
 import time
 from collections.abc import Callable
@@ -42,18 +41,6 @@ def process_until(predicate: Callable[[], bool], timeout: float) -> bool:
     loop.exec()
     timer.stop()
     return result[0]
-
-
-def rss_mb() -> float:
-    """Resident set size now (Linux /proc), in MB."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def figure(

@@ -22,8 +22,9 @@ from app.net.events import Kind, Source
 from app.net.udp_datagram import IPV4_MAX_PAYLOAD, IPV6_MAX_PAYLOAD
 from app.ui.main_window import MainWindow
 from app.ui.udp_sender_tab import UdpSenderTab
-from tests.hardening.test_harness import GapMeter, child, click, events_of, gui_window, rss_mb
+from tests.hardening.test_harness import GapMeter, child, click, events_of, gui_window
 from tests.peers import _ThreadedServer
+from tests.process_memory import rss_mb
 from tests.udp_peers import UdpReceiver
 
 MB = 1024 * 1024

@@ -11,16 +11,17 @@ from __future__ import annotations
 import os
 import resource
 import threading
-import time
 from collections.abc import Iterator
 
-from PySide6.QtCore import QObject, QThread, QTimer, Slot
+from PySide6.QtCore import QObject, QThread, Slot
 from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.main import create_main_window
 from app.net.events import LogEvent, Source
 from app.ui.main_window import MainWindow
+from tests.benchmarks.stall_meter import StallMeter
+from tests.process_memory import rss_mb
 
 
 def gui_window(qtbot: QtBot, tab: str = "tcpTab") -> Iterator[MainWindow]:
@@ -100,42 +101,19 @@ def raise_fd_limit(wanted: int) -> int:
     return soft
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class GapMeter(QObject):
+class GapMeter(StallMeter):
     """The longest time the GUI thread went without running a 5 ms timer, and peak RSS."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._timer = QTimer(self)
-        self._timer.setInterval(5)
-        self._timer.timeout.connect(self._tick)
-        self._last = 0.0
-        self.worst_ms = 0.0
         self.peak_rss_mb = 0.0
-        self._ticks = 0
 
     def start(self) -> None:
-        self._last = time.perf_counter()
         self.peak_rss_mb = rss_mb()
-        self._timer.start()
-
-    def stop(self) -> float:
-        self._tick()
-        self._timer.stop()
-        return self.worst_ms
+        super().start()
 
     @Slot()
     def _tick(self) -> None:
-        now = time.perf_counter()
-        self.worst_ms = max(self.worst_ms, (now - self._last) * 1000)
-        self._last = now
-        self._ticks += 1
-        if self._ticks % 10 == 0:  # /proc reads are cheap but not free
+        super()._tick()
+        if self.ticks % 10 == 0:  # /proc reads are cheap but not free
             self.peak_rss_mb = max(self.peak_rss_mb, rss_mb())
