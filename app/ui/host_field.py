@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QLineEdit, QSpinBox, QWidget
 
 from app.net.address import AddressError, parse_host
-
-_FIELD_ERROR_STYLE = "QLineEdit { border: 1px solid #d9534f; background: #fff3f3; }"
+from app.ui.field_feedback import error_label, mark_invalid
 
 
 class HostField(QLineEdit):
@@ -18,10 +17,7 @@ class HostField(QLineEdit):
         self.setObjectName(f"{prefix}Host")
         self.setPlaceholderText("host name, IPv4 or IPv6 address")
         self.setToolTip(f"{tooltip}; a pasted URL or host:port works")
-        self.error_label = QLabel()
-        self.error_label.setObjectName(f"{prefix}HostError")
-        self.error_label.setStyleSheet("color: #c9302c;")
-        self.error_label.hide()
+        self.error_label = error_label(f"{prefix}HostError")
         self.textEdited.connect(self.clear_error)
 
     def take_host(self, port: QSpinBox) -> str | None:
@@ -43,10 +39,10 @@ class HostField(QLineEdit):
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.show()
-        self.setStyleSheet(_FIELD_ERROR_STYLE)
+        mark_invalid(self, True)
         self.setFocus()
 
     @Slot()
     def clear_error(self) -> None:
         self.error_label.hide()
-        self.setStyleSheet("")
+        mark_invalid(self, False)

@@ -32,13 +32,12 @@ from app.net.http_config import (
 )
 from app.net.http_responses import reason_phrase
 from app.net.http_server import HttpServerStatus, ServerState
+from app.ui.field_feedback import error_label, mark_invalid
 from app.ui.status_label import StatusLabel, Tone
 from app.ui.tool_tab import ToolTab
 from app.workers.http_server_worker import HttpServerWorker
 from app.workers.reactor_worker import ReactorWorker
 
-_FIELD_ERROR_STYLE = "border: 1px solid #d9534f; background: #fff3f3;"
-_ERROR_LABEL_STYLE = "color: #c9302c;"
 _WARNING_STYLE = (
     "QLabel { color: #7a4b00; background: #fff4d6; border: 1px solid #e0a000;"
     " border-radius: 3px; padding: 3px 6px; }"
@@ -86,7 +85,7 @@ class HttpServerTab(ToolTab):
         self.start_button.setObjectName("httpStart")
         self.status = StatusLabel("Stopped")
         self.status.setObjectName("httpStatus")
-        self.bind_error = self._error_label("httpBindError")
+        self.bind_error = error_label("httpBindError")
         self.warning = QLabel()
         self.warning.setObjectName("httpWarning")
         self.warning.setStyleSheet(_WARNING_STYLE)
@@ -118,13 +117,13 @@ class HttpServerTab(ToolTab):
         self.body = QPlainTextEdit("Hello, client!")
         self.body.setObjectName("httpBody")
         self.body.setTabChangesFocus(True)
-        self.fixed_error = self._error_label("httpHeadersError")
+        self.fixed_error = error_label("httpHeadersError")
         self.folder = QLineEdit()
         self.folder.setObjectName("httpFolder")
         self.folder.setPlaceholderText("Folder whose files are served")
         self.browse_button = QPushButton("Browse…")
         self.browse_button.setObjectName("httpBrowse")
-        self.folder_error = self._error_label("httpFolderError")
+        self.folder_error = error_label("httpFolderError")
         self.pages = QStackedWidget()
 
         self._build_layout()
@@ -141,15 +140,6 @@ class HttpServerTab(ToolTab):
         self.folder.textChanged.connect(self._apply_config)
         self.worker.status_changed.connect(self._on_status)
         self._bind_changed()
-
-    @staticmethod
-    def _error_label(name: str) -> QLabel:
-        label = QLabel()
-        label.setObjectName(name)
-        label.setStyleSheet(_ERROR_LABEL_STYLE)
-        label.setWordWrap(True)
-        label.hide()
-        return label
 
     def _build_layout(self) -> None:
         server = QGroupBox("Server")
@@ -283,11 +273,11 @@ class HttpServerTab(ToolTab):
     ) -> None:
         fields = (self.content_type, self.headers) if label is self.fixed_error else (self.folder,)
         for widget in fields:
-            widget.setStyleSheet("")
+            mark_invalid(widget, False)
         label.setVisible(message is not None)
         label.setText(message or "")
         if field is not None and message is not None:
-            field.setStyleSheet(f"{type(field).__name__} {{ {_FIELD_ERROR_STYLE} }}")
+            mark_invalid(field, True)
 
     @Slot()
     def _apply_config(self) -> None:
@@ -304,7 +294,7 @@ class HttpServerTab(ToolTab):
     @Slot()
     def _bind_changed(self) -> None:
         self.bind_error.hide()
-        self.bind.setStyleSheet("")
+        mark_invalid(self.bind, False)
         try:
             host = parse_bind(self.bind.text())
         except AddressError:
@@ -343,7 +333,7 @@ class HttpServerTab(ToolTab):
         except AddressError as exc:
             self.bind_error.setText(str(exc))
             self.bind_error.show()
-            self.bind.setStyleSheet(f"QLineEdit {{ {_FIELD_ERROR_STYLE} }}")
+            mark_invalid(self.bind, True)
             self.bind.setFocus()
             return
         config = self.build_config()

@@ -24,14 +24,12 @@ from app.payload import (
     encode_large_payload,
     encode_payload,
 )
+from app.ui.field_feedback import ERROR_TEXT_STYLE, mark_invalid
 
 # Past this size pasted text is taken as a block of bytes rather than typed into the line
 # edit: laying out a multi-megabyte single line would freeze the window.
 LARGE_PASTE = 64 * 1024
 MAX_FILE = 512 * 1024 * 1024
-
-_ERROR_LABEL_STYLE = "color: #c9302c;"
-_INVALID_STYLE = "QLineEdit { border: 1px solid #d9534f; background: #fff3f3; }"
 
 
 class PayloadField(QLineEdit):
@@ -119,7 +117,7 @@ class PayloadEditor(QWidget):
         self.edit_button.hide()
         self.error_label = QLabel()
         self.error_label.setObjectName(f"{prefix}PayloadError")
-        self.error_label.setStyleSheet(_ERROR_LABEL_STYLE)
+        self.error_label.setStyleSheet(ERROR_TEXT_STYLE)
         self.error_label.hide()
 
         row = QHBoxLayout()
@@ -206,7 +204,7 @@ class PayloadEditor(QWidget):
         valid = not error
         self.error_label.setText(error)
         self.error_label.setVisible(not valid)
-        self.field.setStyleSheet("" if valid else _INVALID_STYLE)
+        mark_invalid(self.field, not valid)
         self.field.setToolTip(error)
         self._set_valid(valid and self._bytes is not None)
 
@@ -250,7 +248,7 @@ class PayloadEditor(QWidget):
         if generation != self._paste_generation:
             return
         self.field.setEnabled(True)
-        self.error_label.setStyleSheet(_ERROR_LABEL_STYLE)
+        self.error_label.setStyleSheet(ERROR_TEXT_STYLE)
         if isinstance(result, str):
             # The field keeps what it held before; only say why the paste was not taken.
             self._revalidate()
