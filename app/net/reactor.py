@@ -129,12 +129,8 @@ class Reactor:
 
     def run(self) -> None:
         self._thread_id = threading.get_ident()
-        try:
-            while not self._stopping.is_set():
-                self._run_once()
-        finally:
-            for hook in self._idle_hooks:
-                hook()
+        while not self._stopping.is_set():
+            self._run_once()
 
     def close(self) -> None:
         """Release the selector and the wake-up pair; call after `run()` returned."""
