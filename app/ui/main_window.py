@@ -9,13 +9,13 @@ from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from app.resources import resource_path
-from app.ui.http_server_tab import HttpServerTab
-from app.ui.log_export_controls import LogExportControls
-from app.ui.log_pane import LogPane
+from app.ui.log.export_controls import LogExportControls
+from app.ui.log.pane import LogPane
 from app.ui.settings_store import open_settings, restore_fields, save_fields
-from app.ui.tcp_client_tab import TcpClientTab
-from app.ui.tool_tab import ToolTab
-from app.ui.udp_sender_tab import UdpSenderTab
+from app.ui.tabs.http_server import HttpServerTab
+from app.ui.tabs.tcp_client import TcpClientTab
+from app.ui.tabs.tool_tab import ToolTab
+from app.ui.tabs.udp_sender import UdpSenderTab
 
 # Closing must never hang: all workers together get this long to end.
 STOP_BUDGET_S = 1.0

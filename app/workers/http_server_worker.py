@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.net.events import Source
-from app.net.http_config import ResponseConfig, ServerLimits
-from app.net.http_server import HttpServer, HttpServerStatus
+from app.net.http.config import ResponseConfig, ServerLimits
+from app.net.http.server import HttpServer, HttpServerStatus
 from app.workers.reactor_worker import ReactorWorker
 
 

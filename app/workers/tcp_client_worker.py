@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.net.events import Source
-from app.net.tcp_client import TcpClient, TcpStatus
+from app.net.tcp.client import TcpClient, TcpStatus
 from app.workers.reactor_worker import ReactorWorker
 
 

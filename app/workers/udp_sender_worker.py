@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.net.events import LogEvent, Source
-from app.net.udp_datagram import UdpJob, UdpStatus
-from app.net.udp_sender import UdpSender
+from app.net.udp.sender import UdpSender
+from app.net.udp.status import UdpJob, UdpStatus
 from app.workers.reactor_worker import ReactorWorker
 
 

@@ -210,9 +210,9 @@ def lifecycle_rounds() -> list[dict[str, object]]:
 def idle_connections() -> list[dict[str, object]]:
     import socket
 
-    from app.net.http_config import ServerLimits
+    from app.net.http.config import ServerLimits
     from tests.hardening.test_harness import raise_fd_limit
-    from tests.net.test_http_harness import RunningServer
+    from tests.net.http.test_harness import RunningServer
 
     raise_fd_limit(8192)
     running = RunningServer(ServerLimits(idle_timeout=60.0, header_timeout=60.0))

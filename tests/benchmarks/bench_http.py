@@ -123,7 +123,7 @@ def _accepts(port: int) -> bool:
 
 def run() -> list[dict[str, object]]:
     from app.main import create_main_window
-    from app.ui.http_server_tab import HttpServerTab
+    from app.ui.tabs.http_server import HttpServerTab
     from tests.benchmarks.stall_meter import StallMeter
 
     with tempfile.TemporaryDirectory(prefix="st-bench-http-") as folder:

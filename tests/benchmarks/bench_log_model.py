@@ -21,8 +21,8 @@ from PySide6.QtCore import QModelIndex, QSortFilterProxyModel
 from PySide6.QtWidgets import QApplication
 
 from app.net.events import Kind, LogEvent, Source
-from app.ui.log_filter import LogFilter
-from app.ui.log_model import LogModel
+from app.ui.log.filter import LogFilter
+from app.ui.log.model import LogModel
 from tests.process_memory import rss_mb
 
 ROWS = 1_000_000

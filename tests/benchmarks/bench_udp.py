@@ -1,6 +1,6 @@
 """UDP send rate and UDP receive flood of the UDP Sender tab, each against a bare loop.
 
-On Linux the tab sends with sendmmsg (app/net/udp_multi_send.py); a reference row shows the
+On Linux the tab sends with sendmmsg (app/net/udp/multi_send.py); a reference row shows the
 same run on its one-sendto-per-datagram path, which macOS and Windows use.
 """
 
@@ -101,10 +101,10 @@ def bare_recvfrom() -> tuple[float, int, int]:
 
 def run() -> list[dict[str, object]]:
     from app.main import create_main_window
-    from app.net import udp_multi_send
     from app.net.events import Kind, Source
-    from app.net.udp_datagram import UdpState
-    from app.ui.udp_sender_tab import UdpSenderTab
+    from app.net.udp import multi_send as udp_multi_send
+    from app.net.udp.status import UdpState
+    from app.ui.tabs.udp_sender import UdpSenderTab
     from tests.benchmarks.stall_meter import StallMeter
 
     sink = sink_socket()

@@ -17,11 +17,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from app.net import udp_sender
 from app.net.events import Kind, Source
-from app.net.udp_datagram import IPV4_MAX_PAYLOAD, IPV6_MAX_PAYLOAD
+from app.net.udp import sender as udp_sender
+from app.net.udp.datagram import IPV4_MAX_PAYLOAD, IPV6_MAX_PAYLOAD
 from app.ui.main_window import MainWindow
-from app.ui.udp_sender_tab import UdpSenderTab
+from app.ui.tabs.udp_sender import UdpSenderTab
 from tests.hardening.test_harness import GapMeter, child, click, events_of, gui_window
 from tests.peers import _ThreadedServer
 from tests.process_memory import rss_mb

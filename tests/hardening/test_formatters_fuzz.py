@@ -24,9 +24,9 @@ from app.export.pcapng_format import PcapngEncoder
 from app.export.text_format import TextEncoder
 from app.net.events import Kind, LogEvent, Source
 from app.payload import PayloadFormat, escape_bytes, hexdump, parse_hex, parse_text, preview, to_hex
-from app.ui.log_detail import format_data_hex, format_data_text, format_detail, format_rows
-from app.ui.log_model import HEADERS, LogModel
-from app.ui.log_time_format import TimeMode
+from app.ui.log.detail import format_data_hex, format_data_text, format_detail, format_rows
+from app.ui.log.model import HEADERS, LogModel
+from app.ui.log.time_format import TimeMode
 from tests.export.pcapng_reader import decode, read_pcapng
 
 # tests/benchmarks/bench_hardening.py sets this for its long run before importing us.

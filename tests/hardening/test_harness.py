@@ -1,6 +1,6 @@
 """Shared pieces of the hardening suite: the window, log reading, resource counts, gaps.
 
-Holds no tests itself (like tests/net/test_http_harness.py); the other
+Holds no tests itself (like tests/net/http/test_harness.py); the other
 tests/hardening/test_*.py modules import from it. Every window made here is checked when
 it closes: no log row may be an "Internal error" row or carry a traceback, which is how
 the suite proves that nothing it provokes ever shows a traceback to the user.

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import pytest
 
 from app.net.events import Kind
-from app.net.http_config import ServeMode, ServerLimits
+from app.net.http.config import ServeMode, ServerLimits
 from tests.hardening.test_harness import assert_no_traceback_rows, raise_fd_limit
-from tests.net.test_http_harness import RunningServer, read_until_close, statuses_in
+from tests.net.http.test_harness import RunningServer, read_until_close, statuses_in
 
 LIMITS = ServerLimits(idle_timeout=30.0, header_timeout=1.0, io_timeout=2.0)
 

@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.net.http_config import ServeMode, ServerLimits
+from app.net.http.config import ServeMode, ServerLimits
 from tests.hardening.test_harness import assert_no_traceback_rows
-from tests.net.test_http_harness import RunningServer, read_until_close
+from tests.net.http.test_harness import RunningServer, read_until_close
 
 DEFAULT_EXAMPLES = 200
 LIMITS = ServerLimits(idle_timeout=5.0, header_timeout=2.0, io_timeout=2.0, max_body=64 * 1024)

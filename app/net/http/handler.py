@@ -1,0 +1,126 @@
+"""Decides the answer to one parsed request from the current configuration (no I/O)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import BinaryIO
+from urllib.parse import parse_qs
+
+from app.net.http.config import ResponseConfig, ServeMode
+from app.net.http.folder import answer_folder
+from app.net.http.request import Request
+from app.net.http.request_log import readable
+from app.net.http.responses import build_response, error_response
+
+# Fixed and echo modes answer these; anything else is 501 Not Implemented.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+@dataclass(slots=True)
+class Answer:
+    """A response ready to go: `data` is the whole response, or the head before `file`."""
+
+    status: int
+    data: bytes
+    keep_alive: bool
+    note: str = ""  # why a request was refused, for the log line
+    file: BinaryIO | None = None
+    file_size: int = 0
+
+
+def answer(request: Request, config: ResponseConfig, peer: str) -> Answer:
+    head_only = request.method == "HEAD"
+    keep_alive = request.keep_alive
+    extra: list[tuple[str, str]] = []
+    if keep_alive and request.version == "HTTP/1.0":
+        extra.append(("Connection", "keep-alive"))
+    if config.mode is ServeMode.FOLDER:
+        return _from_folder(request, config.folder, keep_alive, extra)
+    if request.method not in KNOWN_METHODS:
+        reason = f"{request.method} is not implemented"
+        return Answer(501, error_response(501, reason, keep_alive=keep_alive), keep_alive, reason)
+    if config.mode is ServeMode.ECHO:
+        data = build_response(
+            200,
+            extra,
+            echo_document(request, peer),
+            content_type="application/json",
+            head_only=head_only,
+            keep_alive=keep_alive,
+        )
+        return Answer(200, data, keep_alive)
+    status = config.status
+    if status < 200:
+        keep_alive = False  # an interim status as the final answer: end it there
+    data = build_response(
+        status,
+        [*config.headers, *extra],
+        config.body,
+        content_type=config.content_type,
+        head_only=head_only,
+        keep_alive=keep_alive,
+    )
+    return Answer(status, data, keep_alive)
+
+
+def _from_folder(
+    request: Request, folder: str, keep_alive: bool, extra: list[tuple[str, str]]
+) -> Answer:
+    head_only = request.method == "HEAD"
+    try:
+        found = answer_folder(folder, request.method, request.target)
+    except OSError as exc:
+        reason = f"Cannot read: {exc.strerror or exc}"
+        return Answer(500, error_response(500, reason, keep_alive=keep_alive), keep_alive, reason)
+    headers = [*found.headers, *extra]
+    if found.file is None:
+        data = build_response(
+            found.status,
+            headers,
+            found.body,
+            content_type=found.content_type,
+            head_only=head_only,
+            keep_alive=keep_alive,
+        )
+        return Answer(found.status, data, keep_alive, found.note)
+    head = build_response(
+        found.status,
+        headers,
+        b"",
+        content_type=found.content_type,
+        head_only=True,
+        keep_alive=keep_alive,
+        content_length=found.file_size,
+    )
+    if head_only:
+        found.file.close()
+        return Answer(found.status, head, keep_alive)
+    return Answer(found.status, head, keep_alive, file=found.file, file_size=found.file_size)
+
+
+def echo_document(request: Request, peer: str) -> bytes:
+    """The request as JSON: what a client sent, as this server understood it."""
+    path, _, query = request.target.partition("?")
+    body = request.body
+    try:
+        body_text, is_base64 = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        body_text, is_base64 = base64.b64encode(body).decode("ascii"), True
+    headers: dict[str, str] = {}
+    for name, value in request.headers:
+        value = readable(value)
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    document = {
+        "method": request.method,
+        "path": readable(path),
+        "query": parse_qs(readable(query), keep_blank_values=True),
+        "http_version": request.version,
+        "headers": headers,
+        "client": peer,
+        "body": body_text,
+        "body_base64": is_base64,
+        "body_length": len(body),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"

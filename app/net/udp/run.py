@@ -1,0 +1,249 @@
+"""One click of Send: a paced run of datagrams, sent in short bursts on the Reactor."""
+
+from __future__ import annotations
+
+import errno
+import time
+from collections.abc import Callable
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
+
+from app.net.errors import describe
+from app.net.events import Kind, LogEvent, Source
+from app.net.reactor import Reactor, Timer
+
+if TYPE_CHECKING:
+    from app.net.udp.multi_send import MultiSender
+
+# At full speed the run sends in bursts and returns to the loop between them, so Stop,
+# other commands and replies are handled within milliseconds, never after the whole run.
+# A burst of this many takes 1-4 ms here; the deadline is its size, not a clock read per
+# datagram. With sendmmsg a burst is a few calls of MultiSender's CALL_MAX each.
+BURST_MAX = 2048
+MULTI_BURST_MAX = 4096
+# Events made but not yet taken in by the log: past this the run waits for the GUI, so a
+# slow consumer slows the run instead of letting memory (and the next batch) grow.
+BACKLOG_EVENTS = 65_536
+BACKLOG_WAIT = 0.005
+NOBUFS_WAIT = 0.001
+
+# `socket.send` (connected) or `socket.sendto` (with the address passed to UdpRun).
+Send = Callable[..., int]
+# tuple.__new__(LogEvent, fields) makes a LogEvent from C, where LogEvent._make is a
+# Python function call per event.
+_NEW_TUPLE = tuple.__new__
+
+
+class UdpRun:
+    """Sends `total` copies of `data`, `interval` seconds apart (0: as fast as possible).
+
+    Datagram i is due at start + i * interval on the monotonic clock, so a late loop turn
+    is caught up instead of stretching the run. Every datagram the kernel took becomes one
+    sent event; one it refused is neither logged nor counted, and is tried again.
+    Loop thread only; the owner learns what happens through the callbacks.
+    """
+
+    def __init__(
+        self,
+        reactor: Reactor,
+        send: Send,
+        address: Any,
+        data: bytes,
+        total: int,
+        interval: float,
+        peer: str,
+        *,
+        sink_many: Callable[[list[LogEvent]], None],
+        backlog: Callable[[], int],
+        on_burst: Callable[[int, int], None],
+        on_blocked: Callable[[], None],
+        on_end: Callable[[OSError | None], None],
+        multi: MultiSender | None = None,
+    ) -> None:
+        self._reactor = reactor
+        self._send = send
+        self._address = address  # None: `send` is a connected socket's send
+        self._multi = multi  # many datagrams per system call, where the system has it
+        self.data = data
+        self.total = total
+        self.interval = interval
+        self.peer = peer
+        self._sink_many = sink_many
+        self._backlog = backlog
+        self._on_burst = on_burst
+        self._on_blocked = on_blocked
+        self._on_end = on_end
+        self.message = "" if data else "0-byte datagram"
+        self.sent = 0
+        self.started = time.monotonic()
+        self.blocked = False  # the socket's buffer is full: waiting for writability
+        self._timer: Timer | None = None
+        self._active = False
+
+    def start(self) -> None:
+        self._active = True
+        self.started = time.monotonic()
+        self._burst()
+
+    def cancel(self) -> None:
+        self._active = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def writable(self) -> None:
+        """The owner saw the socket writable again after `on_blocked`."""
+        if self._active and self.blocked:
+            self.blocked = False
+            self._burst()
+
+    def summary(self) -> str:
+        elapsed = time.monotonic() - self.started
+        rate = f" ({self.sent / elapsed:,.0f}/s)" if elapsed > 0 else ""
+        return (
+            f"Sent {self.sent:,} datagrams ({self.sent * len(self.data):,} bytes) to {self.peer} "
+            f"in {elapsed:.3f} s{rate}"
+        )
+
+    def failure_message(self, exc: OSError) -> str:
+        done = f"sent {self.sent:,} of {self.total:,} datagrams"
+        if exc.errno == errno.EMSGSIZE:
+            reason = f"Datagram of {len(self.data):,} bytes too large for the path to {self.peer}"
+        elif exc.errno == errno.EACCES:
+            # Linux refuses a broadcast destination without SO_BROADCAST this way.
+            reason = (
+                f"Permission denied sending to {self.peer} "
+                "(a broadcast address? tick “Allow broadcast”)"
+            )
+        else:
+            reason = f"{describe(exc)}: {self.peer}"
+        return f"{reason}; {done}"
+
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.sent / elapsed if elapsed > 0 else 0.0
+
+    def _burst(self) -> None:
+        self._timer = None
+        if not self._active:
+            return
+        if self._backlog() > BACKLOG_EVENTS:
+            self._timer = self._reactor.call_later(BACKLOG_WAIT, self._burst)
+            return
+        count = min(self.total - self.sent, BURST_MAX if self._multi is None else MULTI_BURST_MAX)
+        if self.interval:
+            due = int((time.monotonic() - self.started) / self.interval) + 1
+            count = min(count, due - self.sent)
+        if self._multi is not None:
+            events, refused, failure = self._send_calls(self._multi, count)
+        else:
+            stamps, refused, failure = self._send_some(count)
+            events = self._events(stamps)
+        done = len(events)
+        if done:
+            self.sent += done
+            self._sink_many(events)
+        self._on_burst(done, refused)
+        if failure is not None and failure.errno != errno.ENOBUFS:
+            self._active = False
+            self._on_end(failure)
+        elif self.sent >= self.total:
+            self._active = False
+            self._on_end(None)
+        elif failure is not None:
+            # The interface queue is full; select would call the socket writable at once,
+            # so wait on a timer instead of spinning.
+            self._timer = self._reactor.call_later(NOBUFS_WAIT, self._burst)
+        elif self.blocked:
+            self._on_blocked()
+        elif self.interval:
+            delay = self.started + self.sent * self.interval - time.monotonic()
+            self._timer = self._reactor.call_later(max(0.0, delay), self._burst)
+        else:
+            self._timer = self._reactor.call_later(0.0, self._burst)
+
+    def _send_some(self, count: int) -> tuple[list[float], int, OSError | None]:
+        """Send up to `count` datagrams: (the time of each one sent, refusals, a failure).
+
+        The hot loop does two calls per datagram, the send and the clock, and nothing
+        else: every sendto lets go of the GIL and takes it back, and any Python work
+        between two of them, in this thread or the GUI's, is taken from the send rate
+        (measured: a tuple and a deadline test per datagram cost a quarter of it).
+        Exceptions are caught outside the loop; the stamps say how far it got.
+        """
+        send, address, data, now = self._send, self._address, self.data, time.time
+        stamps: list[float] = []
+        append = stamps.append
+        refused = 0
+        while (todo := count - len(stamps)) > 0:
+            try:
+                if address is None:
+                    for _ in repeat(None, todo):
+                        send(data)
+                        append(now())
+                else:
+                    for _ in repeat(None, todo):
+                        send(data, address)
+                        append(now())
+            except BlockingIOError:
+                self.blocked = True  # the socket's buffer is full
+            except (ConnectionRefusedError, ConnectionResetError):
+                # The ICMP error of an earlier datagram; this one did not go (seen on
+                # loopback), so it is tried again. Bounded: errors never outnumber sends.
+                refused += 1
+                if refused <= count:
+                    continue
+            except OSError as exc:
+                return stamps, refused, exc
+            break
+        return stamps, refused, None
+
+    def _send_calls(
+        self, multi: MultiSender, count: int
+    ) -> tuple[list[LogEvent], int, OSError | None]:
+        """Send up to `count` datagrams in sendmmsg calls: (their events, refusals, a failure).
+
+        The datagrams of one call went out within a fraction of a millisecond and are equal
+        in every field, time included: they share one immutable event, so a call costs
+        one tuple, not one per datagram (and the log's rows cost one pointer each).
+        """
+        now = time.time
+        fields = (Source.UDP, Kind.SENT, self.peer, self.data, self.message, len(self.data), "")
+        events: list[LogEvent] = []
+        extend = events.extend
+        refused = 0
+        while (todo := count - len(events)) > 0:
+            try:
+                sent = multi.send(todo)
+            except BlockingIOError:
+                self.blocked = True
+                break
+            except (ConnectionRefusedError, ConnectionResetError):
+                refused += 1  # as in _send_some: that datagram did not go; try again
+                if refused <= count:
+                    continue
+                break
+            except OSError as exc:
+                return events, refused, exc
+            extend(repeat(_NEW_TUPLE(LogEvent, (now(), *fields)), sent))
+        return events, refused, None
+
+    def _events(self, stamps: list[float]) -> list[LogEvent]:
+        """One sent event per stamp, built in C (map, zip, repeat): no Python per event."""
+        data = self.data
+        return list(
+            map(
+                _NEW_TUPLE,
+                repeat(LogEvent),
+                zip(
+                    stamps,
+                    repeat(Source.UDP),
+                    repeat(Kind.SENT),
+                    repeat(self.peer),
+                    repeat(data),
+                    repeat(self.message),
+                    repeat(len(data)),
+                    repeat(""),
+                ),
+            )
+        )

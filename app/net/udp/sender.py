@@ -1,0 +1,491 @@
+"""A UDP sender on a Reactor: one datagram or a paced run, replies heard on the same socket."""
+
+from __future__ import annotations
+
+import errno
+import selectors
+import socket
+import time
+from collections.abc import Callable
+
+from app.net.address import format_peer, format_sockaddr, is_loopback
+from app.net.errors import describe, describe_errno
+from app.net.events import EventSink, Kind, LogEvent, Source, make_event
+from app.net.reactor import Reactor
+from app.net.resolver import AddrInfo, resolve_async
+from app.net.throttle import Throttle
+from app.net.udp.datagram import (
+    check_datagram,
+    looks_like_broadcast,
+    numeric_address,
+    open_bound_socket,
+)
+from app.net.udp.icmp import HAS_ERROR_QUEUE, drain_error_queue, enable_error_queue
+from app.net.udp.run import UdpRun
+from app.net.udp.status import UdpJob, UdpProgress, UdpState, UdpStatus
+
+READ_MAX = 1024  # datagrams read per loop turn, so a flood of replies cannot starve a run
+RECV_SIZE = 65_535
+PROGRESS_INTERVAL = 0.1  # at most 10 progress reports a second
+REFUSED_INTERVAL = 1.0  # "no listener" is logged at most once a second, with a count
+# Connect the socket only where the kernel reports ICMP errors to no unconnected socket
+# (macOS, Windows) and nobody listens: a connected socket drops every datagram that does
+# not come from its peer, so a listening socket is never connected.
+CONNECT_WHEN_NOT_LISTENING = not HAS_ERROR_QUEUE
+
+EventsSink = Callable[[list[LogEvent]], None]
+StateCallback = Callable[[UdpStatus], None]
+ProgressCallback = Callable[[UdpProgress], None]
+
+
+class UdpSender:
+    """Lives in the reactor's thread; every public method must be called there."""
+
+    def __init__(
+        self,
+        reactor: Reactor,
+        sink: EventSink,
+        on_state: StateCallback,
+        on_progress: ProgressCallback | None = None,
+        *,
+        sink_many: EventsSink | None = None,
+        backlog: Callable[[], int] | None = None,
+    ) -> None:
+        self._reactor = reactor
+        self._sink = sink
+        self._sink_many = sink_many or self._sink_each
+        self._on_state = on_state
+        self._on_progress = on_progress
+        self._backlog = backlog or (lambda: 0)
+        self._sock: socket.socket | None = None
+        self._family = 0
+        self._connected = False
+        self._error_queue = False  # ICMP errors wait in the socket's error queue (Linux)
+        self._bind_host = ""
+        self._bound_port = 0  # the local port the user asked for (0 = any)
+        self._mask = 0
+        self._listen = False
+        self._attempt = 0
+        self._resolving = False
+        self._run: UdpRun | None = None
+        self._peer = ""  # the destination of the latest Send, shown on its log lines
+        self._socket_peer = ""  # where the open socket sent last
+        self._peers: dict[object, str] = {}
+        # ICMP errors not yet logged: (errno, destination) -> how many.
+        self._icmp_pending: dict[tuple[int, str], int] = {}
+        self._refused_report = Throttle(reactor, REFUSED_INTERVAL, self._log_icmp)
+        self._progress = Throttle(reactor, PROGRESS_INTERVAL, self._emit_progress)
+        self._last_run = (0, 0, 0.0)  # sent, total and rate of the current or last run
+        self._send: Callable[..., int] = _not_open
+        self._address: object = None  # where `_send` sends; None once connected
+        self.sent = self.sent_bytes = self.received = self.received_bytes = 0
+
+    @property
+    def state(self) -> UdpState:
+        if self._run is not None or self._resolving:
+            return UdpState.SENDING
+        if self._sock is not None and self._listen:
+            return UdpState.LISTENING
+        return UdpState.IDLE
+
+    # -- commands --------------------------------------------------------------------
+
+    def start(self, job: UdpJob) -> None:
+        if self.state is UdpState.SENDING:
+            self._log(Kind.ERROR, "A run is in progress: stop it first; nothing was sent")
+            return
+        self._attempt += 1
+        attempt = self._attempt
+        self._listen = job.listen
+        self._resolving = True
+        self._peer = format_peer(job.host, job.port)
+        self._set_state()
+        infos = numeric_address(job.host, job.port)
+        if infos is not None:
+            self._resolved(attempt, job, infos, "")
+            return
+        resolve_async(
+            self._reactor,
+            job.host,
+            job.port,
+            socket.SOCK_DGRAM,
+            lambda infos, reason: self._resolved(attempt, job, infos, reason),
+        )
+
+    def stop(self) -> None:
+        """End a run (or a pending resolution) now; the socket stays if listening."""
+        if self._run is not None:
+            run = self._run
+            self._end_run(
+                Kind.INFO,
+                f"Stopped after {run.sent:,} of {run.total:,} datagrams to {run.peer}",
+            )
+        elif self._resolving:
+            self._attempt += 1
+            self._resolving = False
+            self._log(Kind.INFO, f"Sending to {self._peer} cancelled")
+            self._release_if_idle()
+            self._set_state()
+
+    def set_listen(self, listen: bool) -> None:
+        """Turning listening off releases an idle socket; during a run, at its end."""
+        self._listen = listen
+        if not listen and self._sock is not None and self._run is None:
+            self._log(Kind.INFO, f"Stopped listening on {self._local()}")
+            self._close_socket()
+            self._report_progress(force=True)  # the last replies' counts, not in 0.1 s
+        self._watch()
+        self._set_state()
+
+    def release(self) -> None:
+        """Stop any run and close the socket (the tab's Close)."""
+        self.stop()
+        if self._sock is not None:
+            self._log(Kind.INFO, f"Closed the socket on {self._local()}")
+            self._close_socket()
+            self._report_progress(force=True)
+        self._set_state()
+
+    def close(self) -> None:
+        """Release everything at shutdown without logging a sentence per object."""
+        self._attempt += 1
+        self._resolving = False
+        if self._run is not None:
+            self._run.cancel()
+        self._run = None
+        self._refused_report.cancel()
+        self._icmp_pending.clear()
+        self._progress.cancel()
+        self._close_socket()
+
+    # -- preparing a run -------------------------------------------------------------
+
+    def _resolved(
+        self, attempt: int, job: UdpJob, infos: list[AddrInfo] | None, reason: str
+    ) -> None:
+        if attempt != self._attempt:
+            return
+        self._resolving = False
+        if not infos:
+            self._refuse(f"Cannot resolve {job.host!r}: {reason or 'no address'}")
+            return
+        # A name with both kinds of address goes to IPv4 first: most UDP services under
+        # test listen on 0.0.0.0 or 127.0.0.1, and UDP has no handshake to fall back on.
+        infos = sorted(infos, key=lambda info: info[0] != socket.AF_INET)
+        family, _, _, _, address = infos[0]
+        ip = str(address[0])
+        self._peer = format_sockaddr(address)
+        if ip != job.host:
+            self._log(Kind.INFO, f"{job.host} resolved to {ip}")
+        problem = check_datagram(family, ip, len(job.data), job.broadcast)
+        if problem:
+            self._refuse(problem)
+            return
+        broadcast = family == socket.AF_INET and looks_like_broadcast(ip)
+        connect = CONNECT_WHEN_NOT_LISTENING and not broadcast and not self._listen
+        # A loopback destination answers from loopback: the socket then stays unreachable
+        # from the network, which a wildcard bind would open up to it.
+        if is_loopback(ip):
+            bind_host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
+        else:
+            bind_host = "::" if family == socket.AF_INET6 else "0.0.0.0"
+        problem = self._open_socket(family, bind_host, job.local_port, connect=connect)
+        if problem:
+            self._refuse(problem)
+            return
+        sock = self._sock
+        assert sock is not None
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, int(job.broadcast))
+            if connect:
+                # The kernel then reports ICMP "port unreachable" on a later call.
+                sock.connect(address)
+                self._send, self._address = sock.send, None
+            else:
+                # Unconnected: replies from any address and port are heard (devices and
+                # broadcast answers often come from elsewhere); ICMP errors still reach
+                # the socket through IP_RECVERR where the kernel has it.
+                self._send, self._address = sock.sendto, address
+            self._socket_peer = self._peer
+        except OSError as exc:
+            self._close_socket()
+            self._refuse(f"{describe(exc)}: {self._peer}; nothing sent")
+            return
+        self._start_run(job)
+
+    def _open_socket(self, family: int, bind_host: str, local_port: int, *, connect: bool) -> str:
+        """Reuse the listening socket when it fits, else open one; returns a problem or ""."""
+        sock = self._sock
+        if (
+            sock is not None
+            and self._family == family
+            and self._bind_host == bind_host
+            and not self._connected
+            and not connect
+            and local_port in (0, self._bound_port)
+        ):
+            return ""
+        self._close_socket()
+        opened = open_bound_socket(family, local_port, bind_host)
+        if isinstance(opened, str):
+            return opened
+        sock = opened
+        self._sock = sock
+        self._family = family
+        self._bind_host = bind_host
+        self._connected = connect
+        self._error_queue = not connect and enable_error_queue(sock, family)
+        self._bound_port = local_port
+        self._peers.clear()
+        return ""
+
+    def _start_run(self, job: UdpJob) -> None:
+        sock = self._sock
+        assert sock is not None
+        multi = None
+        if self._address is not None and job.count > 1:
+            # ctypes and the sendmmsg binding load with the first repeat run, not at start-up.
+            from app.net.udp.multi_send import MultiSender
+
+            multi = MultiSender.create(sock, self._family, self._address, job.data)
+        run = UdpRun(
+            self._reactor,
+            self._send,
+            self._address,
+            job.data,
+            job.count,
+            job.interval,
+            self._peer,
+            sink_many=self._sink_many,
+            backlog=self._backlog,
+            on_burst=self._after_burst,
+            on_blocked=self._watch,
+            on_end=self._run_ended,
+            multi=multi,
+        )
+        self._run = run
+        self._refused_report.reset()
+        if job.count > 1:
+            pace = f"every {job.interval * 1000:g} ms" if job.interval else "as fast as possible"
+            self._log(
+                Kind.INFO,
+                f"Sending {job.count:,} datagrams of {len(job.data):,} bytes to {run.peer}, {pace}",
+            )
+        if self._listen:
+            self._log(Kind.INFO, f"Listening for replies on {self._local()}")
+        self._watch()
+        self._set_state()
+        self._report_progress(force=True)
+        run.start()
+
+    # -- the run ---------------------------------------------------------------------
+
+    def _after_burst(self, done: int, refused: int) -> None:
+        if done and self._run is not None:
+            self.sent += done
+            self.sent_bytes += done * len(self._run.data)
+            self._report_progress()
+        if refused or self._error_queue:
+            # A sendmmsg call that stops short swallows the refusal that stopped it, so the
+            # error queue is read after every burst (one quick system call).
+            self._note_refused(refused)
+
+    def _run_ended(self, failure: OSError | None) -> None:
+        run = self._run
+        assert run is not None
+        if failure is not None:
+            self._end_run(Kind.ERROR, run.failure_message(failure))
+        elif run.total > 1:
+            self._end_run(Kind.INFO, run.summary())
+        else:
+            self._end_run(None, "")
+
+    def _end_run(self, kind: Kind | None, message: str) -> None:
+        run = self._run
+        assert run is not None
+        run.cancel()
+        if self._error_queue and self._sock is not None:
+            # Loopback answers at once: even the last datagram's "no listener" is here.
+            self._note_icmp(drain_error_queue(self._sock), 0)
+        if self._icmp_pending:
+            self._refused_report.flush()
+        self._report_progress(force=True)
+        self._run = None
+        if kind is not None:
+            self._log(kind, message)
+        self._release_if_idle()
+        self._watch()
+        self._set_state()
+
+    # -- socket events ---------------------------------------------------------------
+
+    def _watch(self) -> None:
+        """Register for exactly what is needed now: replies if listening, writability if blocked."""
+        sock = self._sock
+        if sock is None:
+            self._mask = 0
+            return
+        writing = self._run is not None and self._run.blocked
+        mask = (selectors.EVENT_READ if self._listen else 0) | (
+            selectors.EVENT_WRITE if writing else 0
+        )
+        self._mask = self._reactor.set_interest(sock, self._mask, mask, self._ready)
+
+    def _ready(self, mask: int) -> None:
+        if mask & selectors.EVENT_READ:
+            self._read()
+        if mask & selectors.EVENT_WRITE and self._run is not None:
+            run = self._run
+            run.writable()
+            if self._run is run:
+                self._watch()
+
+    def _read(self) -> None:
+        sock = self._sock
+        if sock is None:
+            return
+        recvfrom = sock.recvfrom
+        peers = self._peers
+        now = time.time
+        new = tuple.__new__
+        source, kind = Source.UDP, Kind.RECEIVED
+        events: list[LogEvent] = []
+        received = refused = 0
+        failure: OSError | None = None
+        for _ in range(READ_MAX):
+            try:
+                data, address = recvfrom(RECV_SIZE)
+            except (BlockingIOError, InterruptedError):
+                break
+            except (ConnectionRefusedError, ConnectionResetError):
+                # An ICMP error (Linux: ECONNREFUSED; Windows: WSAECONNRESET even on an
+                # unconnected socket's recvfrom).
+                refused += 1
+                continue
+            except OSError as exc:
+                failure = exc
+                break
+            peer = peers.get(address)
+            if peer is None:
+                if len(peers) > 1024:
+                    peers.clear()
+                peer = peers[address] = format_sockaddr(address)
+            size = len(data)
+            message = "" if size else "0-byte datagram"
+            events.append(new(LogEvent, (now(), source, kind, peer, data, message, size, "")))
+            received += size
+        if events:
+            self.received += len(events)
+            self.received_bytes += received
+            self._sink_many(events)
+            self._report_progress()
+        if refused or failure is not None or not events:
+            # A wake with nothing to read is a queued error the selector saw (it stays
+            # "readable" until the queue is drained, so draining also prevents a spin).
+            self._note_refused(refused)
+        if failure is not None:
+            self._log(Kind.ERROR, f"{describe(failure)} while reading replies on {self._local()}")
+
+    # -- reporting -------------------------------------------------------------------
+
+    def _note_refused(self, count: int) -> None:
+        """`count` calls failed with an ICMP error; the error queue, if any, says which."""
+        errors = drain_error_queue(self._sock) if self._error_queue and self._sock else []
+        self._note_icmp(errors, count)
+
+    def _note_icmp(self, errors: list[tuple[int, object]], refusals: int) -> None:
+        # Thousands of datagrams to a closed port bring back as many ICMP errors: the
+        # first is logged at once, the rest at most once a second with their count.
+        pending = self._icmp_pending
+        for code, address in errors:
+            key = (code, self._peer_name(address))
+            pending[key] = pending.get(key, 0) + 1
+        if refusals and not errors:
+            # No error queue (or it overflowed): the destination last sent to is meant.
+            key = (errno.ECONNREFUSED, self._socket_peer)
+            pending[key] = pending.get(key, 0) + refusals
+        if pending:
+            self._refused_report.request()
+
+    def _log_icmp(self) -> None:
+        pending, self._icmp_pending = self._icmp_pending, {}
+        for (code, peer), count in pending.items():
+            if code == errno.ECONNREFUSED:
+                message = f"No listener at {peer} (ICMP port unreachable)"
+            else:
+                message = f"{describe_errno(code)}: {peer} (ICMP error)"
+            if count > 1:
+                message += f", {count:,} times since the last report"
+            self._sink(make_event(Source.UDP, Kind.ERROR, message, peer=peer))
+
+    def _peer_name(self, address: object) -> str:
+        try:
+            return format_sockaddr(address)  # type: ignore[arg-type]
+        except (TypeError, ValueError, IndexError):
+            return self._socket_peer
+
+    def _report_progress(self, force: bool = False) -> None:
+        if self._on_progress is None:
+            return
+        if force:
+            self._progress.flush()
+        else:
+            self._progress.request()
+
+    def _emit_progress(self) -> None:
+        assert self._on_progress is not None
+        run = self._run
+        if run is not None:
+            self._last_run = (run.sent, run.total, run.rate())
+        sent, total, rate = self._last_run
+        self._on_progress(
+            UdpProgress(
+                sent, total, rate, self.sent, self.sent_bytes, self.received, self.received_bytes
+            )
+        )
+
+    def _set_state(self) -> None:
+        self._on_state(
+            UdpStatus(
+                self.state,
+                self._socket_peer if self.state is UdpState.LISTENING else self._peer,
+                self._local() if self._sock is not None else "",
+                self._listen and self._sock is not None,
+            )
+        )
+
+    def _local(self) -> str:
+        if self._sock is None:
+            return ""
+        try:
+            return format_sockaddr(self._sock.getsockname())
+        except OSError:
+            return ""
+
+    def _refuse(self, message: str) -> None:
+        """A run that cannot start: one error line, back to idle (or listening)."""
+        self._log(Kind.ERROR, message)
+        self._release_if_idle()
+        self._set_state()
+
+    def _release_if_idle(self) -> None:
+        if self._sock is not None and not self._listen and self._run is None:
+            self._close_socket()
+
+    def _close_socket(self) -> None:
+        if self._sock is not None:
+            self._reactor.unregister(self._sock)
+            self._sock.close()
+            self._sock = None
+        self._mask = 0
+
+    def _log(self, kind: Kind, message: str) -> None:
+        self._sink(make_event(Source.UDP, kind, message, peer=self._peer))
+
+    def _sink_each(self, events: list[LogEvent]) -> None:
+        for event in events:
+            self._sink(event)
+
+
+def _not_open(*_args: object) -> int:
+    raise OSError(errno.EBADF, "No socket is open")

@@ -1,0 +1,48 @@
+"""What a UDP run is asked to do and reports back (no sockets: the GUI imports it freely)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import NamedTuple
+
+
+@dataclass(frozen=True, slots=True)
+class UdpJob:
+    """One click of Send: `count` datagrams of `data`, `interval` seconds apart."""
+
+    host: str
+    port: int
+    data: bytes
+    count: int = 1
+    interval: float = 0.0
+    local_port: int = 0
+    listen: bool = False
+    broadcast: bool = False
+
+
+class UdpState(enum.Enum):
+    IDLE = "Idle"
+    SENDING = "Sending"
+    LISTENING = "Listening"
+
+
+# Records built at start-up are NamedTuples, not frozen dataclasses: creating the class
+# costs 0.08 ms instead of 0.6 ms, and start-up is measured against a bare window.
+class UdpStatus(NamedTuple):
+    state: UdpState
+    peer: str = ""
+    local: str = ""  # the socket's own address while one is open
+    listening: bool = False  # replies are read (during a run too)
+
+
+class UdpProgress(NamedTuple):
+    """The current run (sent of total, average rate) and the sender's lifetime totals."""
+
+    run_sent: int = 0
+    run_total: int = 0
+    rate: float = 0.0
+    sent: int = 0
+    sent_bytes: int = 0
+    received: int = 0
+    received_bytes: int = 0

@@ -1,0 +1,379 @@
+"""The HTTP Server tab: start/stop a local web server and shape what it answers."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from PySide6.QtCore import QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.net.address import AddressError, check_host, is_loopback
+from app.net.http.config import (
+    HttpConfigError,
+    ResponseConfig,
+    ServeMode,
+    check_content_type,
+    check_folder,
+    parse_header_lines,
+)
+from app.net.http.responses import reason_phrase
+from app.net.http.status import HttpServerStatus, ServerState
+from app.ui.tabs.tool_tab import ToolTab
+from app.ui.widgets.field_feedback import error_label, mark_invalid
+from app.ui.widgets.status_label import StatusLabel, Tone
+from app.workers.http_server_worker import HttpServerWorker
+from app.workers.reactor_worker import ReactorWorker
+
+_WARNING_STYLE = (
+    "QLabel { color: #7a4b00; background: #fff4d6; border: 1px solid #e0a000;"
+    " border-radius: 3px; padding: 3px 6px; }"
+)
+
+
+def parse_bind(text: str) -> str:
+    """An address to listen on: an IP literal of this machine or `localhost`."""
+    host = text.strip()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if host.lower() == "localhost":
+        return "localhost"
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        raise AddressError(
+            "Enter an IP address of this machine (127.0.0.1, ::1, 0.0.0.0, ::) or localhost"
+        ) from None
+    return check_host(host)
+
+
+class HttpServerTab(ToolTab):
+    title = "HTTP Server"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("httpTab")
+        self.worker = HttpServerWorker(self)
+        self._state = ServerState.STOPPED
+        self._starting = False
+        self._url = ""
+
+        self.bind = QLineEdit("127.0.0.1")
+        self.bind.setObjectName("httpBind")
+        self.bind.setToolTip(
+            "Address to listen on: 127.0.0.1 or ::1 (this machine only), localhost (both),\n"
+            "0.0.0.0 or :: (every network interface), or one address of this machine"
+        )
+        self.port = QSpinBox()
+        self.port.setObjectName("httpPort")
+        self.port.setRange(1, 65535)
+        self.port.setValue(8000)
+        self.start_button = QPushButton("Start")
+        self.start_button.setObjectName("httpStart")
+        self.status = StatusLabel("Stopped")
+        self.status.setObjectName("httpStatus")
+        self.bind_error = error_label("httpBindError")
+        self.warning = QLabel()
+        self.warning.setObjectName("httpWarning")
+        self.warning.setStyleSheet(_WARNING_STYLE)
+        self.warning.setWordWrap(True)
+        self.warning.hide()
+        self.url = QLabel("—")
+        self.url.setObjectName("httpUrl")
+        self.url.setToolTip("The address of the running server; click to open it")
+        self.url.linkActivated.connect(self._open_link)
+        self.open_button = QPushButton("Open in browser")
+        self.open_button.setObjectName("httpOpen")
+        self.open_button.setEnabled(False)
+
+        self.mode = QComboBox()
+        self.mode.setObjectName("httpMode")
+        self.mode.addItems([m.value for m in ServeMode])
+        self.status_code = QSpinBox()
+        self.status_code.setObjectName("httpStatusCode")
+        self.status_code.setRange(100, 599)
+        self.status_code.setValue(200)
+        self.status_code.setToolTip("1xx, 204 and 304 answers carry no body")
+        self.reason = QLabel(reason_phrase(200))
+        self.content_type = QLineEdit("text/html; charset=utf-8")
+        self.content_type.setObjectName("httpContentType")
+        self.headers = QPlainTextEdit()
+        self.headers.setObjectName("httpHeaders")
+        self.headers.setPlaceholderText("Extra headers, one per line:\nX-Example: value")
+        self.headers.setTabChangesFocus(True)
+        self.body = QPlainTextEdit("Hello, client!")
+        self.body.setObjectName("httpBody")
+        self.body.setTabChangesFocus(True)
+        self.fixed_error = error_label("httpHeadersError")
+        self.folder = QLineEdit()
+        self.folder.setObjectName("httpFolder")
+        self.folder.setPlaceholderText("Folder whose files are served")
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.setObjectName("httpBrowse")
+        self.folder_error = error_label("httpFolderError")
+        self.pages = QStackedWidget()
+
+        self._build_layout()
+        self.start_button.clicked.connect(self._toggle)
+        self.open_button.clicked.connect(self._open_url)
+        self.browse_button.clicked.connect(self._browse)
+        self.bind.textChanged.connect(self._bind_changed)
+        self.port.valueChanged.connect(self._bind_changed)
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.status_code.valueChanged.connect(self._apply_config)
+        self.content_type.textChanged.connect(self._apply_config)
+        self.headers.textChanged.connect(self._apply_config)
+        self.body.textChanged.connect(self._apply_config)
+        self.folder.textChanged.connect(self._apply_config)
+        self.worker.status_changed.connect(self._on_status)
+        self._bind_changed()
+
+    def _build_layout(self) -> None:
+        server = QGroupBox("Server")
+        grid = QGridLayout(server)
+        grid.addWidget(QLabel("Bind"), 0, 0)
+        grid.addWidget(self.bind, 0, 1)
+        grid.addWidget(QLabel("Port"), 0, 2)
+        grid.addWidget(self.port, 0, 3)
+        grid.addWidget(self.start_button, 0, 4)
+        grid.addWidget(self.status, 0, 5)
+        url_row = QHBoxLayout()
+        url_row.addWidget(QLabel("URL"))
+        url_row.addWidget(self.url)
+        url_row.addWidget(self.open_button)
+        url_row.addStretch(1)
+        grid.addLayout(url_row, 1, 0, 1, 6)
+        grid.addWidget(self.bind_error, 2, 0, 1, 6)
+        grid.addWidget(self.warning, 3, 0, 1, 6)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(5, 2)
+
+        fixed = QWidget()
+        fixed_grid = QGridLayout(fixed)
+        fixed_grid.setContentsMargins(0, 0, 0, 0)
+        fixed_grid.addWidget(QLabel("Status"), 0, 0)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_code)
+        status_row.addWidget(self.reason, 1)
+        fixed_grid.addLayout(status_row, 0, 1)
+        fixed_grid.addWidget(QLabel("Content-Type"), 0, 2)
+        fixed_grid.addWidget(self.content_type, 0, 3)
+        fixed_grid.addWidget(QLabel("Headers"), 1, 0)
+        fixed_grid.addWidget(self.headers, 1, 1)
+        fixed_grid.addWidget(QLabel("Body"), 1, 2)
+        fixed_grid.addWidget(self.body, 1, 3)
+        fixed_grid.addWidget(self.fixed_error, 2, 1, 1, 3)
+        fixed_grid.setColumnStretch(1, 2)
+        fixed_grid.setColumnStretch(3, 3)
+
+        echo = QLabel(
+            "Every request is answered with a JSON document describing it: method, path, "
+            "query, HTTP version, headers, client address and body (text, or base64 when "
+            "it is not UTF-8)."
+        )
+        echo.setWordWrap(True)
+
+        folder = QWidget()
+        folder_grid = QGridLayout(folder)
+        folder_grid.setContentsMargins(0, 0, 0, 0)
+        folder_grid.addWidget(QLabel("Folder"), 0, 0)
+        folder_grid.addWidget(self.folder, 0, 1)
+        folder_grid.addWidget(self.browse_button, 0, 2)
+        folder_grid.addWidget(self.folder_error, 1, 1, 1, 2)
+        hint = QLabel(
+            "GET and HEAD serve files (index.html for a folder, else a listing); "
+            "nothing outside the folder is served."
+        )
+        hint.setWordWrap(True)
+        folder_grid.addWidget(hint, 2, 1, 1, 2)
+        folder_grid.setRowStretch(3, 1)
+
+        for page in (fixed, echo, folder):
+            self.pages.addWidget(page)
+
+        response = QGroupBox("Response")
+        column = QVBoxLayout(response)
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(QLabel("Mode"))
+        mode_row.addWidget(self.mode)
+        mode_row.addStretch(1)
+        column.addLayout(mode_row)
+        column.addWidget(self.pages, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(server)
+        layout.addWidget(response, 1)
+
+    # -- ToolTab -----------------------------------------------------------------------
+
+    def workers(self) -> list[ReactorWorker]:
+        return [self.worker]
+
+    def input_widgets(self) -> list[QWidget]:
+        return [
+            self.bind,
+            self.port,
+            self.mode,
+            self.status_code,
+            self.content_type,
+            self.headers,
+            self.body,
+            self.folder,
+        ]
+
+    # -- configuration -----------------------------------------------------------------
+
+    def build_config(self) -> ResponseConfig | None:
+        """The answer the fields describe, or None after showing why it cannot be used."""
+        mode = ServeMode(self.mode.currentText())
+        self._show_field_error(self.fixed_error, None)
+        self._show_field_error(self.folder_error, None)
+        try:
+            if mode is ServeMode.FOLDER:
+                try:
+                    folder = check_folder(self.folder.text())
+                except HttpConfigError as exc:
+                    self._show_field_error(self.folder_error, str(exc), self.folder)
+                    return None
+                return ResponseConfig(mode=mode, folder=folder)
+            if mode is ServeMode.ECHO:
+                return ResponseConfig(mode=mode)
+            content_type = check_content_type(self.content_type.text())
+            try:
+                headers = parse_header_lines(self.headers.toPlainText())
+            except HttpConfigError as exc:
+                self._show_field_error(self.fixed_error, str(exc), self.headers)
+                return None
+        except HttpConfigError as exc:
+            self._show_field_error(self.fixed_error, str(exc), self.content_type)
+            return None
+        return ResponseConfig(
+            mode=mode,
+            status=self.status_code.value(),
+            content_type=content_type,
+            headers=headers,
+            body=self.body.toPlainText().encode("utf-8"),
+        )
+
+    def _show_field_error(
+        self, label: QLabel, message: str | None, field: QWidget | None = None
+    ) -> None:
+        fields = (self.content_type, self.headers) if label is self.fixed_error else (self.folder,)
+        for widget in fields:
+            mark_invalid(widget, False)
+        label.setVisible(message is not None)
+        label.setText(message or "")
+        if field is not None and message is not None:
+            mark_invalid(field, True)
+
+    @Slot()
+    def _apply_config(self) -> None:
+        self.reason.setText(reason_phrase(self.status_code.value()))
+        config = self.build_config()
+        if config is not None:
+            self.worker.set_config(config)
+
+    @Slot(int)
+    def _mode_changed(self, index: int) -> None:
+        self.pages.setCurrentIndex(index)
+        self._apply_config()
+
+    @Slot()
+    def _bind_changed(self) -> None:
+        self.bind_error.hide()
+        mark_invalid(self.bind, False)
+        try:
+            host = parse_bind(self.bind.text())
+        except AddressError:
+            self.warning.hide()  # the error is shown when Start is clicked
+            return
+        if is_loopback(host):
+            self.warning.hide()
+            return
+        self.warning.setText(
+            f"⚠ Reachable from the network: listening on {host} lets anyone who can reach "
+            f"this machine on port {self.port.value()} use this server. "
+            "Use 127.0.0.1 to keep it private."
+        )
+        self.warning.show()
+
+    @Slot()
+    def _browse(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # loaded on first use: start-up counts
+
+        folder = QFileDialog.getExistingDirectory(self, "Folder to serve", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    # -- start and stop ----------------------------------------------------------------
+
+    @Slot()
+    def _toggle(self) -> None:
+        if self._starting:
+            return
+        if self._state is ServerState.RUNNING:
+            self.start_button.setEnabled(False)
+            self.worker.stop_server()
+            return
+        try:
+            host = parse_bind(self.bind.text())
+        except AddressError as exc:
+            self.bind_error.setText(str(exc))
+            self.bind_error.show()
+            mark_invalid(self.bind, True)
+            self.bind.setFocus()
+            return
+        config = self.build_config()
+        if config is None:
+            return
+        self._starting = True
+        self.start_button.setEnabled(False)
+        self.status.show_state("Starting…", Tone.BUSY)
+        self.worker.start_server(host, self.port.value(), config)
+
+    @Slot(object)
+    def _on_status(self, status: HttpServerStatus) -> None:
+        self._starting = False
+        self._state = status.state
+        self.start_button.setEnabled(True)
+        running = status.state is ServerState.RUNNING
+        self._url = status.url if running else ""
+        self.start_button.setText("Stop" if running else "Start")
+        self.bind.setEnabled(not running)
+        self.port.setEnabled(not running)
+        self.open_button.setEnabled(running)
+        if running:
+            self.status.show_state(f"Running on {status.url}", Tone.GOOD)
+            self.url.setText(f'<a href="{status.url}">{status.url}</a>')
+        elif status.error:
+            self.status.show_state(status.error, Tone.BAD)
+            self.url.setText("—")
+        else:
+            self.status.show_state("Stopped", Tone.IDLE)
+            self.url.setText("—")
+
+    @Slot()
+    def _open_url(self) -> None:
+        if self._url:
+            QDesktopServices.openUrl(QUrl(self._url))
+
+    @Slot(str)
+    def _open_link(self, link: str) -> None:
+        QDesktopServices.openUrl(QUrl(link))
+
+    @property
+    def running(self) -> bool:
+        return self._state is ServerState.RUNNING

@@ -1,0 +1,266 @@
+"""The UDP Sender tab: fire one datagram or a paced run, and hear the replies."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.net.udp.status import UdpJob, UdpProgress, UdpState, UdpStatus
+from app.ui.tabs.tcp_client import format_bytes
+from app.ui.tabs.tool_tab import ToolTab
+from app.ui.widgets.host_field import HostField
+from app.ui.widgets.payload_editor import PayloadEditor
+from app.ui.widgets.status_label import StatusLabel, Tone
+from app.workers.reactor_worker import ReactorWorker
+from app.workers.udp_sender_worker import UdpSenderWorker
+
+MAX_COUNT = 10_000_000
+MAX_INTERVAL_MS = 3_600_000
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+class UdpSenderTab(ToolTab):
+    title = "UDP Sender"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("udpTab")
+        self.worker = UdpSenderWorker(self)
+        self._state = UdpState.IDLE
+
+        self.host = HostField("udp", "Where the datagrams go: a name, an IPv4 or IPv6 address")
+        self.port = QSpinBox()
+        self.port.setObjectName("udpPort")
+        self.port.setRange(1, 65535)
+        self.port.setValue(8000)
+        self.local_port = QSpinBox()
+        self.local_port.setObjectName("udpLocalPort")
+        self.local_port.setRange(0, 65535)
+        self.local_port.setSpecialValueText("Any")
+        self.local_port.setToolTip("The port to send from (and hear replies on); Any = 0")
+        self.listen = QCheckBox("Listen for replies")
+        self.listen.setObjectName("udpListen")
+        self.listen.setToolTip(
+            "Keep the socket open after sending and log every datagram that arrives on it, "
+            "from the destination or any other address"
+        )
+        self.broadcast = QCheckBox("Allow broadcast")
+        self.broadcast.setObjectName("udpBroadcast")
+        self.broadcast.setToolTip("Needed to send to 255.255.255.255 or a subnet's .255 address")
+
+        self.editor = PayloadEditor("udp", "Hello, server!")
+        self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("udpSend")
+        self.count = QSpinBox()
+        self.count.setObjectName("udpCount")
+        self.count.setRange(1, MAX_COUNT)
+        self.count.setValue(1)
+        self.count.setGroupSeparatorShown(True)
+        self.count.setToolTip("How many datagrams one click of Send transmits")
+        self.interval = QSpinBox()
+        self.interval.setObjectName("udpInterval")
+        self.interval.setRange(0, MAX_INTERVAL_MS)
+        self.interval.setGroupSeparatorShown(True)
+        self.interval.setSuffix(" ms")
+        self.interval.setSpecialValueText("As fast as possible")
+        self.interval.setToolTip("Time between datagrams; 0 = as fast as possible")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setObjectName("udpStop")
+        self.stop_button.setEnabled(False)
+
+        self.status = StatusLabel("Idle")
+        self.status.setObjectName("udpStatus")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("udpProgress")
+        self.progress.setMinimumWidth(260)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.hide()
+        self.counters = QLabel()
+        self.counters.setObjectName("udpCounters")
+
+        self._build_layout()
+        self._show_counters(UdpProgress())
+        self._update_buttons()
+
+        self.send_button.clicked.connect(self._send)
+        self.editor.submitted.connect(self._send)
+        self.host.returnPressed.connect(self._send)
+        self.editor.validity_changed.connect(self._update_buttons)
+        self.stop_button.clicked.connect(self._stop)
+        self.listen.toggled.connect(self._listen_toggled)
+        self.worker.status_changed.connect(self._on_status)
+        self.worker.progress.connect(self._on_progress)
+
+    def _build_layout(self) -> None:
+        target = QGroupBox("Destination")
+        grid = QGridLayout(target)
+        grid.addWidget(QLabel("Host"), 0, 0)
+        grid.addWidget(self.host, 0, 1)
+        grid.addWidget(QLabel("Port"), 0, 2)
+        grid.addWidget(self.port, 0, 3)
+        grid.addWidget(QLabel("Local port"), 0, 4)
+        grid.addWidget(self.local_port, 0, 5)
+        grid.addWidget(self.listen, 0, 6)
+        grid.addWidget(self.broadcast, 0, 7)
+        grid.addWidget(self.host.error_label, 1, 1, 1, 7)
+        grid.setColumnStretch(1, 1)
+
+        message = QGroupBox("Datagram")
+        row = QHBoxLayout()
+        row.addWidget(self.editor, 1)
+        row.addWidget(self.send_button)
+        repeat = QHBoxLayout()
+        repeat.addWidget(QLabel("Count"))
+        repeat.addWidget(self.count)
+        repeat.addSpacing(12)
+        repeat.addWidget(QLabel("Interval"))
+        repeat.addWidget(self.interval)
+        repeat.addSpacing(12)
+        repeat.addWidget(self.stop_button)
+        repeat.addStretch(1)
+        column = QVBoxLayout(message)
+        column.addLayout(row)
+        column.addLayout(repeat)
+
+        footer = QHBoxLayout()
+        footer.addWidget(self.status, 1)
+        footer.addWidget(self.progress)
+        footer.addWidget(self.counters)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(target)
+        layout.addWidget(message)
+        layout.addLayout(footer)
+        layout.addStretch(1)
+
+    # -- ToolTab -----------------------------------------------------------------------
+
+    def workers(self) -> list[ReactorWorker]:
+        return [self.worker]
+
+    def input_widgets(self) -> list[QWidget]:
+        return [
+            self.host,
+            self.port,
+            *self.editor.input_widgets(),
+            self.count,
+            self.interval,
+            self.local_port,
+            self.listen,
+            self.broadcast,
+        ]
+
+    # -- actions -----------------------------------------------------------------------
+
+    @Slot()
+    def _send(self) -> None:
+        data = self.editor.payload()
+        if self._state is UdpState.SENDING or data is None:
+            return
+        host = self.host.take_host(self.port)
+        if host is None:
+            return
+        job = UdpJob(
+            host=host,
+            port=self.port.value(),
+            data=data,
+            count=self.count.value(),
+            interval=self.interval.value() / 1000,
+            local_port=self.local_port.value(),
+            listen=self.listen.isChecked(),
+            broadcast=self.broadcast.isChecked(),
+        )
+        self.progress.setRange(0, job.count)
+        self.progress.setValue(0)
+        self.progress.setFormat(f"0 / {job.count:,}")
+        self.progress.setVisible(job.count > 1)
+        self._show_status(UdpStatus(UdpState.SENDING, self.host.text()))
+        self.worker.send(job)
+
+    @Slot()
+    def _stop(self) -> None:
+        if self._state is UdpState.SENDING:
+            self.worker.stop_run()
+        elif self._state is UdpState.LISTENING:
+            self.worker.release()
+
+    @Slot(bool)
+    def _listen_toggled(self, listen: bool) -> None:
+        self.worker.set_listen(listen)
+
+    # -- worker reports --------------------------------------------------------------
+
+    @Slot(object)
+    def _on_status(self, status: UdpStatus) -> None:
+        self._show_status(status)
+
+    def _show_status(self, status: UdpStatus) -> None:
+        self._state = status.state
+        if status.state is UdpState.SENDING:
+            text = f"Sending to {status.peer}"
+            if status.listening and status.local:
+                text += f" · listening on {status.local}"
+            self.status.show_state(text, Tone.BUSY)
+        elif status.state is UdpState.LISTENING:
+            self.status.show_state(
+                f"Listening on {status.local} for datagrams from anyone "
+                f"(last sent to {status.peer})",
+                Tone.GOOD,
+            )
+        else:
+            self.status.show_state("Idle", Tone.IDLE)
+        self.stop_button.setText("Close" if status.state is UdpState.LISTENING else "Stop")
+        self.stop_button.setToolTip(
+            "Close the socket and stop listening"
+            if status.state is UdpState.LISTENING
+            else "Stop the running datagrams"
+        )
+        sending = status.state is UdpState.SENDING
+        for widget in (self.host, self.port, self.local_port, self.count, self.interval):
+            widget.setEnabled(not sending)
+        self.broadcast.setEnabled(not sending)
+        self._update_buttons()
+
+    @Slot(object)
+    def _on_progress(self, progress: UdpProgress) -> None:
+        if progress.run_total:
+            self.progress.setRange(0, progress.run_total)
+            self.progress.setValue(progress.run_sent)
+            self.progress.setFormat(
+                f"{progress.run_sent:,} / {progress.run_total:,} · {progress.rate:,.0f}/s"
+            )
+            self.progress.setToolTip(
+                f"{progress.run_sent:,} of {progress.run_total:,} datagrams sent, "
+                f"{progress.rate:,.0f} datagrams/s on average"
+            )
+        self._show_counters(progress)
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        self.send_button.setEnabled(self._state is not UdpState.SENDING and self.editor.is_valid())
+        self.stop_button.setEnabled(self._state is not UdpState.IDLE)
+
+    def _show_counters(self, progress: UdpProgress) -> None:
+        self.counters.setText(
+            f"Sent {_plural(progress.sent, 'datagram')} ({format_bytes(progress.sent_bytes)}) · "
+            f"Received {progress.received:,} ({format_bytes(progress.received_bytes)})"
+        )
+        self.counters.setToolTip(
+            f"Sent {progress.sent:,} datagrams, {progress.sent_bytes:,} bytes; "
+            f"received {progress.received:,} datagrams, {progress.received_bytes:,} bytes"
+        )

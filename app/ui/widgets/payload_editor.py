@@ -1,0 +1,278 @@
+"""The payload entry shared by the sending tabs: format, line ending, checked input, files."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.payload import (
+    LineEnding,
+    PayloadError,
+    PayloadFormat,
+    encode_large_payload,
+    encode_payload,
+)
+from app.ui.widgets.field_feedback import ERROR_TEXT_STYLE, mark_invalid
+
+# Past this size pasted text is taken as a block of bytes rather than typed into the line
+# edit: laying out a multi-megabyte single line would freeze the window.
+LARGE_PASTE = 64 * 1024
+MAX_FILE = 512 * 1024 * 1024
+
+
+class PayloadField(QLineEdit):
+    """A line edit that hands large pastes to its owner instead of inserting them."""
+
+    # object, not str: a str signal would copy a 100 MB paste to a QString and back.
+    large_paste = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # QLineEdit silently truncates at 32,767 characters by default.
+        self.setMaxLength(2**31 - 1)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Paste) and self._paste_if_large():
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.createStandardContextMenu()
+        for action in menu.actions():
+            if action.objectName() == "edit-paste":
+                action.triggered.disconnect()
+                action.triggered.connect(self._paste)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    @Slot()
+    def _paste(self) -> None:
+        if not self._paste_if_large():
+            self.paste()
+
+    def _paste_if_large(self) -> bool:
+        text = QGuiApplication.clipboard().text()
+        if len(text) <= LARGE_PASTE:
+            return False
+        self.large_paste.emit(text)
+        return True
+
+
+class PayloadEditor(QWidget):
+    """Builds `<prefix>Payload`, `<prefix>Format`, `<prefix>LineEnding` and friends.
+
+    `payload()` returns the exact bytes to send, or None while the input is invalid (the
+    reason is shown under the field). A file or a large paste is held as a block of bytes.
+    """
+
+    validity_changed = Signal(bool)
+    submitted = Signal()
+    # (generation, bytes or error text) from the thread that parses a large paste
+    _paste_parsed = Signal(int, object)
+
+    def __init__(self, prefix: str, default_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._blob: bytes | None = None
+        self._blob_label = ""
+        self._valid = True
+        self._bytes: bytes | None = None
+        self._paste_generation = 0
+
+        self.field = PayloadField()
+        self.field.setObjectName(f"{prefix}Payload")
+        self.field.setText(default_text)
+        self.field.setPlaceholderText("Text with escapes \\r \\n \\t \\0 \\\\ \\xNN, or hex bytes")
+        self.format_combo = QComboBox()
+        self.format_combo.setObjectName(f"{prefix}Format")
+        for fmt in PayloadFormat:
+            self.format_combo.addItem(fmt.value, fmt)
+        self.format_combo.setToolTip("How the payload field is read: text with escapes, or hex")
+        self.line_ending_combo = QComboBox()
+        self.line_ending_combo.setObjectName(f"{prefix}LineEnding")
+        for ending, label in (
+            (LineEnding.NONE, "No line ending"),
+            (LineEnding.LF, "LF  \\n"),
+            (LineEnding.CRLF, "CRLF  \\r\\n"),
+        ):
+            self.line_ending_combo.addItem(label, ending)
+        self.line_ending_combo.setToolTip("Appended to every message sent")
+        self.load_button = QPushButton("Load file…")
+        self.load_button.setObjectName(f"{prefix}LoadFile")
+        self.load_button.setToolTip("Send the exact bytes of a file")
+        self.edit_button = QPushButton("Type instead")
+        self.edit_button.setObjectName(f"{prefix}PayloadEdit")
+        self.edit_button.setToolTip("Forget the loaded bytes and type a payload again")
+        self.edit_button.hide()
+        self.error_label = QLabel()
+        self.error_label.setObjectName(f"{prefix}PayloadError")
+        self.error_label.setStyleSheet(ERROR_TEXT_STYLE)
+        self.error_label.hide()
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.field, 1)
+        row.addWidget(self.format_combo)
+        row.addWidget(self.line_ending_combo)
+        row.addWidget(self.load_button)
+        row.addWidget(self.edit_button)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addLayout(row)
+        column.addWidget(self.error_label)
+
+        self.field.textChanged.connect(self._revalidate)
+        self.field.returnPressed.connect(self._submit)
+        self.field.large_paste.connect(self._take_large_paste)
+        self._paste_parsed.connect(self._on_paste_parsed)
+        self.format_combo.currentIndexChanged.connect(self._revalidate)
+        self.line_ending_combo.currentIndexChanged.connect(self._revalidate)
+        self.load_button.clicked.connect(self._choose_file)
+        self.edit_button.clicked.connect(self.clear_blob)
+        self._revalidate()
+
+    # -- public ------------------------------------------------------------------------
+
+    def payload(self) -> bytes | None:
+        return self._bytes
+
+    def is_valid(self) -> bool:
+        return self._valid
+
+    def input_widgets(self) -> list[QWidget]:
+        """The widgets whose values are remembered between runs."""
+        return [self.field, self.format_combo, self.line_ending_combo]
+
+    def set_blob(self, data: bytes, label: str) -> None:
+        """Send exactly these bytes (a file or a large paste) until the user types again."""
+        self._blob = data
+        self._blob_label = label
+        self.field.blockSignals(True)
+        self.field.setText(f"{label}: {len(data):,} bytes")
+        self.field.blockSignals(False)
+        self.field.setReadOnly(True)
+        self.format_combo.setEnabled(False)
+        self.line_ending_combo.setEnabled(False)
+        self.edit_button.show()
+        self._revalidate()
+
+    @Slot()
+    def clear_blob(self) -> None:
+        self._paste_generation += 1
+        self.field.setEnabled(True)
+        self._blob = None
+        self.field.setReadOnly(False)
+        self.format_combo.setEnabled(True)
+        self.line_ending_combo.setEnabled(True)
+        self.edit_button.hide()
+        self.field.clear()
+        self.field.setFocus()
+        self._revalidate()
+
+    # -- internals -------------------------------------------------------------------
+
+    @Slot()
+    def _revalidate(self) -> None:
+        error = ""
+        if self._blob is not None:
+            self._bytes = self._blob
+        else:
+            try:
+                self._bytes = encode_payload(
+                    self.field.text(),
+                    self.format_combo.currentData(),
+                    self.line_ending_combo.currentData(),
+                )
+            except PayloadError as exc:
+                self._bytes = None
+                error = exc.message
+        self._show_error(error)
+
+    def _show_error(self, error: str) -> None:
+        valid = not error
+        self.error_label.setText(error)
+        self.error_label.setVisible(not valid)
+        mark_invalid(self.field, not valid)
+        self.field.setToolTip(error)
+        self._set_valid(valid and self._bytes is not None)
+
+    def _set_valid(self, valid: bool) -> None:
+        if valid != self._valid:
+            self._valid = valid
+            self.validity_changed.emit(valid)
+
+    @Slot()
+    def _submit(self) -> None:
+        if self._valid:
+            self.submitted.emit()
+
+    @Slot(object)
+    def _take_large_paste(self, text: str) -> None:
+        # Parsing tens of megabytes of escapes or hex takes seconds: do it off the GUI
+        # thread and keep Send disabled until the bytes are ready.
+        self._paste_generation += 1
+        generation = self._paste_generation
+        fmt = self.format_combo.currentData()
+        ending = self.line_ending_combo.currentData()
+        self.field.setEnabled(False)
+        self._bytes = None
+        self._show_error("")
+        self._set_valid(False)
+        self.error_label.setStyleSheet("color: palette(placeholder-text);")
+        self.error_label.setText(f"Reading {len(text):,} pasted characters…")
+        self.error_label.show()
+
+        def parse() -> None:
+            try:
+                result: bytes | str = encode_large_payload(text, fmt, ending)
+            except PayloadError as exc:
+                result = exc.message
+            self._paste_parsed.emit(generation, result)
+
+        threading.Thread(target=parse, name="parse paste", daemon=True).start()
+
+    @Slot(int, object)
+    def _on_paste_parsed(self, generation: int, result: bytes | str) -> None:
+        if generation != self._paste_generation:
+            return
+        self.field.setEnabled(True)
+        self.error_label.setStyleSheet(ERROR_TEXT_STYLE)
+        if isinstance(result, str):
+            # The field keeps what it held before; only say why the paste was not taken.
+            self._revalidate()
+            self.error_label.setText(f"Pasted text not used: {result}")
+            self.error_label.show()
+            return
+        self.set_blob(result, "Pasted")
+
+    @Slot()
+    def _choose_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # loaded on first use: start-up counts
+
+        path, _ = QFileDialog.getOpenFileName(self, "Send the bytes of a file")
+        if path:
+            self.load_file(Path(path))
+
+    def load_file(self, path: Path) -> None:
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE:
+                self._show_error(f"{path.name} is {size:,} bytes; the limit is {MAX_FILE:,}")
+                return
+            data = path.read_bytes()
+        except OSError as exc:
+            self._show_error(f"Cannot read {path.name}: {exc.strerror or exc}")
+            return
+        self.set_blob(data, path.name)

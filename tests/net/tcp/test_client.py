@@ -1,0 +1,161 @@
+"""TcpClient against real peers on loopback, without Qt."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from app.net.events import Kind
+from app.net.tcp.client import TcpClient
+from app.net.tcp.status import TcpState, TcpStatus
+from tests.net.reactor_harness import ReactorThread
+from tests.peers import CloseAtOnceServer, EchoServer, SinkServer, free_port
+
+
+@pytest.fixture
+def loop() -> Iterator[ReactorThread]:
+    harness = ReactorThread().start()
+    yield harness
+    harness.stop()
+
+
+def make_client(loop: ReactorThread) -> TcpClient:
+    client = TcpClient(loop.reactor, loop.sink, loop.on_state)
+    loop.closers.append(client.close)
+    return client
+
+
+def last_state(loop: ReactorThread) -> TcpState | None:
+    if not loop.states:
+        return None
+    status = loop.states[-1]
+    assert isinstance(status, TcpStatus)
+    return status.state
+
+
+def connect(loop: ReactorThread, client: TcpClient, host: str, port: int) -> None:
+    loop.reactor.call_soon(client.connect, host, port, 5.0)
+    loop.wait_for(lambda: last_state(loop) in (TcpState.CONNECTED, TcpState.DISCONNECTED))
+
+
+@pytest.mark.parametrize("family", [socket.AF_INET, socket.AF_INET6])
+def test_echo_round_trip(loop: ReactorThread, family: int) -> None:
+    with EchoServer(family) as server:
+        client = make_client(loop)
+        connect(loop, client, server.host, server.port)
+        assert last_state(loop) is TcpState.CONNECTED
+        loop.reactor.call_soon(client.send, b"Hello, server!")
+        loop.wait_for(lambda: loop.received() == b"Hello, server!")
+        sent = loop.of_kind(Kind.SENT)
+        assert [e.data for e in sent] == [b"Hello, server!"]
+        assert sent[0].size == 14
+        loop.reactor.call_soon(client.disconnect)
+        loop.wait_for(lambda: last_state(loop) is TcpState.DISCONNECTED)
+        assert any("Disconnected from" in e.message for e in loop.of_kind(Kind.INFO))
+
+
+def test_refused(loop: ReactorThread) -> None:
+    port = free_port()
+    client = make_client(loop)
+    connect(loop, client, "127.0.0.1", port)
+    assert last_state(loop) is TcpState.DISCONNECTED
+    errors = loop.of_kind(Kind.ERROR)
+    assert len(errors) == 1
+    assert errors[0].message == f"Connection refused: 127.0.0.1:{port}"
+
+
+def test_unresolvable_name(loop: ReactorThread) -> None:
+    client = make_client(loop)
+    connect(loop, client, "no-such-host.invalid", 8000)
+    assert last_state(loop) is TcpState.DISCONNECTED
+    [error] = loop.of_kind(Kind.ERROR)
+    assert error.message.startswith("Cannot resolve 'no-such-host.invalid'")
+
+
+def test_connect_timeout_and_backlog_full(loop: ReactorThread) -> None:
+    # A listener whose accept queue is full drops further SYNs: the connect hangs.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(8):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+        client = make_client(loop)
+        loop.reactor.call_soon(client.connect, "127.0.0.1", port, 0.3)
+        loop.wait_for(lambda: bool(loop.of_kind(Kind.ERROR)) or len(loop.states) >= 2)
+        messages = [e.message for e in loop.events]
+        if last_state(loop) is TcpState.CONNECTED:
+            pytest.skip("this kernel accepted past the backlog; no timeout to observe")
+        assert f"Connection to 127.0.0.1:{port} timed out after 0.3 s" in messages
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
+def test_cancel_while_connecting(loop: ReactorThread) -> None:
+    client = make_client(loop)
+    # A name that takes the resolver thread some time is not needed: cancel races the
+    # connect either way, and either outcome must end in DISCONNECTED with one line.
+    with EchoServer() as server:
+        loop.reactor.call_soon(client.connect, server.host, server.port, 5.0)
+        loop.reactor.call_soon(client.disconnect)
+        loop.wait_for(lambda: last_state(loop) is TcpState.DISCONNECTED)
+    assert any("cancelled" in e.message for e in loop.of_kind(Kind.INFO))
+
+
+def test_peer_closes_at_once(loop: ReactorThread) -> None:
+    with CloseAtOnceServer() as server:
+        client = make_client(loop)
+        connect(loop, client, server.host, server.port)
+        loop.wait_for(lambda: any("finished sending" in e.message for e in loop.events))
+        status = loop.states[-1]
+        assert isinstance(status, TcpStatus) and status.peer_finished
+        # The peer is gone: the first send may still leave (the peer answers it with a
+        # reset); a later one fails, with one error line, and the client disconnects.
+        for attempt in range(1, 6):
+            loop.reactor.call_soon(client.send, b"x" * 65536)
+            loop.wait_for(
+                lambda n=attempt: (
+                    len(loop.of_kind(Kind.SENT)) == n or last_state(loop) is TcpState.DISCONNECTED
+                )
+            )
+            if last_state(loop) is TcpState.DISCONNECTED:
+                break
+        assert last_state(loop) is TcpState.DISCONNECTED
+        [error] = loop.of_kind(Kind.ERROR)
+        assert "Connection" in error.message and "not sent" in error.message
+
+
+def test_ten_megabytes_arrive_whole(loop: ReactorThread) -> None:
+    payload = os.urandom(10 * 1024 * 1024)
+    with SinkServer() as server:
+        client = make_client(loop)
+        connect(loop, client, server.host, server.port)
+        loop.reactor.call_soon(client.send, payload)
+        loop.wait_for(lambda: bool(loop.of_kind(Kind.SENT)))
+        loop.reactor.call_soon(client.disconnect)
+        assert server.finished.wait(10)
+        assert bytes(server.received) == payload
+    [sent] = loop.of_kind(Kind.SENT)
+    assert sent.size == len(payload)
+
+
+def test_receives_continuously(loop: ReactorThread) -> None:
+    with EchoServer() as server:
+        client = make_client(loop)
+        connect(loop, client, server.host, server.port)
+        chunks = [bytes([i]) * 5000 for i in range(50)]
+        for chunk in chunks:
+            loop.reactor.call_soon(client.send, chunk)
+        expected = b"".join(chunks)
+        loop.wait_for(lambda: len(loop.received()) >= len(expected))
+        assert loop.received() == expected
