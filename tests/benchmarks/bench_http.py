@@ -1,7 +1,9 @@
-"""HTTP: requests/s of the HTTP Server tab (every request logged) vs `python -m http.server`.
+"""HTTP: requests/s of the HTTP Server tab (every request logged) vs two baselines.
 
-Both serve the same small text/html body to the same load generator: wrk -t2 -c32 with
-keep-alive when wrk is installed, else a Python keep-alive client in its own process.
+`python -m http.server` is the floor; uvicorn with httptools (access log off, the `bench`
+extra) is the strong anchor: a production ASGI server on a C parser. All three serve the
+same 14-byte text/html body to the same load generator: wrk -t2 -c32 with keep-alive when
+wrk is installed, else a Python keep-alive client in its own process.
 """
 
 from __future__ import annotations
@@ -113,6 +115,44 @@ def baseline(folder: Path) -> tuple[float, int]:
     return rate, errors
 
 
+# The smallest ASGI app that answers like the tab: same body, same content type.
+_UVICORN_APP = r"""
+import sys, uvicorn
+BODY = b"Hello, client!"
+HEADERS = [(b"content-type", b"text/html"), (b"content-length", str(len(BODY)).encode())]
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+    await send({"type": "http.response.body", "body": BODY})
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), http="httptools",
+            access_log=False, log_level="warning", lifespan="off")
+"""
+
+
+def uvicorn_baseline() -> tuple[float, int] | None:
+    """(req/s, errors) of uvicorn + httptools, or None when the bench extra is missing."""
+    try:
+        import httptools  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        return None
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", _UVICORN_APP, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        ready = process_until(lambda: _accepts(port), timeout=15)
+        assert ready, "uvicorn did not start"
+        rate, _, errors = run_load(port)
+    finally:
+        server.terminate()
+        server.wait(10)
+    return rate, errors
+
+
 def _accepts(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -129,6 +169,7 @@ def run() -> list[dict[str, object]]:
     with tempfile.TemporaryDirectory(prefix="st-bench-http-") as folder:
         (Path(folder) / "index.html").write_bytes(BODY)
         base_rate, base_errors = baseline(Path(folder))
+    anchor = uvicorn_baseline()
 
     window = create_main_window()
     window.show()
@@ -161,6 +202,7 @@ def run() -> list[dict[str, object]]:
             rate >= 3 * base_rate and errors == 0,
         ),
         figure("HTTP: errors (tab / http.server)", errors, "errors", base_errors, "0", errors == 0),
+        *_anchor_figures(rate, anchor),
         figure(
             "HTTP: requests logged",
             logged,
@@ -170,6 +212,31 @@ def run() -> list[dict[str, object]]:
             logged >= requests,
         ),
         figure("HTTP: worst GUI stall", stall, "ms", None, "<= 50 ms", stall <= 50),
+    ]
+
+
+def _anchor_figures(rate: float, anchor: tuple[float, int] | None) -> list[dict[str, object]]:
+    if anchor is None:
+        return [
+            figure(
+                "HTTP: vs uvicorn + httptools",
+                rate,
+                "req/s",
+                None,
+                "not measured: pip install -e '.[bench]'",
+                False,
+            )
+        ]
+    anchor_rate, anchor_errors = anchor
+    return [
+        figure(
+            "HTTP: vs uvicorn + httptools, access log off (the tab logs every request)",
+            rate,
+            "req/s",
+            anchor_rate,
+            ">= 1.0x uvicorn",
+            rate >= anchor_rate and anchor_errors == 0,
+        )
     ]
 
 
