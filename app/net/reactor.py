@@ -4,6 +4,9 @@ Every network object runs on one Reactor in its own thread. Other threads never 
 socket: they post a callable with `call_soon`, which wakes the loop through a socketpair.
 That is what lets a stop request interrupt a connect, a recv or an accept at once
 (closing a socket from another thread does not wake a blocked `recv` on Linux).
+
+An idle loop sleeps in `select` with no timeout at all: it wakes for a socket, a command,
+a timer or a `wake()`, never on a period (an idle window costs no wake-ups, so no battery).
 """
 
 from __future__ import annotations
@@ -43,10 +46,6 @@ class Timer:
 class Reactor:
     """Runs I/O callbacks, posted commands and timers in the thread that calls `run()`."""
 
-    # The loop wakes at least this often so that periodic work (flushing a batch of log
-    # events produced by other threads) never waits long.
-    MAX_IDLE = 0.03
-
     def __init__(self) -> None:
         self._selector = selectors.DefaultSelector()
         self._wake_r, self._wake_w = socket.socketpair()
@@ -59,6 +58,7 @@ class Reactor:
         self._stopping = threading.Event()
         self._idle_hooks: list[Callable[[], float | None]] = []
         self._thread_id: int | None = None
+        self._recheck = False  # wake() from the loop thread while the hooks ran
         # A bug in one callback must not kill the loop (and with it the tab): the owner
         # turns the exception into a log row. Without a handler it propagates.
         self.on_exception: Callable[[BaseException], None] | None = None
@@ -73,6 +73,18 @@ class Reactor:
         """Run `fn(*args)` in the loop thread, in posting order."""
         self._commands.append(lambda: fn(*args))
         self._wake()
+
+    def wake(self) -> None:
+        """Have the loop run its idle hooks again before it sleeps; safe from any thread.
+
+        For state an idle hook reads that another thread changed (events queued, a batch
+        acknowledged). From the loop thread it costs a flag: the hooks run before the next
+        select anyway, the flag only covers a hook that changes what an earlier one saw.
+        """
+        if self._thread_id == threading.get_ident():
+            self._recheck = True
+        else:
+            self._wake()
 
     def stop(self) -> None:
         """Ask the loop to return from `run()`; safe from any thread, idempotent."""
@@ -124,7 +136,11 @@ class Reactor:
         return timer
 
     def add_idle_hook(self, hook: Callable[[], float | None]) -> None:
-        """`hook()` runs every loop turn and returns how soon (s) it wants the next turn."""
+        """`hook()` runs every loop turn and returns how soon (s) it wants the next turn.
+
+        None means "not at all": the loop may then sleep until something else happens, so
+        a hook whose answer changes because of another thread must be told with `wake()`.
+        """
         self._idle_hooks.append(hook)
 
     def run(self) -> None:
@@ -144,17 +160,24 @@ class Reactor:
         except (BlockingIOError, OSError):
             pass  # the pipe is full (a wake-up is pending anyway) or already closed
 
-    def _timeout(self) -> float:
-        timeout = self.MAX_IDLE
+    def _timeout(self) -> float | None:
+        """How long select may sleep: None (until woken) when nothing asks for a turn."""
+        self._recheck = False
+        timeout: float | None = None
         for hook in self._idle_hooks:
             wanted = hook()
-            if wanted is not None:
-                timeout = min(timeout, wanted)
-        if self._timers:
-            timeout = min(timeout, self._timers[0][0] - time.monotonic())
-        if self._commands:
-            timeout = 0.0
-        return max(timeout, 0.0)
+            if wanted is not None and (timeout is None or wanted < timeout):
+                timeout = wanted
+        timers = self._timers
+        # A cancelled timer (a throttle's, a run's) must not wake an idle loop for nothing.
+        while timers and timers[0][2].cancelled:
+            heapq.heappop(timers)
+        if timers:
+            due = timers[0][0] - time.monotonic()
+            timeout = due if timeout is None else min(timeout, due)
+        if self._commands or self._recheck or self._stopping.is_set():
+            return 0.0
+        return None if timeout is None else max(timeout, 0.0)
 
     def _run_once(self) -> None:
         for key, mask in self._selector.select(self._timeout()):

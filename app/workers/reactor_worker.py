@@ -33,7 +33,9 @@ class ReactorWorker(QThread):
         super().__init__(parent)
         self.reactor = Reactor()
         self.reactor.on_exception = self._report_exception
-        self._batcher = EventBatcher(self._batch_ready.emit)
+        # wake: events sunk from another thread, or an ack finding events waiting, end
+        # the loop's sleep; an idle worker has no periodic wake-up.
+        self._batcher = EventBatcher(self._batch_ready.emit, wake=self.reactor.wake)
         self._batch_ready.connect(self._deliver)
         self.reactor.add_idle_hook(self._batcher.flush_if_due)
 

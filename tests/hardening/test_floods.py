@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QSpinBo
 from pytestqt.qtbot import QtBot
 
 from app.net.events import Kind, Source
-from app.net.udp import sender as udp_sender
+from app.net.udp import receiver as udp_receiver
 from app.net.udp.datagram import IPV4_MAX_PAYLOAD, IPV6_MAX_PAYLOAD
 from app.ui.main_window import MainWindow
 from app.ui.tabs.udp_sender import UdpSenderTab
@@ -106,7 +106,7 @@ def test_the_largest_datagrams_come_back_whole_to_a_listening_udp_tab(
     qtbot: QtBot, window: MainWindow, tmp_path: Path, family: int, size: int
 ) -> None:
     # The socket reads with a buffer at least as large as any datagram: never cut.
-    assert max(IPV4_MAX_PAYLOAD, IPV6_MAX_PAYLOAD) <= udp_sender.RECV_SIZE
+    assert max(IPV4_MAX_PAYLOAD, IPV6_MAX_PAYLOAD) <= udp_receiver.RECV_SIZE
     tab = window.findChild(UdpSenderTab, "udpTab")
     window.tabs.setCurrentWidget(tab)
     payload = bytes(range(256)) * (size // 256) + bytes(size % 256)

@@ -5,35 +5,28 @@ from __future__ import annotations
 import errno
 import selectors
 import socket
-import time
 from collections.abc import Callable
 
-from app.net.address import format_peer, format_sockaddr, is_loopback
-from app.net.errors import describe, describe_errno
+from app.net.address import format_peer
+from app.net.errors import describe
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.reactor import Reactor
 from app.net.resolver import AddrInfo, resolve_async
 from app.net.throttle import Throttle
-from app.net.udp.datagram import (
-    check_datagram,
-    looks_like_broadcast,
-    numeric_address,
-    open_bound_socket,
-)
-from app.net.udp.icmp import HAS_ERROR_QUEUE, drain_error_queue, enable_error_queue
+from app.net.udp.datagram import numeric_address
+from app.net.udp.destination import choose_destination
+from app.net.udp.endpoint import UdpEndpoint
+from app.net.udp.icmp import HAS_ERROR_QUEUE
+from app.net.udp.receiver import DatagramReader, EventsSink, IcmpReport
 from app.net.udp.run import UdpRun
 from app.net.udp.status import UdpJob, UdpProgress, UdpState, UdpStatus
 
-READ_MAX = 1024  # datagrams read per loop turn, so a flood of replies cannot starve a run
-RECV_SIZE = 65_535
 PROGRESS_INTERVAL = 0.1  # at most 10 progress reports a second
-REFUSED_INTERVAL = 1.0  # "no listener" is logged at most once a second, with a count
 # Connect the socket only where the kernel reports ICMP errors to no unconnected socket
 # (macOS, Windows) and nobody listens: a connected socket drops every datagram that does
 # not come from its peer, so a listening socket is never connected.
 CONNECT_WHEN_NOT_LISTENING = not HAS_ERROR_QUEUE
 
-EventsSink = Callable[[list[LogEvent]], None]
 StateCallback = Callable[[UdpStatus], None]
 ProgressCallback = Callable[[UdpProgress], None]
 
@@ -57,28 +50,24 @@ class UdpSender:
         self._on_state = on_state
         self._on_progress = on_progress
         self._backlog = backlog or (lambda: 0)
-        self._sock: socket.socket | None = None
-        self._family = 0
-        self._connected = False
-        self._error_queue = False  # ICMP errors wait in the socket's error queue (Linux)
-        self._bind_host = ""
-        self._bound_port = 0  # the local port the user asked for (0 = any)
-        self._mask = 0
+        self._endpoint = UdpEndpoint(reactor)
         self._listen = False
         self._attempt = 0
         self._resolving = False
         self._run: UdpRun | None = None
         self._peer = ""  # the destination of the latest Send, shown on its log lines
         self._socket_peer = ""  # where the open socket sent last
-        self._peers: dict[object, str] = {}
-        # ICMP errors not yet logged: (errno, destination) -> how many.
-        self._icmp_pending: dict[tuple[int, str], int] = {}
-        self._refused_report = Throttle(reactor, REFUSED_INTERVAL, self._log_icmp)
+        self._reader = DatagramReader(self._sink_many)
+        self._icmp = IcmpReport(reactor, sink)
         self._progress = Throttle(reactor, PROGRESS_INTERVAL, self._emit_progress)
         self._last_run = (0, 0, 0.0)  # sent, total and rate of the current or last run
         self._send: Callable[..., int] = _not_open
         self._address: object = None  # where `_send` sends; None once connected
         self.sent = self.sent_bytes = self.received = self.received_bytes = 0
+
+    @property
+    def _sock(self) -> socket.socket | None:
+        return self._endpoint.sock
 
     @property
     def state(self) -> UdpState:
@@ -153,8 +142,7 @@ class UdpSender:
         if self._run is not None:
             self._run.cancel()
         self._run = None
-        self._refused_report.cancel()
-        self._icmp_pending.clear()
+        self._icmp.cancel()
         self._progress.cancel()
         self._close_socket()
 
@@ -169,27 +157,20 @@ class UdpSender:
         if not infos:
             self._refuse(f"Cannot resolve {job.host!r}: {reason or 'no address'}")
             return
-        # A name with both kinds of address goes to IPv4 first: most UDP services under
-        # test listen on 0.0.0.0 or 127.0.0.1, and UDP has no handshake to fall back on.
-        infos = sorted(infos, key=lambda info: info[0] != socket.AF_INET)
-        family, _, _, _, address = infos[0]
-        ip = str(address[0])
-        self._peer = format_sockaddr(address)
-        if ip != job.host:
-            self._log(Kind.INFO, f"{job.host} resolved to {ip}")
-        problem = check_datagram(family, ip, len(job.data), job.broadcast)
-        if problem:
-            self._refuse(problem)
+        where = choose_destination(
+            infos,
+            job,
+            listen=self._listen,
+            connect_when_not_listening=CONNECT_WHEN_NOT_LISTENING,
+        )
+        self._peer = where.peer
+        if where.ip != job.host:
+            self._log(Kind.INFO, f"{job.host} resolved to {where.ip}")
+        if where.problem:
+            self._refuse(where.problem)
             return
-        broadcast = family == socket.AF_INET and looks_like_broadcast(ip)
-        connect = CONNECT_WHEN_NOT_LISTENING and not broadcast and not self._listen
-        # A loopback destination answers from loopback: the socket then stays unreachable
-        # from the network, which a wildcard bind would open up to it.
-        if is_loopback(ip):
-            bind_host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
-        else:
-            bind_host = "::" if family == socket.AF_INET6 else "0.0.0.0"
-        problem = self._open_socket(family, bind_host, job.local_port, connect=connect)
+        connect = where.connect
+        problem = self._open_socket(where.family, where.bind_host, job.local_port, connect=connect)
         if problem:
             self._refuse(problem)
             return
@@ -199,13 +180,13 @@ class UdpSender:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, int(job.broadcast))
             if connect:
                 # The kernel then reports ICMP "port unreachable" on a later call.
-                sock.connect(address)
+                sock.connect(where.address)
                 self._send, self._address = sock.send, None
             else:
                 # Unconnected: replies from any address and port are heard (devices and
                 # broadcast answers often come from elsewhere); ICMP errors still reach
                 # the socket through IP_RECVERR where the kernel has it.
-                self._send, self._address = sock.sendto, address
+                self._send, self._address = sock.sendto, where.address
             self._socket_peer = self._peer
         except OSError as exc:
             self._close_socket()
@@ -215,29 +196,10 @@ class UdpSender:
 
     def _open_socket(self, family: int, bind_host: str, local_port: int, *, connect: bool) -> str:
         """Reuse the listening socket when it fits, else open one; returns a problem or ""."""
-        sock = self._sock
-        if (
-            sock is not None
-            and self._family == family
-            and self._bind_host == bind_host
-            and not self._connected
-            and not connect
-            and local_port in (0, self._bound_port)
-        ):
+        if self._endpoint.fits(family, bind_host, local_port, connect=connect):
             return ""
-        self._close_socket()
-        opened = open_bound_socket(family, local_port, bind_host)
-        if isinstance(opened, str):
-            return opened
-        sock = opened
-        self._sock = sock
-        self._family = family
-        self._bind_host = bind_host
-        self._connected = connect
-        self._error_queue = not connect and enable_error_queue(sock, family)
-        self._bound_port = local_port
-        self._peers.clear()
-        return ""
+        self._reader.forget_peers()
+        return self._endpoint.open(family, bind_host, local_port, connect=connect)
 
     def _start_run(self, job: UdpJob) -> None:
         sock = self._sock
@@ -247,7 +209,7 @@ class UdpSender:
             # ctypes and the sendmmsg binding load with the first repeat run, not at start-up.
             from app.net.udp.multi_send import MultiSender
 
-            multi = MultiSender.create(sock, self._family, self._address, job.data)
+            multi = MultiSender.create(sock, self._endpoint.family, self._address, job.data)
         run = UdpRun(
             self._reactor,
             self._send,
@@ -264,7 +226,7 @@ class UdpSender:
             multi=multi,
         )
         self._run = run
-        self._refused_report.reset()
+        self._icmp.reset()
         if job.count > 1:
             pace = f"every {job.interval * 1000:g} ms" if job.interval else "as fast as possible"
             self._log(
@@ -285,7 +247,7 @@ class UdpSender:
             self.sent += done
             self.sent_bytes += done * len(self._run.data)
             self._report_progress()
-        if refused or self._error_queue:
+        if refused or self._endpoint.error_queue:
             # A sendmmsg call that stops short swallows the refusal that stopped it, so the
             # error queue is read after every burst (one quick system call).
             self._note_refused(refused)
@@ -304,11 +266,11 @@ class UdpSender:
         run = self._run
         assert run is not None
         run.cancel()
-        if self._error_queue and self._sock is not None:
+        queue = self._endpoint.error_queue_socket
+        if queue is not None:
             # Loopback answers at once: even the last datagram's "no listener" is here.
-            self._note_icmp(drain_error_queue(self._sock), 0)
-        if self._icmp_pending:
-            self._refused_report.flush()
+            self._icmp.drain(queue, 0, self._socket_peer)
+        self._icmp.flush()
         self._report_progress(force=True)
         self._run = None
         if kind is not None:
@@ -321,15 +283,11 @@ class UdpSender:
 
     def _watch(self) -> None:
         """Register for exactly what is needed now: replies if listening, writability if blocked."""
-        sock = self._sock
-        if sock is None:
-            self._mask = 0
-            return
         writing = self._run is not None and self._run.blocked
         mask = (selectors.EVENT_READ if self._listen else 0) | (
             selectors.EVENT_WRITE if writing else 0
         )
-        self._mask = self._reactor.set_interest(sock, self._mask, mask, self._ready)
+        self._endpoint.watch(mask, self._ready)
 
     def _ready(self, mask: int) -> None:
         if mask & selectors.EVENT_READ:
@@ -344,85 +302,24 @@ class UdpSender:
         sock = self._sock
         if sock is None:
             return
-        recvfrom = sock.recvfrom
-        peers = self._peers
-        now = time.time
-        new = tuple.__new__
-        source, kind = Source.UDP, Kind.RECEIVED
-        events: list[LogEvent] = []
-        received = refused = 0
-        failure: OSError | None = None
-        for _ in range(READ_MAX):
-            try:
-                data, address = recvfrom(RECV_SIZE)
-            except (BlockingIOError, InterruptedError):
-                break
-            except (ConnectionRefusedError, ConnectionResetError):
-                # An ICMP error (Linux: ECONNREFUSED; Windows: WSAECONNRESET even on an
-                # unconnected socket's recvfrom).
-                refused += 1
-                continue
-            except OSError as exc:
-                failure = exc
-                break
-            peer = peers.get(address)
-            if peer is None:
-                if len(peers) > 1024:
-                    peers.clear()
-                peer = peers[address] = format_sockaddr(address)
-            size = len(data)
-            message = "" if size else "0-byte datagram"
-            events.append(new(LogEvent, (now(), source, kind, peer, data, message, size, "")))
-            received += size
-        if events:
-            self.received += len(events)
-            self.received_bytes += received
-            self._sink_many(events)
+        result = self._reader.read(sock)
+        if result.datagrams:
+            self.received += result.datagrams
+            self.received_bytes += result.size
             self._report_progress()
-        if refused or failure is not None or not events:
+        if result.refused or result.failure is not None or not result.datagrams:
             # A wake with nothing to read is a queued error the selector saw (it stays
             # "readable" until the queue is drained, so draining also prevents a spin).
-            self._note_refused(refused)
-        if failure is not None:
-            self._log(Kind.ERROR, f"{describe(failure)} while reading replies on {self._local()}")
+            self._note_refused(result.refused)
+        if result.failure is not None:
+            message = f"{describe(result.failure)} while reading replies on {self._local()}"
+            self._log(Kind.ERROR, message)
 
     # -- reporting -------------------------------------------------------------------
 
     def _note_refused(self, count: int) -> None:
         """`count` calls failed with an ICMP error; the error queue, if any, says which."""
-        errors = drain_error_queue(self._sock) if self._error_queue and self._sock else []
-        self._note_icmp(errors, count)
-
-    def _note_icmp(self, errors: list[tuple[int, object]], refusals: int) -> None:
-        # Thousands of datagrams to a closed port bring back as many ICMP errors: the
-        # first is logged at once, the rest at most once a second with their count.
-        pending = self._icmp_pending
-        for code, address in errors:
-            key = (code, self._peer_name(address))
-            pending[key] = pending.get(key, 0) + 1
-        if refusals and not errors:
-            # No error queue (or it overflowed): the destination last sent to is meant.
-            key = (errno.ECONNREFUSED, self._socket_peer)
-            pending[key] = pending.get(key, 0) + refusals
-        if pending:
-            self._refused_report.request()
-
-    def _log_icmp(self) -> None:
-        pending, self._icmp_pending = self._icmp_pending, {}
-        for (code, peer), count in pending.items():
-            if code == errno.ECONNREFUSED:
-                message = f"No listener at {peer} (ICMP port unreachable)"
-            else:
-                message = f"{describe_errno(code)}: {peer} (ICMP error)"
-            if count > 1:
-                message += f", {count:,} times since the last report"
-            self._sink(make_event(Source.UDP, Kind.ERROR, message, peer=peer))
-
-    def _peer_name(self, address: object) -> str:
-        try:
-            return format_sockaddr(address)  # type: ignore[arg-type]
-        except (TypeError, ValueError, IndexError):
-            return self._socket_peer
+        self._icmp.drain(self._endpoint.error_queue_socket, count, self._socket_peer)
 
     def _report_progress(self, force: bool = False) -> None:
         if self._on_progress is None:
@@ -455,12 +352,7 @@ class UdpSender:
         )
 
     def _local(self) -> str:
-        if self._sock is None:
-            return ""
-        try:
-            return format_sockaddr(self._sock.getsockname())
-        except OSError:
-            return ""
+        return self._endpoint.local()
 
     def _refuse(self, message: str) -> None:
         """A run that cannot start: one error line, back to idle (or listening)."""
@@ -473,11 +365,7 @@ class UdpSender:
             self._close_socket()
 
     def _close_socket(self) -> None:
-        if self._sock is not None:
-            self._reactor.unregister(self._sock)
-            self._sock.close()
-            self._sock = None
-        self._mask = 0
+        self._endpoint.close()
 
     def _log(self, kind: Kind, message: str) -> None:
         self._sink(make_event(Source.UDP, kind, message, peer=self._peer))
