@@ -15,6 +15,8 @@ os.environ.setdefault(
 
 from PySide6.QtCore import QEventLoop, QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 
+from app.units import plural
+
 
 class QtMessageTally:
     """Counts Qt's messages by text instead of letting them reach the terminal.
@@ -48,8 +50,8 @@ def summarize_counts(what: str, counts: dict[str, int], shown: int = 3) -> str:
     common = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     parts = [f"{n}\u00d7 {_short(text)!r}" for text, n in common[:shown]]
     if len(common) > shown:
-        parts.append(f"{len(common) - shown} other kinds")
-    return f"{what} {total} {'message' if total == 1 else 'messages'}: {', '.join(parts)}"
+        parts.append(plural(len(common) - shown, "other text"))
+    return f"{what} {plural(total, 'message')}: {', '.join(parts)}"
 
 
 def _short(text: str, width: int = 70) -> str:
