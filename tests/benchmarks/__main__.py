@@ -1,6 +1,8 @@
 """Runs every benchmark on loopback and prints one table (and writes it as JSON).
 
 Usage: python -m tests.benchmarks [--json PATH] [--only NAME ...]
+Output: progress lines and one summary line per benchmark of what Qt (and stderr) said
+on stderr, then the table on stdout.
 Each benchmark module under tests/benchmarks/ named bench_*.py has `run()` returning a
 list of figures: {"figure", "value", "unit", "baseline", "target", "met"?, "ratio"?}.
 """
@@ -16,9 +18,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
-from tests.benchmarks import gui_harness  # noqa: F401  (offscreen Qt, scratch settings)
+# Importing gui_harness first sets offscreen Qt and scratch settings.
+from tests.benchmarks.gui_harness import QtMessageTally, summarize_counts
 
 Figure = dict[str, object]
 
@@ -82,7 +86,8 @@ def print_table(figures: list[Figure]) -> None:
 
 
 def run_one(name: str, json_path: str) -> int:
-    """Run one benchmark module in this process and write its figures as JSON."""
+    """Run one benchmark module in this process; write its figures and what Qt said."""
+    tally = QtMessageTally().install()
     from app.main import ensure_application
 
     ensure_application()
@@ -90,23 +95,51 @@ def run_one(name: str, json_path: str) -> int:
     figures = module.run()
     for item in figures:
         item.setdefault("benchmark", name)
-    Path(json_path).write_text(json.dumps(figures), encoding="utf-8")
+    result = {"figures": figures, "qt_messages": dict(tally.counts)}
+    Path(json_path).write_text(json.dumps(result), encoding="utf-8")
+    # Whatever Qt says while exiting goes to stderr, which the parent counts too.
+    tally.uninstall()
     return 0
 
 
-def run_isolated(name: str) -> list[Figure]:
+class Outcome:
+    """One benchmark's figures, and what its process said besides them."""
+
+    def __init__(self, figures: list[Figure], qt_messages: dict[str, int], stderr: str) -> None:
+        self.figures = figures
+        self.qt_messages = qt_messages
+        self.stderr_lines = [line for line in stderr.splitlines() if line.strip()]
+
+    def summary_lines(self) -> list[str]:
+        lines = [summarize_counts("Qt said", self.qt_messages)]
+        lines.append(summarize_counts("stderr had", Counter(self.stderr_lines)))
+        return [line for line in lines if line]
+
+
+def run_isolated(name: str) -> Outcome:
     """Each benchmark gets a process of its own: memory figures start from a fresh app and
-    no benchmark inherits another's threads, garbage or heap."""
+    no benchmark inherits another's threads, garbage or heap. Its stderr goes to a file
+    (a pipe could fill up during a long run) and is summarised, not shown line by line."""
     with tempfile.TemporaryDirectory(prefix="st-bench-") as scratch:
         out = Path(scratch) / "figures.json"
-        code = subprocess.call(
-            [sys.executable, "-m", "tests.benchmarks", "--one", name, "--json", str(out)],
-            stdout=subprocess.DEVNULL,
-        )
+        err_path = Path(scratch) / "stderr.txt"
+        with open(err_path, "wb") as err:
+            code = subprocess.call(
+                [sys.executable, "-m", "tests.benchmarks", "--one", name, "--json", str(out)],
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
+        stderr = err_path.read_text(encoding="utf-8", errors="replace")
         if code != 0 or not out.exists():
-            return [{"figure": f"{name} FAILED (exit {code})", "value": None, "met": False}]
-        figures: list[Figure] = json.loads(out.read_text(encoding="utf-8"))
-        return figures
+            # A failure is shown in full: its traceback is the point.
+            tail = "\n".join(stderr.splitlines()[-40:])
+            print(f"  {name} failed (exit {code}); its stderr ends with:\n{tail}", file=sys.stderr)
+            failed: list[Figure] = [
+                {"figure": f"{name} FAILED (exit {code})", "value": None, "met": False}
+            ]
+            return Outcome(failed, {}, "")
+        result = json.loads(out.read_text(encoding="utf-8"))
+        return Outcome(result["figures"], result["qt_messages"], stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,8 +163,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"… {name}", file=sys.stderr, flush=True)
         t0 = time.monotonic()
-        figures.extend(run_isolated(name))
+        outcome = run_isolated(name)
+        figures.extend(outcome.figures)
         print(f"  {name}: {time.monotonic() - t0:.1f} s", file=sys.stderr, flush=True)
+        for line in outcome.summary_lines():
+            print(f"  {name}: {line}", file=sys.stderr, flush=True)
     print(f"\nMachine: {machine()}\n")
     print_table(figures)
     print(f"\nTotal time: {time.monotonic() - started:.0f} s; figures as JSON in {args.json}")

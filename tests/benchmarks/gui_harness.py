@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -12,7 +13,50 @@ os.environ.setdefault(
     "SOCKET_TESTER_SETTINGS", os.path.join(tempfile.mkdtemp(prefix="st-bench-"), "s.ini")
 )
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
+
+from app.units import plural
+
+
+class QtMessageTally:
+    """Counts Qt's messages by text instead of letting them reach the terminal.
+
+    Offscreen, Qt warns on every window shown ("This plugin does not support
+    propagateSizeHints()") and about fonts: hundreds of lines that would bury the
+    benchmark's progress. They are counted here and reported in one line per benchmark.
+    """
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, _mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+        self.counts[message] += 1
+
+    def install(self) -> QtMessageTally:
+        qInstallMessageHandler(self)
+        return self
+
+    @staticmethod
+    def uninstall() -> None:
+        """Back to Qt's own handler (stderr), e.g. for what Qt says while exiting."""
+        qInstallMessageHandler(None)
+
+
+def summarize_counts(what: str, counts: dict[str, int], shown: int = 3) -> str:
+    """`Qt said 312 messages: 300x 'This plugin …', 12x '…'` (the most frequent first)."""
+    total = sum(counts.values())
+    if not total:
+        return ""
+    common = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    parts = [f"{n}\u00d7 {_short(text)!r}" for text, n in common[:shown]]
+    if len(common) > shown:
+        parts.append(plural(len(common) - shown, "other text"))
+    return f"{what} {plural(total, 'message')}: {', '.join(parts)}"
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def process_until(predicate: Callable[[], bool], timeout: float) -> bool:

@@ -1,4 +1,5 @@
-"""Every row of the fault catalogue (RELIABILITY.md) names the tests that provoke it.
+"""Every row of the fault catalogue (tests/hardening/catalogue.md) names the tests that
+provoke it, and every citation of a row in the tests points at a row that exists.
 
 If a test is renamed or removed, this fails and says which row lost its proof.
 """
@@ -6,8 +7,16 @@ If a test is renamed or removed, this fails and says which row lost its proof.
 from __future__ import annotations
 
 import importlib
+import re
+from pathlib import Path
 
 import pytest
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.md")
+TESTS = Path(__file__).resolve().parent.parent
+_ROW = re.compile(r"^\| (\d+) \| ([^|]+?) \| ([^|]+?) \|$")
+# "catalogue.md row 7", "catalogue.md rows 5-10" (hyphen or en dash).
+_CITATION = re.compile(r"catalogue\.md rows? (\d+)(?:\s*[-\u2013]\s*(\d+))?")
 
 # Row number of the catalogue → "module::test" that provokes it on loopback.
 CATALOGUE: dict[int, list[str]] = {
@@ -102,8 +111,60 @@ CATALOGUE: dict[int, list[str]] = {
 }
 
 
-def test_every_catalogue_row_has_a_test() -> None:
-    assert sorted(CATALOGUE) == list(range(1, 35))
+def catalogue_rows() -> dict[int, tuple[str, bool]]:
+    """Row number -> (fault name, planned) as catalogue.md lists them."""
+    rows: dict[int, tuple[str, bool]] = {}
+    planned = False
+    for line in CATALOGUE_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            planned = line.startswith("## Planned")
+        match = _ROW.match(line)
+        if match:
+            number = int(match[1])
+            assert number not in rows, f"row {number} is listed twice"
+            rows[number] = (match[2], planned)
+    return rows
+
+
+def citations() -> list[tuple[str, int]]:
+    """(file:line, row) for every row the test tree cites."""
+    found = []
+    for path in sorted(TESTS.rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for match in _CITATION.finditer(line):
+                first = int(match[1])
+                last = int(match[2] or first)
+                where = f"{path.relative_to(TESTS.parent)}:{number}"
+                found.extend((where, row) for row in range(first, last + 1))
+    return found
+
+
+def test_the_catalogue_is_numbered_without_gaps() -> None:
+    rows = catalogue_rows()
+    assert sorted(rows) == list(range(1, max(rows) + 1))
+
+
+def test_every_row_but_the_planned_ones_has_tests() -> None:
+    rows = catalogue_rows()
+    covered = sorted(n for n, (_name, planned) in rows.items() if not planned)
+    assert sorted(CATALOGUE) == covered, "a row gained or lost its tests: update both"
+
+
+def test_every_cited_row_exists() -> None:
+    rows = catalogue_rows()
+    cited = citations()
+    assert len(cited) >= 6, "the citations in the test docstrings were not found"
+    missing = [f"{where} cites row {row}" for where, row in cited if row not in rows]
+    assert not missing, "\n".join(missing)
+
+
+def test_nothing_cites_the_catalogue_outside_the_repository() -> None:
+    stale = [
+        f"{path.relative_to(TESTS.parent)}"
+        for path in sorted(TESTS.rglob("*.py"))
+        if path != Path(__file__) and "RELIABILITY" in path.read_text(encoding="utf-8")
+    ]
+    assert not stale, f"cite tests/hardening/catalogue.md instead: {stale}"
 
 
 @pytest.mark.parametrize("row", sorted(CATALOGUE))

@@ -5,11 +5,8 @@ from __future__ import annotations
 import os
 
 from app.net.events import Source
-from app.ui.log.model import LogTotals, SourceTotals
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
+from app.ui.log.totals import LogTotals, SourceTotals
+from app.units import plural
 
 
 def format_totals(totals: LogTotals) -> str:

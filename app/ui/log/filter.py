@@ -25,17 +25,9 @@ from PySide6.QtCore import (
 
 from app.net.events import Kind, LogEvent, Source
 from app.payload import PayloadError, PayloadFormat, parse_hex
-from app.ui.log.model import (
-    COL_TIME,
-    EVENT_DATA,
-    EVENT_KIND,
-    EVENT_MESSAGE,
-    EVENT_PEER,
-    EVENT_SOURCE,
-    HEADERS,
-    LogModel,
-)
+from app.ui.log.model import COL_TIME, HEADERS, LogModel
 from app.ui.log.time_format import TimeMode
+from app.ui.log.totals import EVENT_DATA, EVENT_KIND, EVENT_MESSAGE, EVENT_PEER, EVENT_SOURCE
 
 ALL_SOURCES = frozenset(Source)
 ALL_KINDS = frozenset(Kind)

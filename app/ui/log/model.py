@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import compress, repeat
-from operator import is_, itemgetter
-from typing import Any, NamedTuple
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -23,6 +21,10 @@ from app.net.events import Kind, LogEvent, Source
 from app.payload import PayloadFormat, preview
 from app.resources import warning_icon
 from app.ui.log.time_format import TimeMode, format_time, time_text
+from app.ui.log.totals import EVENT_SIZE, LogTotals, RunningTotals, SourceTotals
+
+# LogTotals and SourceTotals are the model's records: importable from here too.
+__all__ = ["LogModel", "LogTotals", "SourceTotals"]
 
 # Longer payloads keep only this prefix: 100,000 rows of 64 KiB chunks would otherwise
 # pin gigabytes. The detail view says how much was cut; counters read `size`.
@@ -57,91 +59,11 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
-# Field getters that run in C: append_events touches every event of a flood, and a
-# Python-level loop or call per event would cost more than the sender spends per packet.
-EVENT_SOURCE = itemgetter(1)
-EVENT_KIND = itemgetter(2)
-EVENT_PEER = itemgetter(3)
-EVENT_DATA = itemgetter(4)
-EVENT_MESSAGE = itemgetter(5)
-EVENT_SIZE = itemgetter(6)
-
-
-# Records built at start-up are NamedTuples, not frozen dataclasses: creating the class
-# costs 0.08 ms instead of 0.6 ms, and start-up is measured against a bare window.
-class LogTotals(NamedTuple):
-    """Counters over every event ever appended (since the last clear), trimmed or not."""
-
-    events: int = 0
-    sent_bytes: int = 0
-    received_bytes: int = 0
-    sent_events: int = 0
-    received_events: int = 0
-    errors: int = 0
-    dropped_rows: int = 0
-
-
-class SourceTotals(NamedTuple):
-    """Exact counters of one source (tab) since the last clear."""
-
-    events: int = 0
-    sent_events: int = 0
-    sent_bytes: int = 0
-    received_events: int = 0
-    received_bytes: int = 0
-    errors: int = 0
-
 
 def _keep(event: LogEvent) -> LogEvent:
     if len(event.data) > DATA_KEEP:
         return event._replace(data=event.data[:DATA_KEEP])
     return event
-
-
-_SENT = Kind.SENT
-_RECEIVED = Kind.RECEIVED
-_INFO = Kind.INFO
-_ERROR = Kind.ERROR
-
-
-def _bytes_of(kinds: list[Kind], sizes: list[int], kind: Kind, count: int) -> int:
-    """Sum of the sizes where `kinds` holds `kind` (`count` of them)."""
-    if count * 16 <= len(kinds):
-        # Few of them (errors, info): list.index scans in C, Python runs per hit only.
-        total = 0
-        position = -1
-        for _ in range(count):
-            position = kinds.index(kind, position + 1)
-            total += sizes[position]
-        return total
-    return sum(compress(sizes, map(is_, kinds, repeat(kind))))
-
-
-def _count_kinds(kinds: list[Kind], sizes: list[int]) -> list[int]:
-    """[events, sent events, sent bytes, received events, received bytes, errors]."""
-    count = len(kinds)
-    # list.count compares by identity first: a batch of one kind costs one quick pass.
-    sent = kinds.count(_SENT)
-    if sent == count:
-        return [count, sent, sum(sizes), 0, 0, 0]
-    received = kinds.count(_RECEIVED)
-    if received == count:
-        return [count, 0, 0, received, sum(sizes), 0]
-    errors = kinds.count(_ERROR) if sent + received < count else 0
-    other_bytes = 0
-    if errors:
-        other_bytes += _bytes_of(kinds, sizes, _ERROR, errors)
-    info = count - sent - received - errors
-    if info:
-        other_bytes += _bytes_of(kinds, sizes, _INFO, info)
-    # Only the smaller of the two is summed; the other is what is left of the total.
-    if sent <= received:
-        sent_bytes = _bytes_of(kinds, sizes, _SENT, sent) if sent else 0
-        received_bytes = sum(sizes) - sent_bytes - other_bytes
-    else:
-        received_bytes = _bytes_of(kinds, sizes, _RECEIVED, received) if received else 0
-        sent_bytes = sum(sizes) - received_bytes - other_bytes
-    return [count, sent, sent_bytes, received, received_bytes, errors]
 
 
 class LogModel(QAbstractTableModel):
@@ -161,10 +83,7 @@ class LogModel(QAbstractTableModel):
         self._rows: list[LogEvent] = []
         self._max_rows = max_rows
         self._base = 0
-        self._totals = LogTotals()
-        # Per source: events, sent events, sent bytes, received events, received bytes,
-        # errors; plain lists updated once per batch.
-        self._by_source: dict[Source, list[int]] = {}
+        self._counts = RunningTotals()
         self._first_time: float | None = None
         self._time_before_first: float | None = None
         self._time_mode = TimeMode.CLOCK
@@ -175,7 +94,7 @@ class LogModel(QAbstractTableModel):
 
     @property
     def totals(self) -> LogTotals:
-        return self._totals
+        return self._counts.totals
 
     @property
     def max_rows(self) -> int:
@@ -213,25 +132,19 @@ class LogModel(QAbstractTableModel):
 
     def source_totals(self) -> dict[Source, SourceTotals]:
         """Exact counters per source that has seen any event, in Source order."""
-        return {
-            source: SourceTotals(*self._by_source[source])
-            for source in Source
-            if source in self._by_source
-        }
+        return self._counts.by_source()
 
     @Slot(object)
     def append_events(self, events: Sequence[LogEvent]) -> None:
         """Append one batch: one insert (and at most one removal) whatever its size.
 
-        Every per-event step runs in C (map, list.count, sum, compress): a flood brings
-        200,000 events a second and this runs on the GUI thread, which shares the GIL
-        with the worker that sends them.
+        Every per-event step runs in C (see app/ui/log/totals.py for why).
         """
         count = len(events)
         if not count:
             return
         sizes = list(map(EVENT_SIZE, events))
-        self._count(events, sizes)
+        self._counts.count(events, sizes)
         if self._first_time is None:
             self._first_time = events[0].time
         # `size` is at least len(data) (make_event): only a big size can mean big data.
@@ -254,8 +167,8 @@ class LogModel(QAbstractTableModel):
         self._rows.extend(events)
         self.endInsertRows()
         if dropped:
-            self._totals = self._totals._replace(dropped_rows=self._totals.dropped_rows + dropped)
-        self.totals_changed.emit(self._totals)
+            self._counts.add_dropped(dropped)
+        self.totals_changed.emit(self._counts.totals)
 
     def set_max_rows(self, max_rows: int) -> None:
         """Change the row limit; shrinking drops the oldest rows now."""
@@ -264,8 +177,8 @@ class LogModel(QAbstractTableModel):
         self._max_rows = max_rows
         dropped = self._remove_oldest(len(self._rows) - max_rows)
         if dropped:
-            self._totals = self._totals._replace(dropped_rows=self._totals.dropped_rows + dropped)
-            self.totals_changed.emit(self._totals)
+            self._counts.add_dropped(dropped)
+            self.totals_changed.emit(self._counts.totals)
 
     def set_display_format(self, fmt: PayloadFormat) -> None:
         """Show previews as text or hex; only the Data column changes."""
@@ -292,46 +205,10 @@ class LogModel(QAbstractTableModel):
         self._first_time = None
         self._time_before_first = None
         self.endResetModel()
-        self._totals = LogTotals()
-        self._by_source = {}
-        self.totals_changed.emit(self._totals)
+        self._counts.clear()
+        self.totals_changed.emit(self._counts.totals)
 
     # -- internals --------------------------------------------------------------------
-
-    def _count(self, events: Sequence[LogEvent], sizes: list[int]) -> None:
-        sources = list(map(EVENT_SOURCE, events))
-        kinds = list(map(EVENT_KIND, events))
-        first = sources[0]
-        if sources.count(first) == len(sources):
-            # The usual case: a worker's batch comes from one tab.
-            added = self._add_to_source(first, _count_kinds(kinds, sizes))
-        else:
-            added = [0] * 6
-            for source in Source:
-                mask = list(map(is_, sources, repeat(source)))
-                if any(mask):
-                    part = _count_kinds(list(compress(kinds, mask)), list(compress(sizes, mask)))
-                    self._add_to_source(source, part)
-                    added = [a + b for a, b in zip(added, part, strict=True)]
-        events_n, sent_n, sent_b, received_n, received_b, errors = added
-        t = self._totals
-        self._totals = LogTotals(
-            events=t.events + events_n,
-            sent_bytes=t.sent_bytes + sent_b,
-            received_bytes=t.received_bytes + received_b,
-            sent_events=t.sent_events + sent_n,
-            received_events=t.received_events + received_n,
-            errors=t.errors + errors,
-            dropped_rows=t.dropped_rows,
-        )
-
-    def _add_to_source(self, source: Source, added: list[int]) -> list[int]:
-        counts = self._by_source.get(source)
-        if counts is None:
-            self._by_source[source] = list(added)
-        else:
-            self._by_source[source] = [a + b for a, b in zip(counts, added, strict=True)]
-        return added
 
     def _remove_oldest(self, count: int) -> int:
         count = min(count, len(self._rows))

@@ -14,30 +14,26 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
-    QPushButton,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from app.net.events import LogEvent
-from app.payload import PayloadFormat
+from app.ui.log.copy_actions import LogCopyActions
 from app.ui.log.counters import format_totals
-from app.ui.log.detail import format_data_hex, format_data_text, format_detail, format_rows
+from app.ui.log.detail import format_detail
 from app.ui.log.filter import LogFilter, LogFilterModel
 from app.ui.log.filter_bar import LogFilterBar
-from app.ui.log.model import COL_TIME, DEFAULT_MAX_ROWS, LogModel, LogTotals
-from app.ui.log.status_strip import LogStatusStrip, let_shrink
+from app.ui.log.model import DEFAULT_MAX_ROWS, LogModel, LogTotals
+from app.ui.log.status_strip import LogStatusStrip
 from app.ui.log.table_view import LogTableView
-from app.ui.log.time_format import TIME_MODE_TIPS, TimeMode
+from app.ui.log.time_format import TimeMode
+from app.ui.log.toolbar import MAX_ROWS_RANGE, LogToolbar
 from app.ui.settings_store import open_settings
 
 # Labels are redrawn at most this often, however fast batches arrive.
@@ -46,7 +42,6 @@ TOTALS_INTERVAL_MS = 100
 # model's data() some hundreds of times in Python, on the GIL the workers need: at one
 # repaint per batch (~33/s) it cost the HTTP server a third of its request rate.
 REPAINT_INTERVAL_MS = 100
-MAX_ROWS_RANGE = (100, 10_000_000)
 _MAX_ROWS_KEY = "log/maxRows"
 _TIME_MODE_KEY = "log/timeMode"
 
@@ -73,13 +68,18 @@ class LogPane(QWidget):
         if own_model:
             self._restore_settings()
 
-        self._build_toolbar()
+        self.toolbar = LogToolbar(self, self.model)
         self.filter_bar = LogFilterBar(self)
 
         self.view = LogTableView(self)
         self.view.setModel(self.model)
         self.view.apply_column_widths()
-        self._build_actions()
+        self.copy_actions = LogCopyActions(
+            self.view, self._event_at, lambda: self.model.display_format
+        )
+        self.copy_rows_action = self.copy_actions.rows_action
+        self.copy_hex_action = self.copy_actions.hex_action
+        self.copy_text_action = self.copy_actions.text_action
 
         self.detail = QPlainTextEdit(self)
         self.detail.setObjectName("logDetail")
@@ -123,12 +123,11 @@ class LogPane(QWidget):
         self._repaint_timer.setInterval(REPAINT_INTERVAL_MS)
         self._repaint_timer.timeout.connect(self._resume_repaints)
 
-        self._format_combo.currentIndexChanged.connect(self._on_format_changed)
-        self._time_combo.currentIndexChanged.connect(self._on_time_mode_changed)
-        self._max_rows_spin.valueChanged.connect(self._on_max_rows_changed)
-        self._clear_button.clicked.connect(self.clear)
+        self.toolbar.format_combo.currentIndexChanged.connect(self._on_format_changed)
+        self.toolbar.time_combo.currentIndexChanged.connect(self._on_time_mode_changed)
+        self.toolbar.max_rows_spin.valueChanged.connect(self._on_max_rows_changed)
+        self.toolbar.clear_button.clicked.connect(self.clear)
         self.filter_bar.filter_changed.connect(self._on_filter_changed)
-        self.view.copy_requested.connect(self.copy_rows)
         self.model.totals_changed.connect(self._on_totals_changed)
         self.filter_model.progress.connect(self._schedule_labels)
         self.model.modelReset.connect(self._on_model_reset)
@@ -149,82 +148,6 @@ class LogPane(QWidget):
             self.model.set_time_mode(TimeMode(str(settings.value(_TIME_MODE_KEY, "Clock"))))
         except ValueError:
             pass
-
-    def _build_toolbar(self) -> None:
-        self._format_combo = QComboBox(self)
-        self._format_combo.setObjectName("logDisplayFormat")
-        self._format_combo.setToolTip("How the Data column shows payloads")
-        for fmt in PayloadFormat:
-            self._format_combo.addItem(fmt.value, fmt)
-        self._format_combo.setCurrentIndex(self._format_combo.findData(self.model.display_format))
-
-        self._time_combo = QComboBox(self)
-        self._time_combo.setObjectName("logTimeMode")
-        self._time_combo.setToolTip("What the Time column shows")
-        for mode in TimeMode:
-            self._time_combo.addItem(mode.value, mode)
-            self._time_combo.setItemData(
-                self._time_combo.count() - 1, TIME_MODE_TIPS[mode], Qt.ItemDataRole.ToolTipRole
-            )
-        self._time_combo.setCurrentIndex(self._time_combo.findData(self.model.time_mode))
-
-        self._max_rows_spin = QSpinBox(self)
-        self._max_rows_spin.setObjectName("logMaxRows")
-        self._max_rows_spin.setRange(*MAX_ROWS_RANGE)
-        self._max_rows_spin.setSingleStep(10_000)
-        self._max_rows_spin.setGroupSeparatorShown(True)
-        self._max_rows_spin.setSuffix(" rows")
-        # Only a finished value counts: typing 100000 must not trim the log to 1 row first.
-        self._max_rows_spin.setKeyboardTracking(False)
-        self._max_rows_spin.setToolTip(
-            "How many of the newest rows stay in memory; counters always count everything"
-        )
-        self._max_rows_spin.setValue(max(self.model.max_rows, MAX_ROWS_RANGE[0]))
-
-        self._totals_label = QLabel(self)
-        self._totals_label.setObjectName("logTotals")
-        self._totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        let_shrink(self._totals_label)
-        self._totals_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-        self._clear_button = QPushButton("Clear", self)
-        self._clear_button.setObjectName("logClear")
-        self._clear_button.setToolTip("Remove all rows and reset the counters")
-
-        self.toolbar = QHBoxLayout()
-        self.toolbar.setContentsMargins(0, 0, 0, 0)
-        self.toolbar.setSpacing(8)
-        for text, widget in (
-            ("Show data as", self._format_combo),
-            ("Time", self._time_combo),
-            ("Keep", self._max_rows_spin),
-        ):
-            label = QLabel(text, self)
-            label.setBuddy(widget)
-            self.toolbar.addWidget(label)
-            self.toolbar.addWidget(widget)
-        self.toolbar.addWidget(self._totals_label, 1)
-        self.toolbar.addSpacing(8)
-        self.toolbar.addWidget(self._clear_button)
-
-    def _build_actions(self) -> None:
-        self.copy_rows_action = QAction("Copy rows", self.view)
-        self.copy_rows_action.setObjectName("logCopyRows")
-        self.copy_rows_action.setShortcut("Ctrl+C")
-        # Shown in the menu only; the view's own key handler does the copying, so the
-        # shortcut cannot fire twice or clash with the detail view's Ctrl+C.
-        self.copy_rows_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.copy_rows_action.setShortcutVisibleInContextMenu(True)
-        self.copy_hex_action = QAction("Copy data as hex", self.view)
-        self.copy_hex_action.setObjectName("logCopyHex")
-        self.copy_text_action = QAction("Copy data as text", self.view)
-        self.copy_text_action.setObjectName("logCopyText")
-        self.copy_rows_action.triggered.connect(self.copy_rows)
-        self.copy_hex_action.triggered.connect(self.copy_data_hex)
-        self.copy_text_action.triggered.connect(self.copy_data_text)
-        for action in (self.copy_rows_action, self.copy_hex_action, self.copy_text_action):
-            self.view.addAction(action)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     # -- public API -------------------------------------------------------------------
 
@@ -265,14 +188,6 @@ class LogPane(QWidget):
 
     # -- copying ----------------------------------------------------------------------
 
-    def _selected_rows(self) -> list[int]:
-        rows: set[int] = set()
-        for selected in self.view.selectionModel().selection():
-            rows.update(range(selected.top(), selected.bottom() + 1))
-        if not rows and self.view.currentIndex().isValid():
-            rows.add(self.view.currentIndex().row())
-        return sorted(rows)
-
     def _event_at(self, row: int) -> LogEvent:
         if self.view.model() is self.filter_model:
             return self.filter_model.event_at(row)
@@ -281,26 +196,15 @@ class LogPane(QWidget):
     @Slot()
     def copy_rows(self) -> None:
         """Put the selected rows on the clipboard as tab-separated lines."""
-        shown = self.view.model()
-        rows = [
-            (str(shown.data(shown.index(row, COL_TIME))), self._event_at(row))
-            for row in self._selected_rows()
-        ]
-        if rows:
-            text = format_rows(rows, self.model.display_format)
-            QGuiApplication.clipboard().setText(text)
+        self.copy_actions.copy_rows()
 
     @Slot()
     def copy_data_hex(self) -> None:
-        events = [self._event_at(row) for row in self._selected_rows()]
-        if events:
-            QGuiApplication.clipboard().setText(format_data_hex(events))
+        self.copy_actions.copy_data_hex()
 
     @Slot()
     def copy_data_text(self) -> None:
-        events = [self._event_at(row) for row in self._selected_rows()]
-        if events:
-            QGuiApplication.clipboard().setText(format_data_text(events))
+        self.copy_actions.copy_data_text()
 
     # -- which model the view shows ---------------------------------------------------
 
@@ -412,13 +316,10 @@ class LogPane(QWidget):
     @Slot()
     def _show_totals(self) -> None:
         totals = self.model.totals
-        self._totals_label.setText(format_totals(totals))
-        self._totals_label.setToolTip(self._totals_label.text())
+        self.toolbar.totals_label.setText(format_totals(totals))
+        self.toolbar.totals_label.setToolTip(self.toolbar.totals_label.text())
         self.status_strip.show_counts(self._record_path, self._dropped_before_record)
-        if self._max_rows_spin.value() != self.model.max_rows:
-            self._max_rows_spin.blockSignals(True)
-            self._max_rows_spin.setValue(self.model.max_rows)
-            self._max_rows_spin.blockSignals(False)
+        self.toolbar.show_max_rows(self.model.max_rows)
         total = self.model.rowCount()
         shown = self.filter_model.rowCount() if self.filter_model.spec.active else total
         text = f"showing {shown:,} of {total:,}"
@@ -429,7 +330,7 @@ class LogPane(QWidget):
 
     @Slot(int)
     def _on_format_changed(self, index: int) -> None:
-        fmt = self._format_combo.itemData(index)
+        fmt = self.toolbar.format_combo.itemData(index)
         if fmt is not None:
             self.model.set_display_format(fmt)
             if self.filter_model.spec.text:
@@ -438,7 +339,7 @@ class LogPane(QWidget):
 
     @Slot(int)
     def _on_time_mode_changed(self, index: int) -> None:
-        mode = self._time_combo.itemData(index)
+        mode = self.toolbar.time_combo.itemData(index)
         if mode is not None:
             self.model.set_time_mode(mode)
             open_settings().setValue(_TIME_MODE_KEY, mode.value)

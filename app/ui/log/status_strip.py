@@ -32,6 +32,7 @@ class LogStatusStrip(QWidget):
         self.dropped.hide()
         let_shrink(self.dropped)
         self.graph = TrafficGraph(self._byte_totals, self)
+        model.totals_changed.connect(self.graph.wake)
 
         lines = QVBoxLayout()
         lines.setSpacing(2)

@@ -10,18 +10,11 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPo
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.ui.log.model import RECEIVED_COLOR, SENT_COLOR
+from app.units import format_rate
 
 HISTORY_S = 60
 # At most ten redraws a second, however fast batches arrive.
 SAMPLE_INTERVAL_MS = 100
-
-
-def format_rate(bytes_per_s: float) -> str:
-    for unit in ("B/s", "kB/s", "MB/s"):
-        if bytes_per_s < 1000 or unit == "MB/s":
-            return f"{bytes_per_s:,.0f} {unit}" if unit == "B/s" else f"{bytes_per_s:,.1f} {unit}"
-        bytes_per_s /= 1000
-    return f"{bytes_per_s:,.1f} GB/s"  # pragma: no cover - the loop returns
 
 
 class TrafficHistory:
@@ -65,7 +58,10 @@ class TrafficGraph(QWidget):
     """Samples running byte totals ten times a second and draws the last minute.
 
     `read_totals` returns (received bytes, sent bytes) since the last clear; a total that
-    goes down means the log was cleared and starts a new baseline.
+    goes down means the log was cleared and starts a new baseline. Once the graph has
+    drawn a flat history (no byte in the last `history_seconds`) it stops sampling, so
+    an idle window does not wake up ten times a second; `wake()` (connected to the
+    model's totals_changed by the status strip) starts it again.
     """
 
     def __init__(
@@ -74,15 +70,19 @@ class TrafficGraph(QWidget):
         parent: QWidget | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        history_seconds: int = HISTORY_S,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("logTrafficGraph")
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.history = TrafficHistory()
+        self.history = TrafficHistory(history_seconds)
+        self._history_seconds = history_seconds
         self._read_totals = read_totals
         self._clock = clock
         self._last = read_totals()
         self._shown_second = -1
+        # No traffic yet: the first sample finds the history flat and stops the timer.
+        self._last_traffic_second = -history_seconds
         self._timer = QTimer(self)
         self._timer.setInterval(SAMPLE_INTERVAL_MS)
         self._timer.timeout.connect(self.sample)
@@ -91,6 +91,21 @@ class TrafficGraph(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(260, 34)
+
+    @property
+    def sampling(self) -> bool:
+        """Whether the sample timer runs (False once a flat history has been drawn)."""
+        return self._timer.isActive()
+
+    @Slot()
+    def wake(self) -> None:
+        """Sample again (the log's totals changed); a no-op while sampling."""
+        if not self._timer.isActive():
+            received, sent = self._read_totals()
+            if received < self._last[0] or sent < self._last[1]:
+                # Cleared while asleep: everything counted since the clear is new.
+                self._last = (0, 0)
+            self._timer.start()
 
     @Slot()
     def sample(self) -> None:
@@ -105,6 +120,10 @@ class TrafficGraph(QWidget):
         delta_sent = sent - last_sent
         if delta_received or delta_sent:
             self.history.add(second, delta_received, delta_sent)
+            self._last_traffic_second = second
+        elif second - self._last_traffic_second >= self._history_seconds:
+            # The last byte has scrolled out of the graph: draw it flat once and sleep.
+            self._timer.stop()
         elif second == self._shown_second:
             return
         self._shown_second = second

@@ -1,5 +1,5 @@
 """Malformed, oversized, ambiguous and slow requests: a real error reply, a log line, and
-the server keeps serving (RELIABILITY.md rows 23-29)."""
+the server keeps serving (tests/hardening/catalogue.md rows 23-29)."""
 
 from __future__ import annotations
 
@@ -140,7 +140,10 @@ def test_chunked_body_over_the_limit_is_413(http_server: RunningServer) -> None:
 
 
 def test_a_body_hiding_a_request_is_never_served_as_one(http_server: RunningServer) -> None:
-    """RELIABILITY #26: the GET's body is drained, not parsed as a second request."""
+    """The GET's body is drained, not parsed as a second request.
+
+    tests/hardening/catalogue.md row 26.
+    """
     http_server.configure(mode=ServeMode.ECHO)
     hidden = b"GET /secret HTTP/1.1\r\nHost: x\r\n\r\n"
     raw = b"GET /visible HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(hidden)
@@ -163,7 +166,7 @@ def test_pipelined_requests_are_answered_in_order(http_server: RunningServer) ->
 def test_trickling_headers_are_cut_off_while_others_are_served(
     http_server: RunningServer,
 ) -> None:
-    """RELIABILITY #25: a slowloris client never completes its headers."""
+    """A slowloris client never completes its headers (tests/hardening/catalogue.md row 25)."""
     with socket.create_connection(("127.0.0.1", http_server.port), timeout=10) as slow:
         slow.sendall(b"GET / HTTP/1.1\r\nX-a: 1\r\n")
         still_serves(http_server)  # not held up by the slow one

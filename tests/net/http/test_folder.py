@@ -1,4 +1,7 @@
-"""Serve-folder mode: files, listings, and nothing from outside the folder (RELIABILITY 20-22)."""
+"""Serve-folder mode: files, listings, and nothing from outside the folder.
+
+Fault catalogue: tests/hardening/catalogue.md rows 20-22.
+"""
 
 from __future__ import annotations
 

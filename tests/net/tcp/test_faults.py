@@ -1,4 +1,7 @@
-"""Misbehaving TCP peers (RELIABILITY.md rows 5-10): one clear line each, nothing lost."""
+"""Misbehaving TCP peers: one clear line each, nothing lost.
+
+Fault catalogue: tests/hardening/catalogue.md rows 5-10.
+"""
 
 from __future__ import annotations
 

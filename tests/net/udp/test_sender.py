@@ -333,7 +333,8 @@ def test_listening_hears_any_source_not_only_the_destination(probe: Probe, famil
 def test_no_listener_is_reported_while_listening_and_names_the_destination(
     probe: Probe, family: int
 ) -> None:
-    # RELIABILITY row 16 on the unconnected socket: the ICMP error still surfaces.
+    # tests/hardening/catalogue.md row 16 on the unconnected socket: the ICMP error
+    # still surfaces.
     port = free_udp_port(family)
     host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
     probe.start(host=host, port=port, data=HELLO, count=50, listen=True)

@@ -6,13 +6,22 @@ import os
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QPushButton, QSplitter, QTableView
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from app.net.events import Kind, LogEvent, Source
 from app.payload import PayloadFormat, hexdump
 from app.ui.log.model import COL_TIME
 from app.ui.log.pane import LogPane
+from app.ui.log.traffic_graph import TrafficGraph
 
 # Before pytest-qt creates the QApplication (tests/conftest.py may also set it).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -161,3 +170,12 @@ def test_display_format_combo_switches_model(pane: LogPane) -> None:
     assert pane.model.display_format is PayloadFormat.HEX
     combo.setCurrentIndex(combo.findText("Text"))
     assert pane.model.display_format is PayloadFormat.TEXT
+
+
+def test_traffic_through_the_pane_wakes_the_idle_graph(pane: LogPane) -> None:
+    graph = pane.findChild(QWidget, "logTrafficGraph")
+    assert isinstance(graph, TrafficGraph)
+    graph.sample()  # no traffic yet: the graph goes to sleep
+    assert not graph.sampling
+    pane.add_events([ev(Kind.RECEIVED, b"abc")])
+    assert graph.sampling

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.ui.log.traffic_graph import TrafficGraph, TrafficHistory, format_rate
+from app.ui.log.traffic_graph import TrafficGraph, TrafficHistory
+from app.units import format_rate
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -63,3 +64,54 @@ def test_format_rate() -> None:
     assert format_rate(999) == "999 B/s"
     assert format_rate(12_345) == "12.3 kB/s"
     assert format_rate(25_600_000) == "25.6 MB/s"
+
+
+def test_graph_stops_sampling_after_a_flat_history_and_wakes_on_traffic(qtbot: QtBot) -> None:
+    totals = [0, 0]
+    now = [500.0]
+    graph = TrafficGraph(lambda: (totals[0], totals[1]), clock=lambda: now[0], history_seconds=3)
+    qtbot.addWidget(graph)
+    assert graph.sampling
+    graph.sample()  # nothing has ever arrived: the history is flat already
+    assert not graph.sampling
+
+    totals[:] = [400, 40]
+    graph.wake()
+    assert graph.sampling
+    graph.sample()
+    assert graph.history.series(500)[-1] == (400, 40)
+    for second in (501.0, 502.0):
+        now[0] = second
+        graph.sample()
+        assert graph.sampling, "bytes of second 500 are still on the graph"
+    now[0] = 503.0
+    graph.sample()
+    assert graph.history.series(503) == [(0, 0)] * 3
+    assert not graph.sampling
+
+    # Woken again: bytes counted while it slept are not lost, a second wake is a no-op.
+    totals[:] = [1_000, 40]
+    graph.wake()
+    graph.wake()
+    graph.sample()
+    assert graph.history.series(503)[-1] == (600, 0)
+    assert graph.sampling
+
+
+def test_graph_timer_stops_by_itself_when_idle(qtbot: QtBot) -> None:
+    graph = TrafficGraph(lambda: (0, 0), history_seconds=1)
+    qtbot.addWidget(graph)
+    qtbot.waitUntil(lambda: not graph.sampling, timeout=3000)
+
+
+def test_cleared_while_asleep_counts_from_zero(qtbot: QtBot) -> None:
+    totals = [5_000, 0]
+    now = [10.0]
+    graph = TrafficGraph(lambda: (totals[0], totals[1]), clock=lambda: now[0], history_seconds=2)
+    qtbot.addWidget(graph)
+    graph.sample()
+    assert not graph.sampling
+    totals[:] = [70, 0]  # the log was cleared, then 70 bytes arrived
+    graph.wake()
+    graph.sample()
+    assert graph.history.series(10)[-1] == (70, 0)
