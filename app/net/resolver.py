@@ -26,7 +26,9 @@ def resolve_async(
     def work() -> None:
         try:
             infos = socket.getaddrinfo(host, port, type=sock_type)
-        except (OSError, UnicodeError) as exc:
+        except (OSError, ValueError) as exc:
+            # ValueError (UnicodeError is one) covers names getaddrinfo cannot even take,
+            # such as one with a NUL in it: the caller must still get an answer.
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             if not reactor.stopping:
                 reactor.call_soon(done, None, reason)

@@ -68,3 +68,13 @@ def test_localhost_resolves_from_the_hosts_file(reactor: Reactor) -> None:
     infos, reason, _in_loop = resolve(reactor, "localhost", 80)
     assert reason == "" and infos
     assert all(info[4][1] == 80 for info in infos)
+
+
+def test_a_name_with_a_nul_character_gives_a_reason_not_a_dead_thread(
+    reactor: Reactor,
+) -> None:
+    # getaddrinfo raises ValueError ("embedded null character") for such a name.
+    infos, reason, in_loop = resolve(reactor, "local\0host", 80)
+    assert in_loop
+    assert infos is None
+    assert "null" in reason
