@@ -35,7 +35,6 @@ FORBIDDEN_TRAILERS = frozenset(
     {
         "content-length",
         "transfer-encoding",
-        "trailer",
         "te",
         "connection",
         "keep-alive",
