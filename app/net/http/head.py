@@ -11,6 +11,7 @@ a recipient accept them); a bare CR inside a line is a control character and ref
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -22,6 +23,7 @@ _BAD_TARGET = re.compile(rb"[\x00-\x20\x7f]")
 _VERSION = re.compile(rb"^HTTP/(\d)\.(\d)$")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _STATUS_CODE = re.compile(rb"^\d{3}$")
+_REQUEST_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\x00-\x20\x7f]+) HTTP/1\.([0-9])")
 # RFC 3986 authority without userinfo (RFC 9110 §4.2.4 forbids it in http URIs).
 _AUTHORITY = re.compile(rb"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?$")
 _SCHEME = re.compile(rb"^[A-Za-z][A-Za-z0-9+.\-]*$")
@@ -147,6 +149,14 @@ def parse_version(raw: bytes) -> str:
 
 
 def parse_request_line(line: bytes) -> RequestLine:
+    fast = _REQUEST_LINE.fullmatch(line)
+    if fast is not None:  # the usual line: one regex instead of the checks below
+        method, target, minor = fast.groups()
+        if target[:1] != b"/" or b"#" in target:
+            check_target(method, target)
+        return RequestLine(
+            method.decode("ascii"), target.decode("latin-1"), f"HTTP/1.{minor[0] - 48}"
+        )
     parts = line.split(b" ")
     if len(parts) != 3 or not all(parts):
         raise HttpError(400, f"Malformed request line {show(line)}")
@@ -185,8 +195,13 @@ def check_host(fields: list[tuple[str, str]]) -> None:
     hosts = [value for name, value in fields if name.lower() == "host"]
     if len(hosts) > 1:
         raise HttpError(400, "More than one Host header")
-    if hosts and hosts[0] and not _AUTHORITY.match(hosts[0].encode("latin-1")):
+    if hosts and hosts[0] and not _is_authority(hosts[0]):
         raise HttpError(400, f"Invalid Host header {show(hosts[0].encode('latin-1'))}")
+
+
+@functools.lru_cache(maxsize=64)  # a connection sends the same Host with every request
+def _is_authority(value: str) -> bool:
+    return _AUTHORITY.match(value.encode("latin-1")) is not None
 
 
 class RequestHead(NamedTuple):

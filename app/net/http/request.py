@@ -116,9 +116,9 @@ class RequestParser:
 
     def _read_head(self) -> bool:
         buf = self._buf
-        if not self._started and buf.strip(b"\r\n"):
+        head = self._head_reader(buf)  # skips empty lines first: they start nothing
+        if not self._started and (head is not None or buf):
             self._started = time.perf_counter()
-        head = self._head_reader(buf)
         if head is None:
             return False
         started, self._started = self._started, 0.0
