@@ -152,7 +152,7 @@ def parse_request_line(line: bytes) -> RequestLine:
     fast = _REQUEST_LINE.fullmatch(line)
     if fast is not None:  # the usual line: one regex instead of the checks below
         method, target, minor = fast.groups()
-        if target[:1] != b"/" or b"#" in target:
+        if target[:1] != b"/" or b"#" in target or method == b"CONNECT":
             check_target(method, target)
         return RequestLine(
             method.decode("ascii"), target.decode("latin-1"), f"HTTP/1.{minor[0] - 48}"
