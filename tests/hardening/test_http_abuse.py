@@ -148,7 +148,7 @@ def test_smuggling_shapes_are_refused_and_closed(
         (b"-1\r\n", 400),
         (b"0x5\r\nhello\r\n0\r\n\r\n", 400),
         (b"5\r\nhelloXX0\r\n\r\n", 400),
-        (b"5 \r\nhello\r\n0\r\n\r\n", 200),
+        (b"5 \r\nhello\r\n0\r\n\r\n", 400),  # whitespace after a size (issue 11, defect 4)
     ],
 )
 def test_chunked_bodies(server: RunningServer, body: bytes, status: int) -> None:
