@@ -308,7 +308,6 @@ AWAITING_TEST_MODULE = {
     "app.net.http.config": "tests/net/http/test_server.py, test_failures.py",
     "app.net.http.connection": "tests/net/http/test_server.py, test_failures.py",
     "app.net.http.handler": "tests/net/http/test_server.py, test_folder.py",
-    "app.net.http.request": "tests/net/http/test_replay.py (parser split pending)",
     "app.net.http.request_log": "tests/net/http/test_server.py",
     "app.net.udp.icmp": "tests/net/udp/test_sender.py",
     "app.net.udp.multi_send": "tests/net/udp/test_sender.py",
