@@ -43,7 +43,7 @@ from app.net.http.config import ServerLimits
 from app.net.http.request import Request
 from tests.hardening.test_http_fuzz import one_request
 from tests.net.http.test_replay import CASES, load
-from tests.net.http.test_request_parser import Outcome, run
+from tests.net.http.test_request import Outcome, run
 
 LIMITS = ServerLimits()
 Message = tuple[bytes, bytes]  # (target, body)
