@@ -100,6 +100,7 @@ class LogExportControls(QWidget):
         super().__init__(parent)
         self._pane: Any = None
         self._worker: ExportWorker | None = None
+        self._outcome = "failed"
         self._recorder: EventRecorder | None = None
         self._finishing: list[EventRecorder] = []
         self._recorded = 0
@@ -223,6 +224,7 @@ class LogExportControls(QWidget):
         self._last_dir = os.path.dirname(path) or self._last_dir
         self._last_suffix = fmt.suffix
         worker = ExportWorker(path, events, fmt)
+        self._outcome = "failed"  # a thread that ends without saying how did not succeed
         worker.progress.connect(self._on_progress)
         worker.succeeded.connect(self._on_export_succeeded)
         worker.failed.connect(self._on_export_failed)
@@ -256,19 +258,19 @@ class LogExportControls(QWidget):
     def _on_export_succeeded(self, path: str, count: int) -> None:
         rows = f"{count:,} row" + ("" if count == 1 else "s")
         self._log(Kind.INFO, f"Exported {rows} to {path}")
-        self.export_done.emit("succeeded")
+        self._outcome = "succeeded"
 
     @Slot(str)
     def _on_export_failed(self, message: str) -> None:
         detail = self._worker.error_detail if self._worker is not None else ""
         self._log(Kind.ERROR, message, detail)
-        self.export_done.emit("failed")
+        self._outcome = "failed"
 
     @Slot()
     def _on_export_cancelled(self) -> None:
         path = self._worker.path if self._worker is not None else ""
         self._log(Kind.INFO, f"Export to {path} cancelled; no file written")
-        self.export_done.emit("cancelled")
+        self._outcome = "cancelled"
 
     @Slot()
     def _on_worker_finished(self) -> None:
@@ -279,6 +281,10 @@ class LogExportControls(QWidget):
         self.cancel_button.hide()
         self.export_button.setEnabled(True)
         self.export_button.show()
+        # Said only now that the controls are ready again: a listener that starts the
+        # next export on this signal must not find the finished worker still in place.
+        outcome, self._outcome = self._outcome, "failed"
+        self.export_done.emit(outcome)
 
     # -- record -----------------------------------------------------------------------
 
