@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
-from app.main import create_main_window
+from app.ui.application import create_main_window
 from app.net.events import Kind, Source
 from app.self_test import SelfTest, StepResult, summary
 from app.self_test_peers import HttpFetch, LoopbackPeers, free_loopback_port

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from app.main import create_main_window
+from app.ui.application import create_main_window
 from app.net.events import Kind, LogEvent, Source
 from app.ui.main_window import MainWindow
 from app.ui.tabs.http_server import HttpServerTab
