@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
@@ -15,7 +15,9 @@ from app.ui.log.pane import LogPane
 from app.ui.settings_store import open_settings, restore_fields, save_fields
 from app.ui.tabs.registry import TABS
 from app.ui.tabs.tool_tab import ToolTab
-from app.workers.reactor_worker import ReactorWorker
+
+if TYPE_CHECKING:
+    from app.workers.reactor_worker import ReactorWorker
 
 # Closing must never hang: all workers together get this long to end.
 STOP_BUDGET_S = 1.0

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from app.workers.reactor_worker import ReactorWorker
+if TYPE_CHECKING:
+    # Only for annotations: start-up imports no worker (nor the Reactor) until first use.
+    from app.workers.reactor_worker import ReactorWorker
 
-WorkerT = TypeVar("WorkerT", bound=ReactorWorker[Any])
+WorkerT = TypeVar("WorkerT", bound="ReactorWorker[Any]")
 
 
 class ToolTab(QWidget):
