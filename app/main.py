@@ -1,19 +1,17 @@
-"""Command line, QApplication and the wired main window."""
+"""The entry point: the command line, then the GUI (app.ui.application builds it)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
-
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+from app.platform_check import exit_if_platform_unusable
+from app.ui.application import create_main_window, ensure_application
 
 # Set to 1, the app prints one line as soon as its window is shown and quits: what the
 # start-up benchmark times, frozen and from source alike, without a flag in --help.
@@ -69,28 +67,6 @@ def _attach_parent_console() -> None:
         pass
 
 
-def ensure_application() -> QApplication:
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        return app
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Socket Tester")
-    app.setOrganizationName("SocketTester")
-    app.setApplicationVersion(__version__)
-    return app
-
-
-def create_main_window() -> MainWindow:
-    """The wired main window, shown by the caller; no event loop is run here."""
-    ensure_application()
-    from app.runtime_tuning import freeze_long_lived_objects
-    from app.ui.main_window import MainWindow
-
-    window = MainWindow()
-    freeze_long_lived_objects()
-    return window
-
-
 def _report_shown_and_quit(app: QApplication) -> None:
     print(STARTUP_PROBE_LINE, flush=True)
     app.quit()
@@ -104,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         from app.self_test import run_self_test_cli
 
         return run_self_test_cli()
+    # Before Qt loads its platform plugin: a missing system library is one clear message
+    # and exit code, not Qt's abort.
+    exit_if_platform_unusable()
     app = ensure_application()
     window = create_main_window()
     # From here on a bug in a slot or a thread is an error row with its traceback in the

@@ -34,6 +34,7 @@ from app.self_test_widgets import (
     text_of,
     wait_until,
 )
+from app.ui.tabs.registry import TABS
 
 OVERALL_DEADLINE_S = 30.0
 # One step may take this long; the overall deadline still caps it.
@@ -134,8 +135,9 @@ class SelfTest:
         find(self.window, QTableView, "logView")
         assert isinstance(tabs, QTabWidget)
         titles = [tabs.tabText(i) for i in range(tabs.count())]
-        if "TCP Client" not in titles:
-            raise StepFailed(f"no TCP Client tab (tabs: {titles})")
+        missing = [entry.title for entry in TABS if entry.title not in titles]
+        if missing:
+            raise StepFailed(f"no {', '.join(missing)} tab (tabs: {titles})")
         # The icon is read from resources/: a frozen build without it shows none.
         if self.window.windowIcon().pixmap(32).isNull():
             raise StepFailed("the window has no icon (resources/icon.png not found)")
@@ -337,7 +339,7 @@ def run_self_test_cli() -> int:
     os.environ["SOCKET_TESTER_SETTINGS"] = os.path.join(settings_dir, "settings.ini")
     qInstallMessageHandler(_quiet_offscreen_notice)
     try:
-        from app.main import create_main_window, ensure_application
+        from app.ui.application import create_main_window, ensure_application
 
         ensure_application()
         window = create_main_window()

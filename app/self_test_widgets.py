@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.tabs.registry import entry_for_name
+
 _POLL_MS = 15
-_TAB_OF_PREFIX = {"tcp": "TCP Client", "udp": "UDP Sender", "http": "HTTP Server"}
 
 
 class StepFailed(Exception):
@@ -93,8 +94,8 @@ def find(window: QWidget, cls: type[QWidget], name: str) -> QWidget:
     """The child named `name`, or StepFailed naming the missing widget and its tab."""
     widget = window.findChild(cls, name)
     if widget is None:
-        tab = next((t for p, t in _TAB_OF_PREFIX.items() if name.startswith(p)), "")
-        hint = f" (is the {tab} tab in this build?)" if tab else ""
+        entry = entry_for_name(name)
+        hint = f" (is the {entry.title} tab in this build?)" if entry else ""
         raise StepFailed(f"no {cls.__name__} named {name!r} in the window{hint}")
     assert isinstance(widget, cls)
     return widget

@@ -82,3 +82,29 @@ def test_a_windowed_build_without_streams_gets_harmless_ones(
         for stream in {id(stdout): stdout, id(stderr): stderr}.values():
             if stream is not None:
                 stream.close()
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module `path` imports, at the top or inside a function."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_nothing_but_the_package_entry_imports_main() -> None:
+    # The window is built by app.ui.application, which main and the self-test share.
+    importers = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "app").rglob("*.py"))
+        if "app.main" in _imported_modules(path)
+    ]
+    assert importers == ["app/__main__.py"]
+    assert not any(m.startswith("app.main") for m in _imported_modules(ROOT / "app/self_test.py"))
+    assert "app.ui.application" in _imported_modules(ROOT / "app/self_test.py")

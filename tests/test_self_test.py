@@ -13,11 +13,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
-from app.main import create_main_window
 from app.net.events import Kind, Source
 from app.self_test import SelfTest, StepResult, summary
 from app.self_test_peers import HttpFetch, LoopbackPeers, free_loopback_port
 from app.self_test_widgets import StepFailed, wait_until
+from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]

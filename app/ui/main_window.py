@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QWidget
 
@@ -12,10 +13,11 @@ from app.resources import resource_path
 from app.ui.log.export_controls import LogExportControls
 from app.ui.log.pane import LogPane
 from app.ui.settings_store import open_settings, restore_fields, save_fields
-from app.ui.tabs.http_server import HttpServerTab
-from app.ui.tabs.tcp_client import TcpClientTab
+from app.ui.tabs.registry import TABS
 from app.ui.tabs.tool_tab import ToolTab
-from app.ui.tabs.udp_sender import UdpSenderTab
+
+if TYPE_CHECKING:
+    from app.workers.reactor_worker import ReactorWorker
 
 # Closing must never hang: all workers together get this long to end.
 STOP_BUDGET_S = 1.0
@@ -38,11 +40,12 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.log_pane = LogPane()
         self.export_controls = LogExportControls(self.log_pane)
-        self.tool_tabs: list[ToolTab] = [TcpClientTab(), UdpSenderTab(), HttpServerTab()]
-        for tab in self.tool_tabs:
-            self.tabs.addTab(tab, tab.title)
-            for worker in tab.workers():
-                worker.events.connect(self.log_pane.add_events)
+        self.tool_tabs: list[ToolTab] = []
+        for entry in TABS:
+            tab = entry.build()
+            tab.worker_created.connect(self._adopt_worker)
+            self.tool_tabs.append(tab)
+            self.tabs.addTab(tab, entry.title)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("mainSplitter")
@@ -64,6 +67,10 @@ class MainWindow(QMainWindow):
 
     def tab(self, tab_type: type[ToolTab]) -> ToolTab:
         return next(t for t in self.tool_tabs if isinstance(t, tab_type))
+
+    @Slot(object)
+    def _adopt_worker(self, worker: ReactorWorker[Any]) -> None:
+        worker.events.connect(self.log_pane.add_events)
 
     # -- persistence -------------------------------------------------------------------
 

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 from app.net.events import Source
 from app.net.http.config import ResponseConfig, ServerLimits
-from app.net.http.server import HttpServer, HttpServerStatus
+from app.net.http.server import HttpServer
+from app.net.http.status import HttpServerStatus
 from app.workers.reactor_worker import ReactorWorker
 
 
-class HttpServerWorker(ReactorWorker):
-    status_changed = Signal(object)  # HttpServerStatus
-
+class HttpServerWorker(ReactorWorker[HttpServerStatus]):
     source = Source.HTTP
 
     def __init__(self, parent: QObject | None = None, limits: ServerLimits | None = None) -> None:
         super().__init__(parent)
-        self.server = HttpServer(self.reactor, self.sink, self._status, limits)
+        self.server = HttpServer(self.reactor, self.sink, self.report_status, limits)
 
     def start_server(self, host: str, port: int, config: ResponseConfig) -> None:
         self.server.set_config(config)
@@ -32,8 +31,3 @@ class HttpServerWorker(ReactorWorker):
 
     def shutdown(self) -> None:
         self.server.close()
-
-    def _status(self, status: HttpServerStatus) -> None:
-        # Log lines that led to the state change arrive before the change itself.
-        self.flush_events()
-        self.status_changed.emit(status)

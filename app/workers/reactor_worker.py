@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -12,17 +12,26 @@ from app.net.batcher import EventBatcher
 from app.net.events import Kind, LogEvent, Source, make_event
 from app.net.reactor import Reactor
 
+StatusT = TypeVar("StatusT")
 
-class ReactorWorker(QThread):
+# What one waiting event holds in memory besides its payload (the tuple, its strings, the
+# row the log makes of it), in bytes. The backlog counts it so that a flood of tiny or
+# empty datagrams is bounded as surely as a flood of 64 KiB chunks.
+EVENT_COST = 256
+
+
+class ReactorWorker(QThread, Generic[StatusT]):
     """Runs `self.reactor` in its own thread until `stop()`.
 
     Subclasses create their net/ object in `__init__` (it is only touched from the loop
-    thread afterwards) and post commands with `post()`. Everything the net object reports
-    goes through `sink()` and arrives in the GUI thread as `events(list[LogEvent])`, at
-    most one batch per ~30 ms and never more than one batch queued at a time.
+    thread afterwards), hand it `sink`, `sink_many`, `report_status` and `backlog`, and
+    post commands with `post()`. Everything the net object reports arrives in the GUI
+    thread as `events(list[LogEvent])`, at most one batch per ~30 ms and never more than
+    one batch queued at a time, and its state as `status_changed(StatusT)`.
     """
 
     events = Signal(object)  # list[LogEvent], delivered in the GUI thread
+    status_changed = Signal(object)  # StatusT, always after the events that led to it
     # Emitted from the loop thread; this QThread object lives in the GUI thread, so the
     # connection to `_deliver` is queued and `_deliver` runs in the GUI thread.
     _batch_ready = Signal(object)
@@ -38,21 +47,39 @@ class ReactorWorker(QThread):
         self._batcher = EventBatcher(self._batch_ready.emit, wake=self.reactor.wake)
         self._batch_ready.connect(self._deliver)
         self.reactor.add_idle_hook(self._batcher.flush_if_due)
+        # Events handed to the batcher (loop thread) and taken in by the GUI (GUI thread):
+        # each counter has one writer, so their difference needs no lock.
+        self._produced = 0
+        self._consumed = 0
+
+    # -- used from the loop thread -------------------------------------------------------
+
+    def sink(self, event: LogEvent) -> None:
+        self._produced += 1
+        self._batcher.add(event)
+
+    def sink_many(self, events: list[LogEvent]) -> None:
+        """A whole burst at once: one lock and one list extend instead of one per event."""
+        self._produced += len(events)
+        self._batcher.extend(events)
+
+    def report_status(self, status: StatusT) -> None:
+        """Signal a state change; the log lines that led to it are delivered first."""
+        self._batcher.flush(force=True)
+        self.status_changed.emit(status)
+
+    def backlog(self) -> int:
+        """What waits for the GUI, in bytes: payloads plus EVENT_COST per event.
+
+        The one measure every net object throttles on (a reader stops reading, a sender
+        waits) so a slow log slows the traffic instead of growing memory.
+        """
+        return self._batcher.backlog_bytes + (self._produced - self._consumed) * EVENT_COST
 
     # -- used from any thread ----------------------------------------------------------
 
-    def sink(self, event: LogEvent) -> None:
-        self._batcher.add(event)
-
-    def backlog_bytes(self) -> int:
-        return self._batcher.backlog_bytes
-
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
         self.reactor.call_soon(fn, *args)
-
-    def flush_events(self) -> None:
-        """Send pending events now, e.g. just before a state change is signalled."""
-        self._batcher.flush(force=True)
 
     # -- GUI thread ------------------------------------------------------------------
 
@@ -72,6 +99,7 @@ class ReactorWorker(QThread):
         try:
             self.events.emit(batch)
         finally:
+            self._consumed += len(batch)
             self._batcher.ack()
 
     # -- loop thread -----------------------------------------------------------------

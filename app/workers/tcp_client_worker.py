@@ -5,12 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.net.events import Source
-from app.net.tcp.client import TcpClient, TcpStatus
+from app.net.tcp.client import TcpClient
+from app.net.tcp.status import TcpStatus
 from app.workers.reactor_worker import ReactorWorker
 
 
-class TcpClientWorker(ReactorWorker):
-    status_changed = Signal(object)  # TcpStatus
+class TcpClientWorker(ReactorWorker[TcpStatus]):
     send_progress = Signal(object, object)  # bytes sent, bytes in the message being sent
 
     source = Source.TCP
@@ -20,13 +20,16 @@ class TcpClientWorker(ReactorWorker):
         self._client = TcpClient(
             self.reactor,
             self.sink,
-            self._status,
+            self.report_status,
             on_progress=self.send_progress.emit,
-            backlog=self.backlog_bytes,
+            backlog=self.backlog,
         )
 
-    def open_connection(self, host: str, port: int, timeout: float = 5.0) -> None:
-        self.post(self._client.connect, host, port, timeout)
+    def open_connection(
+        self, host: str, port: int, timeout: float = 5.0, half_close: bool = False
+    ) -> None:
+        """half_close: keep the connection (and Send) open after the peer finishes."""
+        self.post(self._connect, host, port, timeout, half_close)
 
     def send(self, data: bytes) -> None:
         self.post(self._client.send, data)
@@ -37,7 +40,5 @@ class TcpClientWorker(ReactorWorker):
     def shutdown(self) -> None:
         self._client.close()
 
-    def _status(self, status: TcpStatus) -> None:
-        # Log lines that led to the state change arrive before the change itself.
-        self.flush_events()
-        self.status_changed.emit(status)
+    def _connect(self, host: str, port: int, timeout: float, half_close: bool) -> None:
+        self._client.connect(host, port, timeout=timeout, half_close=half_close)

@@ -17,8 +17,8 @@ from PySide6.QtCore import QObject, QThread, Slot
 from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.main import create_main_window
 from app.net.events import LogEvent, Source
+from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from tests.benchmarks.stall_meter import StallMeter
 from tests.process_memory import rss_mb

@@ -30,7 +30,7 @@ import json, os, socket, sys, threading, time
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["SOCKET_TESTER_SETTINGS"] = os.path.join(sys.argv[2], "settings.ini")
 from PySide6.QtCore import QEventLoop, QTimer
-from app.main import create_main_window
+from app.ui.application import create_main_window
 from tests.hardening.test_harness import GapMeter, all_events
 
 mode = sys.argv[1]

@@ -20,7 +20,7 @@ os.environ["SOCKET_TESTER_SETTINGS"] = os.path.join(tempfile.mkdtemp(), "setting
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSpinBox
 
-from app.main import create_main_window, ensure_application
+from app.ui.application import create_main_window, ensure_application
 
 
 def tcp_flood_server() -> int:

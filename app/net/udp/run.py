@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 # datagram. With sendmmsg a burst is a few calls of MultiSender's CALL_MAX each.
 BURST_MAX = 2048
 MULTI_BURST_MAX = 4096
-# Events made but not yet taken in by the log: past this the run waits for the GUI, so a
-# slow consumer slows the run instead of letting memory (and the next batch) grow.
-BACKLOG_EVENTS = 65_536
+# What waits for the log, as ReactorWorker.backlog() measures it (payload bytes plus a
+# fixed cost per event; ~60,000 small datagrams): past this the run waits for the GUI, so
+# a slow consumer slows the run instead of letting memory (and the next batch) grow.
+BACKLOG_LIMIT = 16 * 1024 * 1024
 BACKLOG_WAIT = 0.005
 NOBUFS_WAIT = 0.001
 
@@ -127,7 +128,7 @@ class UdpRun:
         self._timer = None
         if not self._active:
             return
-        if self._backlog() > BACKLOG_EVENTS:
+        if self._backlog() > BACKLOG_LIMIT:
             self._timer = self._reactor.call_later(BACKLOG_WAIT, self._burst)
             return
         count = min(self.total - self.sent, BURST_MAX if self._multi is None else MULTI_BURST_MAX)

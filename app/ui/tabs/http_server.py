@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, Slot
 from PySide6.QtGui import QDesktopServices
@@ -34,9 +35,12 @@ from app.net.http.responses import reason_phrase
 from app.net.http.status import HttpServerStatus, ServerState
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.field_feedback import error_label, mark_invalid
-from app.ui.widgets.status_label import StatusLabel, Tone
-from app.workers.http_server_worker import HttpServerWorker
-from app.workers.reactor_worker import ReactorWorker
+from app.ui.widgets.status_footer import StatusFooter
+from app.ui.widgets.status_label import Tone
+from app.ui.widgets.target_row import TargetRow
+
+if TYPE_CHECKING:
+    from app.workers.http_server_worker import HttpServerWorker
 
 _WARNING_STYLE = (
     "QLabel { color: #7a4b00; background: #fff4d6; border: 1px solid #e0a000;"
@@ -60,13 +64,16 @@ def parse_bind(text: str) -> str:
     return check_host(host)
 
 
-class HttpServerTab(ToolTab):
-    title = "HTTP Server"
+def _make_worker(tab: ToolTab) -> HttpServerWorker:
+    from app.workers.http_server_worker import HttpServerWorker  # on first use: start-up counts
 
+    return HttpServerWorker(tab)
+
+
+class HttpServerTab(ToolTab):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("httpTab")
-        self.worker = HttpServerWorker(self)
+        self._worker = self.worker_slot(_make_worker, self._wire)
         self._state = ServerState.STOPPED
         self._starting = False
         self._url = ""
@@ -77,15 +84,13 @@ class HttpServerTab(ToolTab):
             "Address to listen on: 127.0.0.1 or ::1 (this machine only), localhost (both),\n"
             "0.0.0.0 or :: (every network interface), or one address of this machine"
         )
-        self.port = QSpinBox()
-        self.port.setObjectName("httpPort")
-        self.port.setRange(1, 65535)
-        self.port.setValue(8000)
+        self.bind_error = error_label("httpBindError")
+        self.target = TargetRow("http", self.bind, self.bind_error, host_label="Bind")
+        self.port = self.target.port
         self.start_button = QPushButton("Start")
         self.start_button.setObjectName("httpStart")
-        self.status = StatusLabel("Stopped")
-        self.status.setObjectName("httpStatus")
-        self.bind_error = error_label("httpBindError")
+        self.footer = StatusFooter("http", "Stopped")
+        self.status = self.footer.status
         self.warning = QLabel()
         self.warning.setObjectName("httpWarning")
         self.warning.setStyleSheet(_WARNING_STYLE)
@@ -138,28 +143,20 @@ class HttpServerTab(ToolTab):
         self.headers.textChanged.connect(self._apply_config)
         self.body.textChanged.connect(self._apply_config)
         self.folder.textChanged.connect(self._apply_config)
-        self.worker.status_changed.connect(self._on_status)
         self._bind_changed()
 
     def _build_layout(self) -> None:
+        self.target.add(self.start_button)
         server = QGroupBox("Server")
-        grid = QGridLayout(server)
-        grid.addWidget(QLabel("Bind"), 0, 0)
-        grid.addWidget(self.bind, 0, 1)
-        grid.addWidget(QLabel("Port"), 0, 2)
-        grid.addWidget(self.port, 0, 3)
-        grid.addWidget(self.start_button, 0, 4)
-        grid.addWidget(self.status, 0, 5)
+        server_column = QVBoxLayout(server)
+        server_column.addWidget(self.target)
         url_row = QHBoxLayout()
         url_row.addWidget(QLabel("URL"))
         url_row.addWidget(self.url)
         url_row.addWidget(self.open_button)
         url_row.addStretch(1)
-        grid.addLayout(url_row, 1, 0, 1, 6)
-        grid.addWidget(self.bind_error, 2, 0, 1, 6)
-        grid.addWidget(self.warning, 3, 0, 1, 6)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(5, 2)
+        server_column.addLayout(url_row)
+        server_column.addWidget(self.warning)
 
         fixed = QWidget()
         fixed_grid = QGridLayout(fixed)
@@ -216,11 +213,16 @@ class HttpServerTab(ToolTab):
         layout = QVBoxLayout(self)
         layout.addWidget(server)
         layout.addWidget(response, 1)
+        layout.addWidget(self.footer)
+
+    @property
+    def worker(self) -> HttpServerWorker:
+        return self._worker.get()
+
+    def _wire(self, worker: HttpServerWorker) -> None:
+        worker.status_changed.connect(self._on_status)
 
     # -- ToolTab -----------------------------------------------------------------------
-
-    def workers(self) -> list[ReactorWorker]:
-        return [self.worker]
 
     def input_widgets(self) -> list[QWidget]:
         return [
@@ -282,9 +284,11 @@ class HttpServerTab(ToolTab):
     @Slot()
     def _apply_config(self) -> None:
         self.reason.setText(reason_phrase(self.status_code.value()))
+        # Without a worker nothing is served yet: Start hands it the configuration.
+        worker = self._worker.existing()
         config = self.build_config()
-        if config is not None:
-            self.worker.set_config(config)
+        if config is not None and worker is not None:
+            worker.set_config(config)
 
     @Slot(int)
     def _mode_changed(self, index: int) -> None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
-    QProgressBar,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -19,65 +18,61 @@ from PySide6.QtWidgets import (
 from app.net.events import Kind, LogEvent
 from app.net.tcp.status import TcpState, TcpStatus
 from app.ui.tabs.tool_tab import ToolTab
-from app.ui.widgets.host_field import HostField
 from app.ui.widgets.payload_editor import PayloadEditor
-from app.ui.widgets.status_label import StatusLabel, Tone
-from app.workers.reactor_worker import ReactorWorker
-from app.workers.tcp_client_worker import TcpClientWorker
+from app.ui.widgets.status_footer import StatusFooter
+from app.ui.widgets.status_label import Tone
+from app.ui.widgets.target_row import TargetRow
+from app.units import format_bytes
+
+if TYPE_CHECKING:
+    from app.workers.tcp_client_worker import TcpClientWorker
 
 # Only sends at least this large show a progress bar; small ones finish at once.
 _PROGRESS_THRESHOLD = 256 * 1024
 
 
-def format_bytes(count: int) -> str:
-    if count < 1024:
-        return f"{count:,} B"
-    for unit in ("KiB", "MiB", "GiB"):
-        count_f = count / 1024
-        if count_f < 1024 or unit == "GiB":
-            return f"{count_f:,.1f} {unit}"
-        count = int(count_f)
-    return f"{count:,} B"
+def _make_worker(tab: ToolTab) -> TcpClientWorker:
+    from app.workers.tcp_client_worker import TcpClientWorker  # on first use: start-up counts
+
+    return TcpClientWorker(tab)
 
 
 class TcpClientTab(ToolTab):
-    title = "TCP Client"
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("tcpTab")
-        self.worker = TcpClientWorker(self)
+        self._worker = self.worker_slot(_make_worker, self._wire)
         self._state = TcpState.DISCONNECTED
         self._sent = 0
         self._received = 0
 
-        self.host = HostField("tcp", "A name, an IPv4 or IPv6 address")
-        self.port = QSpinBox()
-        self.port.setObjectName("tcpPort")
-        self.port.setRange(1, 65535)
-        self.port.setValue(8000)
+        self.target, self.host = TargetRow.for_peer("tcp", "A name, an IPv4 or IPv6 address")
+        self.port = self.target.port
         self.timeout = QDoubleSpinBox()
         self.timeout.setObjectName("tcpTimeout")
         self.timeout.setRange(0.1, 300.0)
         self.timeout.setValue(5.0)
         self.timeout.setSuffix(" s")
         self.timeout.setToolTip("How long a connection attempt may take")
+        self.half_close = QCheckBox("Keep sending after the peer finishes (half-close)")
+        self.half_close.setObjectName("tcpHalfClose")
+        self.half_close.setToolTip(
+            "When the server ends its side, stay connected so you can still send; for "
+            "protocols that read the whole request before answering. Off: the connection "
+            "closes when the peer closes it."
+        )
         self.connect_button = QPushButton("Connect")
         self.connect_button.setObjectName("tcpConnect")
         self.connect_button.setDefault(False)
-        self.status = StatusLabel("Disconnected")
-        self.status.setObjectName("tcpStatus")
 
         self.editor = PayloadEditor("tcp", "Hello, server!")
         self.send_button = QPushButton("Send")
         self.send_button.setObjectName("tcpSend")
         self.send_button.setEnabled(False)
-        self.counters = QLabel()
-        self.counters.setObjectName("tcpCounters")
-        self.progress = QProgressBar()
-        self.progress.setObjectName("tcpSendProgress")
+        self.footer = StatusFooter("tcp", "Disconnected")
+        self.status = self.footer.status
+        self.progress = self.footer.add_progress("tcpSendProgress")
         self.progress.setFormat("Sending %p%")
-        self.progress.hide()
+        self.counters = self.footer.add_counters()
 
         self._build_layout()
         self._update_counters()
@@ -87,48 +82,45 @@ class TcpClientTab(ToolTab):
         self.send_button.clicked.connect(self._send)
         self.editor.submitted.connect(self._send)
         self.editor.validity_changed.connect(self._update_buttons)
-        self.worker.status_changed.connect(self._on_status)
-        self.worker.events.connect(self._count)
-        self.worker.send_progress.connect(self._on_progress)
 
     def _build_layout(self) -> None:
+        self.target.add(self.timeout, "Timeout")
+        self.target.add(self.connect_button)
         target = QGroupBox("Server")
-        grid = QGridLayout(target)
-        grid.addWidget(QLabel("Host"), 0, 0)
-        grid.addWidget(self.host, 0, 1)
-        grid.addWidget(QLabel("Port"), 0, 2)
-        grid.addWidget(self.port, 0, 3)
-        grid.addWidget(QLabel("Timeout"), 0, 4)
-        grid.addWidget(self.timeout, 0, 5)
-        grid.addWidget(self.connect_button, 0, 6)
-        grid.addWidget(self.host.error_label, 1, 1, 1, 6)
-        grid.setColumnStretch(1, 1)
+        column = QVBoxLayout(target)
+        column.addWidget(self.target)
+        column.addWidget(self.half_close)
 
         message = QGroupBox("Message")
-        row = QHBoxLayout()
+        row = QHBoxLayout(message)
         row.addWidget(self.editor, 1)
         row.addWidget(self.send_button)
-        column = QVBoxLayout(message)
-        column.addLayout(row)
-
-        footer = QHBoxLayout()
-        footer.addWidget(self.status, 1)
-        footer.addWidget(self.progress)
-        footer.addWidget(self.counters)
 
         layout = QVBoxLayout(self)
         layout.addWidget(target)
         layout.addWidget(message)
-        layout.addLayout(footer)
+        layout.addWidget(self.footer)
         layout.addStretch(1)
+
+    @property
+    def worker(self) -> TcpClientWorker:
+        return self._worker.get()
+
+    def _wire(self, worker: TcpClientWorker) -> None:
+        worker.status_changed.connect(self._on_status)
+        worker.events.connect(self._count)
+        worker.send_progress.connect(self._on_progress)
 
     # -- ToolTab -----------------------------------------------------------------------
 
-    def workers(self) -> list[ReactorWorker]:
-        return [self.worker]
-
     def input_widgets(self) -> list[QWidget]:
-        return [self.host, self.port, self.timeout, *self.editor.input_widgets()]
+        return [
+            self.host,
+            self.port,
+            self.timeout,
+            self.half_close,
+            *self.editor.input_widgets(),
+        ]
 
     # -- actions -----------------------------------------------------------------------
 
@@ -142,7 +134,9 @@ class TcpClientTab(ToolTab):
             return
         self._state = TcpState.CONNECTING
         self._show_status(TcpStatus(TcpState.CONNECTING))
-        self.worker.open_connection(host, self.port.value(), self.timeout.value())
+        self.worker.open_connection(
+            host, self.port.value(), self.timeout.value(), self.half_close.isChecked()
+        )
 
     @Slot()
     def _send(self) -> None:
@@ -181,7 +175,7 @@ class TcpClientTab(ToolTab):
             self.status.show_state("Disconnected", Tone.IDLE)
             self.connect_button.setText("Connect")
         editable = status.state is TcpState.DISCONNECTED
-        for widget in (self.host, self.port, self.timeout):
+        for widget in (self.host, self.port, self.timeout, self.half_close):
             widget.setEnabled(editable)
         self._update_buttons()
 

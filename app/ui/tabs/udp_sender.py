@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -17,39 +17,37 @@ from PySide6.QtWidgets import (
 )
 
 from app.net.udp.status import UdpJob, UdpProgress, UdpState, UdpStatus
-from app.ui.tabs.tcp_client import format_bytes
 from app.ui.tabs.tool_tab import ToolTab
-from app.ui.widgets.host_field import HostField
 from app.ui.widgets.payload_editor import PayloadEditor
-from app.ui.widgets.status_label import StatusLabel, Tone
-from app.workers.reactor_worker import ReactorWorker
-from app.workers.udp_sender_worker import UdpSenderWorker
+from app.ui.widgets.status_footer import StatusFooter
+from app.ui.widgets.status_label import Tone
+from app.ui.widgets.target_row import TargetRow, port_spin_box
+from app.units import format_bytes, plural
+
+if TYPE_CHECKING:
+    from app.workers.udp_sender_worker import UdpSenderWorker
 
 MAX_COUNT = 10_000_000
 MAX_INTERVAL_MS = 3_600_000
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
+def _make_worker(tab: ToolTab) -> UdpSenderWorker:
+    from app.workers.udp_sender_worker import UdpSenderWorker  # on first use: start-up counts
+
+    return UdpSenderWorker(tab)
 
 
 class UdpSenderTab(ToolTab):
-    title = "UDP Sender"
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("udpTab")
-        self.worker = UdpSenderWorker(self)
+        self._worker = self.worker_slot(_make_worker, self._wire)
         self._state = UdpState.IDLE
 
-        self.host = HostField("udp", "Where the datagrams go: a name, an IPv4 or IPv6 address")
-        self.port = QSpinBox()
-        self.port.setObjectName("udpPort")
-        self.port.setRange(1, 65535)
-        self.port.setValue(8000)
-        self.local_port = QSpinBox()
-        self.local_port.setObjectName("udpLocalPort")
-        self.local_port.setRange(0, 65535)
+        self.target, self.host = TargetRow.for_peer(
+            "udp", "Where the datagrams go: a name, an IPv4 or IPv6 address"
+        )
+        self.port = self.target.port
+        self.local_port = port_spin_box("udpLocalPort", value=0, minimum=0)
         self.local_port.setSpecialValueText("Any")
         self.local_port.setToolTip("The port to send from (and hear replies on); Any = 0")
         self.listen = QCheckBox("Listen for replies")
@@ -82,16 +80,13 @@ class UdpSenderTab(ToolTab):
         self.stop_button.setObjectName("udpStop")
         self.stop_button.setEnabled(False)
 
-        self.status = StatusLabel("Idle")
-        self.status.setObjectName("udpStatus")
-        self.progress = QProgressBar()
-        self.progress.setObjectName("udpProgress")
+        self.footer = StatusFooter("udp", "Idle")
+        self.status = self.footer.status
+        self.progress = self.footer.add_progress("udpProgress")
         self.progress.setMinimumWidth(260)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.progress.hide()
-        self.counters = QLabel()
-        self.counters.setObjectName("udpCounters")
+        self.counters = self.footer.add_counters()
 
         self._build_layout()
         self._show_counters(UdpProgress())
@@ -103,22 +98,13 @@ class UdpSenderTab(ToolTab):
         self.editor.validity_changed.connect(self._update_buttons)
         self.stop_button.clicked.connect(self._stop)
         self.listen.toggled.connect(self._listen_toggled)
-        self.worker.status_changed.connect(self._on_status)
-        self.worker.progress.connect(self._on_progress)
 
     def _build_layout(self) -> None:
+        self.target.add(self.local_port, "Local port")
+        self.target.add(self.listen)
+        self.target.add(self.broadcast)
         target = QGroupBox("Destination")
-        grid = QGridLayout(target)
-        grid.addWidget(QLabel("Host"), 0, 0)
-        grid.addWidget(self.host, 0, 1)
-        grid.addWidget(QLabel("Port"), 0, 2)
-        grid.addWidget(self.port, 0, 3)
-        grid.addWidget(QLabel("Local port"), 0, 4)
-        grid.addWidget(self.local_port, 0, 5)
-        grid.addWidget(self.listen, 0, 6)
-        grid.addWidget(self.broadcast, 0, 7)
-        grid.addWidget(self.host.error_label, 1, 1, 1, 7)
-        grid.setColumnStretch(1, 1)
+        QVBoxLayout(target).addWidget(self.target)
 
         message = QGroupBox("Datagram")
         row = QHBoxLayout()
@@ -137,21 +123,21 @@ class UdpSenderTab(ToolTab):
         column.addLayout(row)
         column.addLayout(repeat)
 
-        footer = QHBoxLayout()
-        footer.addWidget(self.status, 1)
-        footer.addWidget(self.progress)
-        footer.addWidget(self.counters)
-
         layout = QVBoxLayout(self)
         layout.addWidget(target)
         layout.addWidget(message)
-        layout.addLayout(footer)
+        layout.addWidget(self.footer)
         layout.addStretch(1)
 
-    # -- ToolTab -----------------------------------------------------------------------
+    @property
+    def worker(self) -> UdpSenderWorker:
+        return self._worker.get()
 
-    def workers(self) -> list[ReactorWorker]:
-        return [self.worker]
+    def _wire(self, worker: UdpSenderWorker) -> None:
+        worker.status_changed.connect(self._on_status)
+        worker.progress.connect(self._on_progress)
+
+    # -- ToolTab -----------------------------------------------------------------------
 
     def input_widgets(self) -> list[QWidget]:
         return [
@@ -201,7 +187,10 @@ class UdpSenderTab(ToolTab):
 
     @Slot(bool)
     def _listen_toggled(self, listen: bool) -> None:
-        self.worker.set_listen(listen)
+        # Without a worker there is no socket yet; the next job carries the choice.
+        worker = self._worker.existing()
+        if worker is not None:
+            worker.set_listen(listen)
 
     # -- worker reports --------------------------------------------------------------
 
@@ -257,7 +246,7 @@ class UdpSenderTab(ToolTab):
 
     def _show_counters(self, progress: UdpProgress) -> None:
         self.counters.setText(
-            f"Sent {_plural(progress.sent, 'datagram')} ({format_bytes(progress.sent_bytes)}) · "
+            f"Sent {plural(progress.sent, 'datagram')} ({format_bytes(progress.sent_bytes)}) · "
             f"Received {progress.received:,} ({format_bytes(progress.received_bytes)})"
         )
         self.counters.setToolTip(

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QSpinBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.main import create_main_window
+from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from tests.peers import free_port
 

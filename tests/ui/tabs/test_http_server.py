@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from app.main import create_main_window
 from app.net.events import Kind, LogEvent, Source
+from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from app.ui.tabs.http_server import HttpServerTab
 from tests.peers import free_port

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 import threading
+from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPushButton, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from app.main import create_main_window
 from app.net.events import Kind, Source
+from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from tests.peers import EchoServer, free_port
 
@@ -184,3 +186,103 @@ def test_fields_are_restored_on_next_start(qtbot: QtBot, fresh_settings: str) ->
     assert child(second, QLineEdit, "tcpHost").text() == "::1"
     assert child(second, QSpinBox, "tcpPort").value() == 9001
     assert child(second, QLineEdit, "tcpPayload").text() == "ping\\n"
+
+
+class GreetAndFinishServer:
+    """One connection: sends a greeting, ends its side (FIN), keeps what it reads after."""
+
+    GREETING = b"bye from the server"
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.host = "127.0.0.1"
+        self.port: int = self.listener.getsockname()[1]
+        self.received = bytearray()
+        self.got_data = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.sendall(self.GREETING)
+            conn.shutdown(socket.SHUT_WR)
+            while data := conn.recv(65536):
+                self.received += data
+                self.got_data.set()
+
+    def close(self) -> None:
+        # shutdown() wakes the thread blocked in accept(); close() alone would not.
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.listener.close()
+        self._thread.join(5)
+
+
+@pytest.fixture
+def finishing_server() -> Iterator[GreetAndFinishServer]:
+    server = GreetAndFinishServer()
+    yield server
+    server.close()
+
+
+def info_lines(window: MainWindow) -> list[str]:
+    model = window.log_pane.model
+    events = (model.event_at(row) for row in range(model.rowCount()))
+    return [e.message for e in events if e.kind is Kind.INFO and e.source is Source.TCP]
+
+
+def test_half_close_box_is_off_disabled_while_connected_and_remembered(
+    qtbot: QtBot, fresh_settings: str, echo_server: EchoServer
+) -> None:
+    first = create_main_window()
+    first.show()
+    box = child(first, QCheckBox, "tcpHalfClose")
+    assert box.text() == "Keep sending after the peer finishes (half-close)"
+    assert not box.isChecked()
+    connect_to(qtbot, first, echo_server.host, echo_server.port)
+    assert not box.isEnabled()
+    box.setChecked(True)  # as a restore would; the next connection uses it
+    first.close()
+    first.deleteLater()
+    second = create_main_window()
+    qtbot.addWidget(second)
+    assert child(second, QCheckBox, "tcpHalfClose").isChecked()
+
+
+# Needs TcpClient.connect(..., half_close=...) from the stream branch (defect 1, net side).
+def test_peer_close_shows_the_data_and_returns_to_disconnected(
+    qtbot: QtBot, window: MainWindow, finishing_server: GreetAndFinishServer
+) -> None:
+    child(window, QLineEdit, "tcpHost").setText(finishing_server.host)
+    child(window, QSpinBox, "tcpPort").setValue(finishing_server.port)
+    qtbot.mouseClick(child(window, QPushButton, "tcpConnect"), Qt.MouseButton.LeftButton)
+    greeting = GreetAndFinishServer.GREETING
+    qtbot.waitUntil(lambda: greeting in b"".join(logged(window, Kind.RECEIVED)), timeout=5000)
+    qtbot.waitUntil(lambda: status_text(window) == "Disconnected", timeout=5000)
+    assert not child(window, QPushButton, "tcpSend").isEnabled()
+    assert child(window, QPushButton, "tcpConnect").text() == "Connect"
+    assert any(m.startswith("Peer closed the connection") for m in info_lines(window))
+
+
+# Needs TcpClient.connect(..., half_close=...) from the stream branch (defect 1, net side).
+def test_half_close_keeps_the_connection_and_send_open(
+    qtbot: QtBot, window: MainWindow, finishing_server: GreetAndFinishServer
+) -> None:
+    child(window, QCheckBox, "tcpHalfClose").setChecked(True)
+    child(window, QLineEdit, "tcpHost").setText(finishing_server.host)
+    child(window, QSpinBox, "tcpPort").setValue(finishing_server.port)
+    qtbot.mouseClick(child(window, QPushButton, "tcpConnect"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "peer finished sending" in status_text(window), timeout=5000)
+    assert status_text(window).startswith("Connected to")
+    child(window, QLineEdit, "tcpPayload").setText("still here")
+    send = child(window, QPushButton, "tcpSend")
+    assert send.isEnabled()
+    qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(finishing_server.got_data.is_set, timeout=5000)
+    assert bytes(finishing_server.received) == b"still here"

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from app.main import create_main_window
 from app.net.events import Kind, LogEvent, Source
+from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from app.ui.tabs.udp_sender import UdpSenderTab
 from tests.udp_peers import UdpReceiver, free_udp_port
