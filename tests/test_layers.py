@@ -27,15 +27,6 @@ TAB_PACKAGE = "app.ui.tabs"
 # the base every tab builds on.
 TAB_SHARED = ("app.ui.tabs.registry", "app.ui.tabs.tool_tab")
 
-# TEMPORARY: app.main and app.self_test import each other today (through function-level
-# imports); another branch removes that cycle. The lead deletes this entry at merge; the
-# test fails once the cycle is gone so that the allowance cannot outlive it.
-KNOWN_CYCLES: set[frozenset[str]] = {frozenset({"app.main", "app.self_test"})}
-
-# TEMPORARY, like KNOWN_CYCLES: the UDP tab takes format_bytes from the TCP tab; the
-# branch that brings the shared tab widgets and app/units.py to the tabs removes it.
-KNOWN_TAB_IMPORTS: set[tuple[str, str]] = {("app.ui.tabs.udp_sender", "app.ui.tabs.tcp_client")}
-
 
 class Import(NamedTuple):
     importer: str
@@ -260,31 +251,13 @@ def tab_imports() -> set[tuple[str, str]]:
 
 
 def test_layers_import_only_downwards() -> None:
-    found = sorted(
-        {
-            message
-            for where, message in violations()
-            if (where.importer, where.target) not in KNOWN_TAB_IMPORTS
-        }
-    )
+    found = sorted({message for _where, message in violations()})
     assert not found, "layer rule broken:\n" + "\n".join(found)
-
-
-def test_known_tab_imports_still_exist() -> None:
-    gone = KNOWN_TAB_IMPORTS - tab_imports()
-    assert not gone, f"no longer imported, delete it from KNOWN_TAB_IMPORTS: {sorted(gone)}"
 
 
 def test_no_import_cycles() -> None:
     found = cycles(import_graph())
-    unknown = [" -> ".join(c) for c in found if frozenset(c) not in KNOWN_CYCLES]
-    assert not unknown, "import cycles:\n" + "\n".join(unknown)
-
-
-def test_known_cycles_still_exist() -> None:
-    found = {frozenset(c) for c in cycles(import_graph())}
-    gone = [sorted(c) for c in KNOWN_CYCLES if c not in found]
-    assert not gone, f"no longer a cycle, delete it from KNOWN_CYCLES: {gone}"
+    assert not found, "import cycles:\n" + "\n".join(" -> ".join(c) for c in found)
 
 
 # -- tests mirror the package ---------------------------------------------------------

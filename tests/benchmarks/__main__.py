@@ -88,7 +88,7 @@ def print_table(figures: list[Figure]) -> None:
 def run_one(name: str, json_path: str) -> int:
     """Run one benchmark module in this process; write its figures and what Qt said."""
     tally = QtMessageTally().install()
-    from app.main import ensure_application
+    from app.ui.application import ensure_application
 
     ensure_application()
     module = importlib.import_module(f"tests.benchmarks.{name}")

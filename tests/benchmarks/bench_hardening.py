@@ -35,7 +35,7 @@ class _Bot:
 
 
 def _window():  # type: ignore[no-untyped-def]
-    from app.main import create_main_window
+    from app.ui.application import create_main_window
 
     window = create_main_window()
     window.show()

@@ -162,7 +162,7 @@ def _accepts(port: int) -> bool:
 
 
 def run() -> list[dict[str, object]]:
-    from app.main import create_main_window
+    from app.ui.application import create_main_window
     from app.ui.tabs.http_server import HttpServerTab
     from tests.benchmarks.stall_meter import StallMeter
 

@@ -82,7 +82,7 @@ def idle_rates(seconds: float) -> tuple[dict[int, tuple[str, float]], float]:
 
 
 def run() -> list[dict[str, object]]:
-    from app.main import create_main_window
+    from app.ui.application import create_main_window
 
     if not TASKS.is_dir():
         return [{"figure": "idle wake-ups: needs /proc (Linux)", "value": None, "met": None}]
@@ -122,7 +122,7 @@ def run() -> list[dict[str, object]]:
 
 
 if __name__ == "__main__":
-    from app.main import ensure_application
+    from app.ui.application import ensure_application
     from tests.benchmarks.__main__ import print_table
 
     ensure_application()

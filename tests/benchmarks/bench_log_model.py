@@ -92,7 +92,7 @@ def timed(action: Callable[[], object]) -> float:
 
 
 def run() -> list[dict[str, object]]:
-    from app.main import create_main_window
+    from app.ui.application import create_main_window
 
     app = QApplication.instance() or QApplication([])
     figures = [measure_append()]

@@ -55,7 +55,7 @@ def bare_recv_loop() -> float:
 
 def app_receive() -> tuple[float, float, float]:
     """(MB/s, worst GUI stall ms, RSS MB) of the TCP Client tab reading the same sender."""
-    from app.main import create_main_window
+    from app.ui.application import create_main_window
     from app.ui.tabs.tcp_client import TcpClientTab
     from tests.benchmarks.stall_meter import StallMeter
 
