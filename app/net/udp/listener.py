@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import selectors
-import socket
 import time
 from collections.abc import Callable
 from functools import partial
 
-from app.net.address import format_peer, format_sockaddr
+from app.net.address import format_peer
 from app.net.errors import describe
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.reactor import Reactor
@@ -19,24 +18,19 @@ from app.net.udp.listener_drops import (
     HAS_DROP_COUNTER,
     drops_from_ancillary,
     drops_from_proc,
-    enable_drop_counter,
 )
+from app.net.udp.listener_endpoints import Endpoint, open_endpoints
 from app.net.udp.listener_socket import (
-    WILDCARDS,
     BindFailed,
     check_group,
-    group_family,
-    join_group,
     leave_group,
-    open_group_socket,
-    open_listening_socket,
 )
 from app.net.udp.listener_status import (
+    LISTENING_PREFIX,
     ListenerState,
     PeerStats,
     ReplyMode,
     UdpListenerStatus,
-    bind_addresses,
 )
 from app.units import plural
 
@@ -53,27 +47,12 @@ EventsSink = Callable[[list[LogEvent]], None]
 StatusCallback = Callable[[UdpListenerStatus], None]
 
 
-class _Endpoint:
-    """One bound socket, its multicast membership and its kernel drop counter."""
-
-    __slots__ = ("counts_drops", "drops", "group", "group_only", "membership", "name", "sock")
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.name = format_sockaddr(sock.getsockname())
-        self.counts_drops = enable_drop_counter(sock)
-        self.drops = 0
-        self.group = ""
-        self.group_only = False  # bound to the group address itself
-        self.membership = b""
-
-
 class _Peer:
     """One source address: updated in place per datagram, the cheapest record to keep."""
 
     __slots__ = ("address", "bytes", "datagrams", "endpoint", "last_seen", "name")
 
-    def __init__(self, name: str, address: tuple[object, ...], endpoint: _Endpoint) -> None:
+    def __init__(self, name: str, address: tuple[object, ...], endpoint: Endpoint) -> None:
         self.name = name
         self.address = address
         self.endpoint = endpoint
@@ -97,7 +76,7 @@ class UdpListener:
         self._sink = sink
         self._sink_many = sink_many or self._sink_each
         self._on_status = on_status
-        self._endpoints: list[_Endpoint] = []
+        self._endpoints: list[Endpoint] = []
         self._reply: tuple[ReplyMode, bytes] = (ReplyMode.ECHO, b"")
         self._peers: dict[tuple[object, ...], _Peer] = {}
         self._by_name: dict[str, tuple[object, ...]] = {}
@@ -129,12 +108,14 @@ class UdpListener:
             return
         self._error = ""
         try:
-            self._endpoints = self._open(host.strip(), port, multicast)
+            group = check_group(multicast)
+            self._endpoints = open_endpoints(host.strip(), port, group)
         except BindFailed as exc:
             self._error = str(exc)
             self._log(Kind.ERROR, self._error)
             self._status.flush()
             return
+        self._group = group
         self._peers.clear()
         self._by_name.clear()
         self._forgotten = self._drops_logged = self._final_drops = self._reply_failures = 0
@@ -144,7 +125,7 @@ class UdpListener:
                 endpoint.sock, selectors.EVENT_READ, partial(self._ready, endpoint)
             )
         where = ", ".join(e.name for e in self._endpoints if not e.group_only)
-        message = f"Listening for UDP datagrams on {where}"
+        message = LISTENING_PREFIX + where
         if self._group:
             message += f"; joined multicast group {self._group}"
         self._log(Kind.INFO, message)
@@ -212,58 +193,6 @@ class UdpListener:
 
     # -- opening (loop thread) ---------------------------------------------------------
 
-    def _open(self, host: str, port: int, multicast: str) -> list[_Endpoint]:
-        group = check_group(multicast)
-        socks: list[socket.socket] = []
-        try:
-            for address in bind_addresses(host):
-                try:
-                    socks.append(open_listening_socket(address, port))
-                except BindFailed:
-                    if host.lower() == "localhost" and address == "::1" and socks:
-                        continue  # no IPv6 here: 127.0.0.1 alone still serves localhost
-                    raise
-                if port == 0:  # an ephemeral port: the next address must use the same one
-                    port = socks[0].getsockname()[1]
-            endpoints = [_Endpoint(sock) for sock in socks]
-            if group:
-                endpoints.append(self._join(endpoints, group, port))
-        except BindFailed:
-            for sock in socks:
-                sock.close()
-            raise
-        self._group = group
-        return endpoints
-
-    def _join(self, endpoints: list[_Endpoint], group: str, port: int) -> _Endpoint:
-        """Join on the interface of the bound address of the group's family."""
-        family = group_family(group)
-        same = [e for e in endpoints if e.sock.family == family]
-        if not same:
-            raise BindFailed(
-                f"Multicast group {group} is {'IPv6' if family == socket.AF_INET6 else 'IPv4'}"
-                " but the listener is bound to no address of that family"
-            )
-        endpoint = same[0]
-        bind_host = str(endpoint.sock.getsockname()[0])
-        if bind_host in WILDCARDS:
-            # A wildcard socket hears the group itself: join on it.
-            endpoint.group = group
-            endpoint.membership = join_group(endpoint.sock, group, bind_host)
-            endpoints.remove(endpoint)
-            return endpoint
-        sock = open_group_socket(group, port, bind_host)
-        member = _Endpoint(sock)
-        member.name = format_peer(group, port)
-        member.group = group
-        member.group_only = True
-        try:
-            member.membership = join_group(sock, group, bind_host)
-        except BindFailed:
-            sock.close()
-            raise
-        return member
-
     def _close_endpoints(self) -> None:
         self._final_drops = self._total_drops()
         for endpoint in self._endpoints:
@@ -276,7 +205,7 @@ class UdpListener:
 
     # -- datagrams (loop thread) -------------------------------------------------------
 
-    def _ready(self, endpoint: _Endpoint, _mask: int) -> None:
+    def _ready(self, endpoint: Endpoint, _mask: int) -> None:
         sock = endpoint.sock
         recvfrom = sock.recvfrom
         sendto = sock.sendto
@@ -366,7 +295,7 @@ class UdpListener:
         if failure is not None:
             self._log(Kind.ERROR, f"{describe(failure)} while reading on {endpoint.name}")
 
-    def _add_peer(self, address: tuple[object, ...], endpoint: _Endpoint) -> _Peer:
+    def _add_peer(self, address: tuple[object, ...], endpoint: Endpoint) -> _Peer:
         host, port = str(address[0]), int(str(address[1]))
         if host.startswith("::ffff:") and "." in host:
             host = host[7:]  # an IPv4 sender reaching a dual-stack socket

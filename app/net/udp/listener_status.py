@@ -5,6 +5,10 @@ from __future__ import annotations
 import enum
 from typing import NamedTuple
 
+# The log line that starts every listening session; pcapng export reads the local
+# addresses from it (app/export/packet_synthesis.py).
+LISTENING_PREFIX = "Listening for UDP datagrams on "
+
 
 class ReplyMode(enum.Enum):
     ECHO = "Echo"
