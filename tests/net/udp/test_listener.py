@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -399,7 +400,7 @@ _NAMESPACE_NEEDED = pytest.mark.skipif(
 )
 
 
-def run_in_namespace(setup: str, *args: str) -> dict[str, object]:
+def run_in_namespace(setup: str, *args: str) -> dict[str, Any]:
     import json
 
     python = [sys.executable, "-c", _MULTICAST_CHILD, *args]
@@ -407,7 +408,7 @@ def run_in_namespace(setup: str, *args: str) -> dict[str, object]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -420,7 +421,7 @@ def test_multicast_ipv4_joined_on_loopback_and_left_on_stop() -> None:
     result = run_in_namespace(setup, "127.0.0.1", "239.1.2.3", "8000", "lo")
     assert result["status"] == ["Listening", ["127.0.0.1:8000", "239.1.2.3:8000"], ""], result
     assert result["echo"] == "to the group"
-    assert result["peer"] == "{}:{}".format(*result["sender"])  # type: ignore[str-format]
+    assert result["peer"] == "{}:{}".format(*result["sender"])
     # /proc/net/igmp prints a group as its 32-bit value in host order: 239.1.2.3 on x86.
     assert "030201EF" in str(result["joined"]).upper()
     assert "030201EF" not in str(result["after_stop"]).upper()
@@ -447,14 +448,14 @@ def test_multicast_ipv6_joined_on_the_bind_interface(group: str) -> None:
     assert joined in str(result["joined"]), result["joined"]
     assert joined not in str(result["after_stop"])
     assert result["echo"] == "to the group"
-    assert result["peer"] == "[{}]:{}".format(*result["sender"])  # type: ignore[str-format]
+    assert result["peer"] == "[{}]:{}".format(*result["sender"])
 
 
 @_NAMESPACE_NEEDED
 def test_multicast_join_refused_is_one_line_and_stopped() -> None:
     # Loopback up without a multicast route: the kernel finds no interface for the group.
     result = run_in_namespace("ip link set lo up", "0.0.0.0", "239.1.2.3", "8000", "lo")
-    state, local, error = result["status"]  # type: ignore[misc]
+    state, local, error = result["status"]
     assert (state, local) == ("Stopped", [])
     assert "Joining multicast group 239.1.2.3 on 0.0.0.0 was refused" in error
     assert result["messages"] == [error]
