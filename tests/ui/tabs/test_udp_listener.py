@@ -274,3 +274,31 @@ def test_closing_the_window_while_listening_frees_the_port(
     assert tab.worker.isFinished()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", port))
+
+
+def test_the_log_tells_the_listener_apart_and_can_show_it_alone(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    port = start(qtbot, window, free_udp_port())
+    with udp_client() as peer:
+        peer.sendto(b"to the listener", ("127.0.0.1", port))
+        assert peer.recv(100) == b"to the listener"
+    pane = window.log_pane
+    qtbot.waitUntil(lambda: len(listener_events(window)) >= 3)
+    # The UDP Sender tab logs under its own source: send one datagram from it too.
+    sender = window.findChild(QLineEdit, "udpHost")
+    sender.setText("127.0.0.1")
+    window.findChild(QSpinBox, "udpPort").setValue(port)
+    qtbot.mouseClick(window.findChild(QPushButton, "udpSend"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(listener_events(window, Kind.RECEIVED)) == 2)
+    sources = {pane.model.event_at(r).source for r in range(pane.model.rowCount())}
+    assert {Source.UDP, Source.UDP_LISTENER} <= sources
+    listener_button = pane.filter_bar.source_buttons[Source.UDP_LISTENER]
+    assert listener_button.text() == "UDP Listener"
+    for source, button in pane.filter_bar.source_buttons.items():
+        if source is not Source.UDP_LISTENER:
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    view = pane.view
+    qtbot.waitUntil(lambda: view.model().rowCount() == len(listener_events(window)))
+    shown = {pane._event_at(row).source for row in range(view.model().rowCount())}
+    assert shown == {Source.UDP_LISTENER}
