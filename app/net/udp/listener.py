@@ -209,10 +209,9 @@ class UdpListener:
         sock = endpoint.sock
         recvfrom = sock.recvfrom
         sendto = sock.sendto
-        mode, reply = self._reply
-        reply_size = len(reply)
-        echo, fixed = mode is ReplyMode.ECHO, mode is ReplyMode.FIXED
-        label = "Echo" if echo else "Fixed reply"
+        setting = self._reply
+        mode, reply = setting
+        echo, fixed = ReplyMode.ECHO, ReplyMode.FIXED
         peers = self._peers
         now = time.time
         new = tuple.__new__
@@ -268,10 +267,13 @@ class UdpListener:
             )
             count += 1
             size_in += size
-            if echo:
-                out, out_size = data, size
-            elif fixed:
-                out, out_size = reply, reply_size
+            if self._reply is not setting:  # changed from the GUI thread: this datagram on
+                setting = self._reply
+                mode, reply = setting
+            if mode is echo:
+                out, out_size, label = data, size, "Echo"
+            elif mode is fixed:
+                out, out_size, label = reply, len(reply), "Fixed reply"
             else:
                 continue
             try:
