@@ -137,6 +137,7 @@ def test_fixed_reply_then_no_reply_changed_while_running(listening: Listening) -
         listening.listener.set_reply(ReplyMode.ECHO)
         peer.sendto(b"three", address)
         assert peer.recv(100) == b"three"
+    listening.loop.wait_for(lambda: len(listening.rows(Kind.SENT)) == 2)
     assert [e.data for e in listening.rows(Kind.SENT)] == [b"\x01fixed", b"three"]
 
 
