@@ -234,6 +234,25 @@ def test_port_in_use_is_one_line_and_stopped(listening: Listening) -> None:
     assert len(listening.loop.events) == 1
 
 
+def low_ports_need_privileges() -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", 1))
+        except PermissionError:
+            return True
+        except OSError:
+            return False
+    return False
+
+
+@pytest.mark.skipif(not low_ports_need_privileges(), reason="this user may bind low ports")
+def test_permission_denied_is_one_line_and_stopped(listening: Listening) -> None:
+    status = listening.start("127.0.0.1", 1)
+    assert status.state is ListenerState.STOPPED
+    assert "Permission denied listening on 127.0.0.1:1" in status.error
+    assert listening.messages(Kind.ERROR) == [status.error]
+
+
 @pytest.mark.parametrize(
     ("host", "expected"),
     [
