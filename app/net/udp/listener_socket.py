@@ -69,7 +69,7 @@ def open_listening_socket(host: str, port: int) -> socket.socket:
 def bind_failure(exc: OSError, host: str, port: int) -> str:
     where = format_peer(host, port)
     if exc.errno == errno.EADDRINUSE:
-        return f"Port {port} is in use on {host} (another program listens on {where}); Stopped"
+        return f"Port {port} is in use on {host} (another program listens on {where})"
     if exc.errno == errno.EACCES:
         return f"Permission denied listening on {where} (ports below 1024 need privileges)"
     if exc.errno == errno.EADDRNOTAVAIL:
