@@ -191,7 +191,7 @@ class UdpListener:
         self._drops_report.cancel()
         self._close_endpoints()
 
-    # -- opening (loop thread) ---------------------------------------------------------
+    # -- sockets (loop thread) ---------------------------------------------------------
 
     def _close_endpoints(self) -> None:
         self._final_drops = self._total_drops()
