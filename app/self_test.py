@@ -20,7 +20,14 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QMainWindow, QTableView, QTabWidget
 
 from app.net.events import Kind, LogEvent, Source
-from app.self_test_peers import LOOPBACK, HttpFetch, LoopbackPeers, free_loopback_port, port_is_free
+from app.self_test_peers import (
+    LOOPBACK,
+    HttpFetch,
+    LoopbackPeers,
+    free_loopback_port,
+    port_is_free,
+)
+from app.self_test_udp_listener import udp_listener_step
 from app.self_test_widgets import (
     Deadline,
     StepFailed,
@@ -81,6 +88,7 @@ class SelfTest:
             ("http start", self.http_start),
             ("tcp echo", self.tcp_echo),
             ("udp send", self.udp_send),
+            ("udp listener", lambda: udp_listener_step(self)),
             ("http fetch", self.http_fetch),
             ("log totals", self.log_totals),
             ("http stop", self.http_stop),

@@ -135,6 +135,36 @@ class LoopbackPeers:
         conn.close()
 
 
+class UdpProbe:
+    """A plain UDP socket on loopback that sends one datagram and collects what comes back.
+
+    Non-blocking and read only when polled: the GUI thread never waits on it.
+    """
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((LOOPBACK, 0))
+        self.sock.setblocking(False)
+        self.port: int = self.sock.getsockname()[1]
+        self.replies: list[bytes] = []
+
+    def send(self, data: bytes, port: int) -> None:
+        self.sock.sendto(data, (LOOPBACK, port))
+
+    def poll(self) -> list[bytes]:
+        """Every datagram received so far (reads what arrived since the last call)."""
+        while True:
+            try:
+                self.replies.append(self.sock.recv(65_535))
+            except (BlockingIOError, InterruptedError):
+                return self.replies
+            except OSError:
+                return self.replies
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 @dataclass(frozen=True, slots=True)
 class FetchResult:
     status: int = 0

@@ -140,7 +140,7 @@ def test_full_run_passes_in_process(window: MainWindow, peers: LoopbackPeers) ->
     lines: list[str] = []
     results = SelfTest(window, peers).run(report=lambda r: lines.append(r.line()))
     assert_all_ok(results)
-    assert len(lines) == len(results) == 8
+    assert len(lines) == len(results) == 9
 
 
 def test_self_test_command_exits_0(tmp_path: Path) -> None:
@@ -160,3 +160,16 @@ def test_self_test_command_exits_0(tmp_path: Path) -> None:
     assert lines[-1].startswith("self-test passed")
     assert all(line.startswith("ok    ") for line in lines[:-1])
     assert not (tmp_path / "must-not-be-used.ini").exists()
+
+
+def test_udp_listener_step_alone_and_without_its_tab(
+    qtbot: QtBot, window: MainWindow, peers: LoopbackPeers
+) -> None:
+    test = SelfTest(window, peers)
+    assert_all_ok(run_steps(test, "udp listener"))
+    assert test.expected_sent == test.expected_received > 0
+    bare = QMainWindow()
+    qtbot.addWidget(bare)
+    bare.show()
+    (missing,) = run_steps(SelfTest(bare, peers), "udp listener")
+    assert not missing.ok and "udplBind" in missing.reason

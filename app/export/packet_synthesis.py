@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from app.net.events import Kind, LogEvent, Source
+from app.net.udp.listener_status import LISTENING_PREFIX
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -48,6 +49,8 @@ _DOC_NETS_V4 = ("192.0.2.", "198.51.100.", "203.0.113.")
 
 # What TcpClient says once connected: "Connected to 127.0.0.1:8000 from 127.0.0.1:50312".
 _CONNECTED = re.compile(r"^Connected to (\S+) from (\S+)$")
+# What UdpListener says at Start: "Listening for UDP datagrams on 127.0.0.1:8000, [::1]:8000".
+_LISTENING = re.compile("^" + re.escape(LISTENING_PREFIX) + r"([^;]+)")
 
 
 class Packet(NamedTuple):
@@ -160,7 +163,10 @@ class PacketSynthesizer:
 
     def __init__(self) -> None:
         self._addresses = AddressBook()
-        self._flows: dict[tuple[int, str], Flow] = {}
+        # Keyed by source too: the UDP Sender and the UDP Listener talking to the same peer
+        # are two conversations with two local ports.
+        self._flows: dict[tuple[int, str, Source], Flow] = {}
+        self._listening: list[tuple[str, int]] = []  # the UDP Listener's own addresses
         self._flow_count = 0
         self._ident = 0
 
@@ -168,7 +174,7 @@ class PacketSynthesizer:
         source = event.source
         if source is Source.TCP:
             protocol = PROTO_TCP
-        elif source is Source.UDP:
+        elif source is Source.UDP or source is Source.UDP_LISTENER:
             protocol = PROTO_UDP
         else:
             return []
@@ -176,9 +182,12 @@ class PacketSynthesizer:
         if kind is Kind.INFO and protocol == PROTO_TCP:
             self._note_connection(event)
             return []
+        if kind is Kind.INFO and source is Source.UDP_LISTENER:
+            self._note_listening(event)
+            return []
         if kind is not Kind.SENT and kind is not Kind.RECEIVED:
             return []
-        flow = self._flow(protocol, event.peer)
+        flow = self._flow(protocol, event.peer, source)
         if flow is None:
             return []
         outgoing = kind is Kind.SENT
@@ -204,17 +213,41 @@ class PacketSynthesizer:
         local = parse_peer(match.group(2))
         if remote is None:
             return
-        self._flows[(PROTO_TCP, event.peer)] = self._new_flow(PROTO_TCP, remote, local)
+        self._flows[(PROTO_TCP, event.peer, Source.TCP)] = self._new_flow(PROTO_TCP, remote, local)
 
-    def _flow(self, protocol: int, peer: str) -> Flow | None:
-        flow = self._flows.get((protocol, peer))
+    def _note_listening(self, event: LogEvent) -> None:
+        """The listener's own addresses: its datagrams' local end, the port peers sent to."""
+        match = _LISTENING.match(event.message)
+        if match is None:
+            return
+        addresses = (parse_peer(part.strip()) for part in match.group(1).split(","))
+        self._listening = [address for address in addresses if address is not None]
+        for key in [key for key in self._flows if key[2] is Source.UDP_LISTENER]:
+            del self._flows[key]  # a new Start: new conversations
+
+    def _flow(self, protocol: int, peer: str, source: Source) -> Flow | None:
+        flow = self._flows.get((protocol, peer, source))
         if flow is None:
             remote = parse_peer(peer)
             if remote is None:
                 return None
-            flow = self._new_flow(protocol, remote, None)
-            self._flows[(protocol, peer)] = flow
+            local = self._listener_local(remote[0]) if source is Source.UDP_LISTENER else None
+            flow = self._new_flow(protocol, remote, local)
+            self._flows[(protocol, peer, source)] = flow
         return flow
+
+    def _listener_local(self, remote_host: str) -> tuple[str, int] | None:
+        version = self._addresses.address(remote_host).version
+        for host, port in self._listening:
+            try:
+                local = ipaddress.ip_address(host)
+            except ValueError:
+                continue
+            if local.version == version:
+                if local.is_unspecified:  # bound to every interface: loopback stands in
+                    return (str(LOCAL_V4 if version == 4 else LOCAL_V6), port)
+                return host, port
+        return None
 
     def _new_flow(
         self, protocol: int, remote: tuple[str, int], local: tuple[str, int] | None

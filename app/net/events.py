@@ -11,6 +11,7 @@ from typing import NamedTuple
 class Source(enum.Enum):
     TCP = "TCP"
     UDP = "UDP"
+    UDP_LISTENER = "UDP Listener"
     HTTP = "HTTP"
     APP = "App"
 

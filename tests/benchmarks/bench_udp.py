@@ -100,10 +100,10 @@ def bare_recvfrom() -> tuple[float, int, int]:
 
 
 def run() -> list[dict[str, object]]:
-    from app.ui.application import create_main_window
     from app.net.events import Kind, Source
     from app.net.udp import multi_send as udp_multi_send
     from app.net.udp.status import UdpState
+    from app.ui.application import create_main_window
     from app.ui.tabs.udp_sender import UdpSenderTab
     from tests.benchmarks.stall_meter import StallMeter
 

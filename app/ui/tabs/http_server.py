@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, Slot
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.net.address import AddressError, check_host, is_loopback
 from app.net.http.config import (
     HttpConfigError,
     ResponseConfig,
@@ -34,34 +32,20 @@ from app.net.http.config import (
 from app.net.http.responses import reason_phrase
 from app.net.http.status import HttpServerStatus, ServerState
 from app.ui.tabs.tool_tab import ToolTab
+from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.field_feedback import error_label, mark_invalid
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
-from app.ui.widgets.target_row import TargetRow
 
 if TYPE_CHECKING:
     from app.workers.http_server_worker import HttpServerWorker
 
-_WARNING_STYLE = (
-    "QLabel { color: #7a4b00; background: #fff4d6; border: 1px solid #e0a000;"
-    " border-radius: 3px; padding: 3px 6px; }"
-)
 
-
-def parse_bind(text: str) -> str:
-    """An address to listen on: an IP literal of this machine or `localhost`."""
-    host = text.strip()
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    if host.lower() == "localhost":
-        return "localhost"
-    try:
-        ipaddress.ip_address(host.split("%")[0])
-    except ValueError:
-        raise AddressError(
-            "Enter an IP address of this machine (127.0.0.1, ::1, 0.0.0.0, ::) or localhost"
-        ) from None
-    return check_host(host)
+def _exposure(host: str, port: int) -> str:
+    return (
+        f"listening on {host} lets anyone who can reach this machine on port {port} "
+        "use this server."
+    )
 
 
 def _make_worker(tab: ToolTab) -> HttpServerWorker:
@@ -78,24 +62,14 @@ class HttpServerTab(ToolTab):
         self._starting = False
         self._url = ""
 
-        self.bind = QLineEdit("127.0.0.1")
-        self.bind.setObjectName("httpBind")
-        self.bind.setToolTip(
-            "Address to listen on: 127.0.0.1 or ::1 (this machine only), localhost (both),\n"
-            "0.0.0.0 or :: (every network interface), or one address of this machine"
-        )
-        self.bind_error = error_label("httpBindError")
-        self.target = TargetRow("http", self.bind, self.bind_error, host_label="Bind")
-        self.port = self.target.port
+        self.bind = BindField("http", _exposure)
+        self.target = self.bind.row
+        self.port = self.bind.port
         self.start_button = QPushButton("Start")
         self.start_button.setObjectName("httpStart")
         self.footer = StatusFooter("http", "Stopped")
         self.status = self.footer.status
-        self.warning = QLabel()
-        self.warning.setObjectName("httpWarning")
-        self.warning.setStyleSheet(_WARNING_STYLE)
-        self.warning.setWordWrap(True)
-        self.warning.hide()
+        self.warning = self.bind.warning
         self.url = QLabel("—")
         self.url.setObjectName("httpUrl")
         self.url.setToolTip("The address of the running server; click to open it")
@@ -135,15 +109,12 @@ class HttpServerTab(ToolTab):
         self.start_button.clicked.connect(self._toggle)
         self.open_button.clicked.connect(self._open_url)
         self.browse_button.clicked.connect(self._browse)
-        self.bind.textChanged.connect(self._bind_changed)
-        self.port.valueChanged.connect(self._bind_changed)
         self.mode.currentIndexChanged.connect(self._mode_changed)
         self.status_code.valueChanged.connect(self._apply_config)
         self.content_type.textChanged.connect(self._apply_config)
         self.headers.textChanged.connect(self._apply_config)
         self.body.textChanged.connect(self._apply_config)
         self.folder.textChanged.connect(self._apply_config)
-        self._bind_changed()
 
     def _build_layout(self) -> None:
         self.target.add(self.start_button)
@@ -296,25 +267,6 @@ class HttpServerTab(ToolTab):
         self._apply_config()
 
     @Slot()
-    def _bind_changed(self) -> None:
-        self.bind_error.hide()
-        mark_invalid(self.bind, False)
-        try:
-            host = parse_bind(self.bind.text())
-        except AddressError:
-            self.warning.hide()  # the error is shown when Start is clicked
-            return
-        if is_loopback(host):
-            self.warning.hide()
-            return
-        self.warning.setText(
-            f"⚠ Reachable from the network: listening on {host} lets anyone who can reach "
-            f"this machine on port {self.port.value()} use this server. "
-            "Use 127.0.0.1 to keep it private."
-        )
-        self.warning.show()
-
-    @Slot()
     def _browse(self) -> None:
         from PySide6.QtWidgets import QFileDialog  # loaded on first use: start-up counts
 
@@ -332,13 +284,8 @@ class HttpServerTab(ToolTab):
             self.start_button.setEnabled(False)
             self.worker.stop_server()
             return
-        try:
-            host = parse_bind(self.bind.text())
-        except AddressError as exc:
-            self.bind_error.setText(str(exc))
-            self.bind_error.show()
-            mark_invalid(self.bind, True)
-            self.bind.setFocus()
+        host = self.bind.take_bind()
+        if host is None:
             return
         config = self.build_config()
         if config is None:

@@ -20,13 +20,10 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class TabEntry:
     title: str
-    object_name: str  # "<prefix>Tab": every objectName of the tab starts with the prefix
+    object_name: str
+    prefix: str  # every objectName inside the tab starts with it
     module: str
     class_name: str
-
-    @property
-    def prefix(self) -> str:
-        return self.object_name.removesuffix("Tab")
 
     def tab_class(self) -> type[ToolTab]:
         cls: type[ToolTab] = getattr(importlib.import_module(self.module), self.class_name)
@@ -39,9 +36,12 @@ class TabEntry:
 
 
 TABS: tuple[TabEntry, ...] = (
-    TabEntry("TCP Client", "tcpTab", "app.ui.tabs.tcp_client", "TcpClientTab"),
-    TabEntry("UDP Sender", "udpTab", "app.ui.tabs.udp_sender", "UdpSenderTab"),
-    TabEntry("HTTP Server", "httpTab", "app.ui.tabs.http_server", "HttpServerTab"),
+    TabEntry("TCP Client", "tcpTab", "tcp", "app.ui.tabs.tcp_client", "TcpClientTab"),
+    TabEntry("UDP Sender", "udpTab", "udp", "app.ui.tabs.udp_sender", "UdpSenderTab"),
+    TabEntry("HTTP Server", "httpTab", "http", "app.ui.tabs.http_server", "HttpServerTab"),
+    TabEntry(
+        "UDP Listener", "udpListenerTab", "udpl", "app.ui.tabs.udp_listener", "UdpListenerTab"
+    ),
 )
 
 

@@ -1,0 +1,232 @@
+"""The UDP Listener tab: be the other end of a UDP sender, see who sent what, answer."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.net.reply import ReplyMode
+from app.net.udp.listener_status import ListenerState, UdpListenerStatus
+from app.ui.tabs.tool_tab import ToolTab
+from app.ui.widgets.bind_field import BindField
+from app.ui.widgets.payload_editor import PayloadEditor
+from app.ui.widgets.peer_table import PeerColumn, PeerTableView
+from app.ui.widgets.reply_editor import ReplyEditor
+from app.ui.widgets.status_footer import StatusFooter
+from app.ui.widgets.status_label import Tone
+from app.units import format_bytes, plural
+
+if TYPE_CHECKING:
+    from app.workers.udp_listener_worker import UdpListenerWorker
+
+
+def _clock(seconds: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(seconds)) + f".{int(seconds * 1000) % 1000:03d}"
+
+
+def _exposure(host: str, port: int) -> str:
+    return (
+        f"listening on {host} lets anyone who can reach this machine on UDP port {port} "
+        "send to this listener and get its replies."
+    )
+
+
+def _make_worker(tab: ToolTab) -> UdpListenerWorker:
+    from app.workers.udp_listener_worker import UdpListenerWorker  # on first use
+
+    return UdpListenerWorker(tab)
+
+
+PEER_COLUMNS = (
+    PeerColumn("Address", lambda p: p.address),
+    PeerColumn("Datagrams", lambda p: p.datagrams, lambda v: f"{v:,}", numeric=True),
+    PeerColumn("Bytes", lambda p: p.bytes, lambda v: f"{v:,}", numeric=True),
+    PeerColumn("Last seen", lambda p: p.last_seen, _clock),
+)
+
+
+class UdpListenerTab(ToolTab):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._worker = self.worker_slot(_make_worker, self._wire)
+        self._state = ListenerState.STOPPED
+        self._starting = False
+
+        self.bind = BindField("udpl", _exposure)
+        self.target = self.bind.row
+        self.port = self.bind.port
+        self.warning = self.bind.warning
+        self.multicast = QLineEdit()
+        self.multicast.setObjectName("udplMulticast")
+        self.multicast.setPlaceholderText("none")
+        self.multicast.setToolTip(
+            "A multicast group to join on the bind address's interface (IPv4 224.0.0.0/4 or "
+            "IPv6 ff00::/8); empty = none. It is left on Stop."
+        )
+        self.start_button = QPushButton("Start")
+        self.start_button.setObjectName("udplStart")
+        self.replies = ReplyEditor("udpl", "Hello, client!")
+
+        self.peers = PeerTableView(PEER_COLUMNS)
+        self.peers.setObjectName("udplPeers")
+        self.peers.setToolTip("Every source address seen since Start; select rows to send to")
+        self.editor = PayloadEditor("udpl", "Hello, client!")
+        self.send_button = QPushButton("Send to selected")
+        self.send_button.setObjectName("udplSend")
+        self.send_button.setToolTip("Send the payload to every selected peer")
+        self.footer = StatusFooter("udpl", "Stopped")
+        self.status = self.footer.status
+        self.counters = self.footer.add_counters()
+
+        self._build_layout()
+        self.start_button.clicked.connect(self._toggle)
+        self.replies.reply_changed.connect(self._apply_reply)
+        self.send_button.clicked.connect(self._send)
+        self.editor.submitted.connect(self._send)
+        self.editor.validity_changed.connect(self._update_buttons)
+        self.peers.selection_changed.connect(self._update_buttons)
+        self._show_counters(UdpListenerStatus(ListenerState.STOPPED))
+        self._update_buttons()
+
+    def _build_layout(self) -> None:
+        self.target.add(self.multicast, "Multicast group")
+        self.target.add(self.start_button)
+        listener = QGroupBox("Listener")
+        listener_column = QVBoxLayout(listener)
+        listener_column.addWidget(self.target)
+        listener_column.addWidget(self.warning)
+
+        replies = QGroupBox("Replies")
+        QVBoxLayout(replies).addWidget(self.replies)
+
+        peers = QGroupBox("Peers")
+        send_row = QHBoxLayout()
+        send_row.addWidget(self.editor, 1)
+        send_row.addWidget(self.send_button)
+        peers_column = QVBoxLayout(peers)
+        peers_column.addWidget(self.peers, 1)
+        peers_column.addLayout(send_row)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(listener)
+        layout.addWidget(replies)
+        layout.addWidget(peers, 1)
+        layout.addWidget(self.footer)
+
+    @property
+    def worker(self) -> UdpListenerWorker:
+        return self._worker.get()
+
+    def _wire(self, worker: UdpListenerWorker) -> None:
+        worker.status_changed.connect(self._on_status)
+        worker.set_reply(*self.replies.current())
+
+    # -- ToolTab -----------------------------------------------------------------------
+
+    def input_widgets(self) -> list[QWidget]:
+        return [
+            self.bind,
+            self.port,
+            self.multicast,
+            *self.replies.input_widgets(),
+            *self.editor.input_widgets(),
+        ]
+
+    @property
+    def listening(self) -> bool:
+        return self._state is ListenerState.LISTENING
+
+    # -- fields ------------------------------------------------------------------------
+
+    @Slot(object, bytes)
+    def _apply_reply(self, mode: ReplyMode, data: bytes) -> None:
+        # Without a worker nothing listens yet; `_wire` hands it the reply in use.
+        worker = self._worker.existing()
+        if worker is not None:
+            worker.set_reply(mode, data)
+
+    # -- actions -----------------------------------------------------------------------
+
+    @Slot()
+    def _toggle(self) -> None:
+        if self._starting:
+            return
+        if self.listening:
+            self.start_button.setEnabled(False)
+            self.worker.stop_listening()
+            return
+        host = self.bind.take_bind()
+        if host is None:
+            return
+        self._starting = True
+        self.start_button.setEnabled(False)
+        self.status.show_state("Starting…", Tone.BUSY)
+        self.worker.start_listening(host, self.port.value(), self.multicast.text().strip())
+
+    @Slot()
+    def _send(self) -> None:
+        data = self.editor.payload()
+        peers = self.peers.selected_keys()
+        if data is None or not peers or not self.listening:
+            return
+        self.worker.send_to(peers, data)
+
+    # -- worker reports ----------------------------------------------------------------
+
+    @Slot(object)
+    def _on_status(self, status: UdpListenerStatus) -> None:
+        if status.state is not self._state or self._starting:
+            self._show_state(status)
+        elif status.state is ListenerState.LISTENING:
+            self.status.show_state(self._listening_text(status), Tone.GOOD)
+        self.peers.update_rows(status.peers)
+        self._show_counters(status)
+        self._update_buttons()
+
+    def _show_state(self, status: UdpListenerStatus) -> None:
+        self._starting = False
+        self._state = status.state
+        listening = self.listening
+        self.start_button.setEnabled(True)
+        self.start_button.setText("Stop" if listening else "Start")
+        for widget in (self.bind, self.port, self.multicast):
+            widget.setEnabled(not listening)
+        if listening:
+            self.status.show_state(self._listening_text(status), Tone.GOOD)
+        elif status.error:
+            self.status.show_state(f"Stopped · {status.error}", Tone.BAD)
+        else:
+            self.status.show_state("Stopped", Tone.IDLE)
+
+    @staticmethod
+    def _listening_text(status: UdpListenerStatus) -> str:
+        parts = [f"Listening on {', '.join(status.local)}"]
+        if status.multicast:
+            parts.append(f"group {status.multicast}")
+        parts.append(plural(len(status.peers), "peer"))
+        if status.drops_counted:
+            parts.append(plural(status.kernel_drops, "kernel drop"))
+        else:
+            parts.append("kernel drops not reported by this OS")
+        return " · ".join(parts)
+
+    def _show_counters(self, status: UdpListenerStatus) -> None:
+        received = f"{plural(status.received, 'datagram')} ({format_bytes(status.received_bytes)})"
+        sent = f"{plural(status.sent, 'datagram')} ({format_bytes(status.sent_bytes)})"
+        self.counters.setText(f"Received {received} · Sent {sent}")
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        self.send_button.setEnabled(
+            self.listening and self.editor.is_valid() and bool(self.peers.selected_keys())
+        )

@@ -1,0 +1,87 @@
+"""How a server tab answers: `<prefix>ReplyMode`, `<prefix>Reply` and `<prefix>ReplyFormat`.
+
+The reply is checked as it is typed; while it is invalid the message shows under it and
+the last valid reply stays in use, so a half-typed hex string is never sent.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from app.net.reply import ReplyMode
+from app.payload import PayloadError, PayloadFormat, encode_payload
+from app.ui.widgets.field_feedback import error_label, mark_invalid
+
+_MODE_TIPS = {
+    ReplyMode.ECHO: "the exact bytes back to the sender",
+    ReplyMode.FIXED: "the bytes typed here, once per message received",
+    ReplyMode.NONE: "only listen",
+}
+
+
+class ReplyEditor(QWidget):
+    # (mode, bytes), emitted on every valid change; bytes are b"" unless mode is FIXED.
+    reply_changed = Signal(object, bytes)
+
+    def __init__(self, prefix: str, default: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.mode = QComboBox()
+        self.mode.setObjectName(f"{prefix}ReplyMode")
+        self.mode.addItems([mode.value for mode in ReplyMode])
+        self.mode.setToolTip(" · ".join(f"{m.value}: {tip}" for m, tip in _MODE_TIPS.items()))
+        self.reply = QLineEdit(default)
+        self.reply.setObjectName(f"{prefix}Reply")
+        self.reply.setToolTip("Text with escapes (\\r \\n \\t \\xNN) or hex, as the format says")
+        self.format = QComboBox()
+        self.format.setObjectName(f"{prefix}ReplyFormat")
+        self.format.addItems([fmt.value for fmt in PayloadFormat])
+        self.error = error_label(f"{prefix}ReplyError")
+        self._current: tuple[ReplyMode, bytes] = (ReplyMode.ECHO, b"")
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Mode"))
+        row.addWidget(self.mode)
+        row.addSpacing(12)
+        row.addWidget(QLabel("Fixed reply"))
+        row.addWidget(self.reply, 1)
+        row.addWidget(self.format)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(row)
+        column.addWidget(self.error)
+
+        self.mode.currentIndexChanged.connect(self._apply)
+        self.reply.textChanged.connect(self._apply)
+        self.format.currentIndexChanged.connect(self._apply)
+        self._apply()
+
+    def current(self) -> tuple[ReplyMode, bytes]:
+        """The reply in use: the last valid one."""
+        return self._current
+
+    def input_widgets(self) -> list[QWidget]:
+        return [self.mode, self.reply, self.format]
+
+    @Slot()
+    def _apply(self) -> None:
+        mode = ReplyMode(self.mode.currentText())
+        fixed = mode is ReplyMode.FIXED
+        self.reply.setEnabled(fixed)
+        self.format.setEnabled(fixed)
+        data = b""
+        if fixed:
+            try:
+                data = encode_payload(self.reply.text(), PayloadFormat(self.format.currentText()))
+            except PayloadError as exc:
+                self._show_error(str(exc))
+                return
+        self._show_error("")
+        self._current = (mode, data)
+        self.reply_changed.emit(mode, data)
+
+    def _show_error(self, message: str) -> None:
+        mark_invalid(self.reply, bool(message))
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
