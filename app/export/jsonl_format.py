@@ -25,7 +25,8 @@ class JsonlEncoder:
     """Events to lines of JSON, each ending in "\\n".
 
     Keys: time (epoch seconds), time_iso, source, kind, peer, size (true length), message,
-    detail, local (the connection's local host:port, or ""), data_base64 (the data, exact), data_text (escaped with app.payload.escape_bytes).
+    detail, local (the connection's local host:port, or ""), data_base64 (the data, exact),
+    data_text (escaped with app.payload.escape_bytes).
     With `text_limit`, data_text covers only that many leading bytes and such a record
     also has `"data_text_cut":true`: escaping runs at ~15 MB/s, too slow for a recording
     of a flood of 64 KiB chunks, while base64 keeps up.

@@ -152,7 +152,7 @@ def test_literal_peer_uses_the_local_address_of_its_connected_event() -> None:
     connected = LogEvent(T0, Source.TCP, Kind.INFO, peer, b"", "", 0, "", "127.0.0.1:50312")
     assert synth.packets(connected) == []
     sent = LogEvent(T0, Source.TCP, Kind.SENT, peer, b"hi", "", 2, "", "127.0.0.1:50312")
-    [syn, _, _, data] = synth.packets(sent)
+    *_, data = synth.packets(sent)
     s = decode_raw(data.data)
     assert (s.src, s.sport, s.dst, s.dport) == ("127.0.0.1", 50312, "127.0.0.1", 8000)
     # A sentence that names another port is not parsed: only the field counts.
