@@ -298,7 +298,8 @@ class Stream:
             mask = _READ
         if self._outbox:
             mask |= _WRITE
-        self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
+        if mask != self._mask:  # the common case on a busy socket: nothing to ask
+            self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
 
     def _ready(self, mask: int) -> None:
         if mask & _READ:
