@@ -184,14 +184,6 @@ class Stream:
         """The message at the head of the outbox (partly sent, or next to go)."""
         return self._outbox[0] if self._outbox else None
 
-    def getsockname(self) -> tuple[object, ...]:
-        address: tuple[object, ...] = self._sock.getsockname()
-        return address
-
-    def getpeername(self) -> tuple[object, ...]:
-        address: tuple[object, ...] = self._sock.getpeername()
-        return address
-
     # -- commands ----------------------------------------------------------------------
 
     def pause_reading(self) -> None:
