@@ -181,7 +181,9 @@ class UdpListener:
                 continue
             self.sent += 1
             self.sent_bytes += len(data)
-            events.append(LogEvent(stamp, SOURCE, Kind.SENT, name, data, "", len(data), ""))
+            events.append(
+                LogEvent(stamp, SOURCE, Kind.SENT, name, data, "", len(data), "", endpoint.name)
+            )
         self._sink_many(events)
         self._status.request()
 
@@ -220,6 +222,7 @@ class UdpListener:
         append = events.append
         count = size_in = replies = size_out = failed = 0
         counting = endpoint.counts_drops
+        local = endpoint.name
         failure: OSError | None = None
         for turn in range(READ_BATCH):
             try:
@@ -262,6 +265,7 @@ class UdpListener:
                         "" if size else "0-byte datagram",
                         size,
                         "",
+                        local,
                     ),
                 )
             )
@@ -281,7 +285,7 @@ class UdpListener:
             except OSError:
                 failed += 1  # a full send buffer: counted and logged once a second
                 continue
-            append(new(LogEvent, (stamp, SOURCE, sent, peer, out, label, out_size, "")))
+            append(new(LogEvent, (stamp, SOURCE, sent, peer, out, label, out_size, "", local)))
             replies += 1
             size_out += out_size
         if events:
