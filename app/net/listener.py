@@ -44,8 +44,8 @@ class ListenError(Exception):
 
 
 def bind_addresses(host: str) -> list[str]:
-    """`localhost` means both loopbacks: browsers may try ::1 first for that name."""
-    return ["127.0.0.1", "::1"] if host == "localhost" else [host]
+    """`localhost` means both loopbacks: a browser or a sender may pick either for that name."""
+    return ["127.0.0.1", "::1"] if host.lower() == "localhost" else [host]
 
 
 def open_listeners(host: str, port: int, backlog: int = BACKLOG) -> list[socket.socket]:

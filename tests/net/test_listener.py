@@ -102,6 +102,7 @@ def poll_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
 def test_localhost_means_both_loopbacks() -> None:
     assert bind_addresses("localhost") == ["127.0.0.1", "::1"]
     assert bind_addresses("0.0.0.0") == ["0.0.0.0"]
+    assert bind_addresses("LocalHost") == ["127.0.0.1", "::1"]
 
 
 @needs_ipv6

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 from app.net.address import format_peer, format_sockaddr
+from app.net.listener import bind_addresses
 from app.net.udp.listener_drops import enable_drop_counter
 from app.net.udp.listener_socket import (
     WILDCARDS,
@@ -14,7 +15,6 @@ from app.net.udp.listener_socket import (
     open_group_socket,
     open_listening_socket,
 )
-from app.net.udp.listener_status import bind_addresses
 
 
 class Endpoint:

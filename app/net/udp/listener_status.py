@@ -40,8 +40,3 @@ class UdpListenerStatus(NamedTuple):
     error: str = ""  # why the last Start failed or the listener stopped
     multicast: str = ""  # the group joined, if any
     drops_counted: bool = True  # False where the OS gives no drop counter (not Linux)
-
-
-def bind_addresses(host: str) -> list[str]:
-    """`localhost` means both loopbacks: a sender may pick either for that name."""
-    return ["127.0.0.1", "::1"] if host.lower() == "localhost" else [host]

@@ -1,14 +1,8 @@
-"""The HTTP server's socket-free status helpers: bind addresses and the URL to open."""
+"""The HTTP server's socket-free status helpers: the URL to open."""
 
 from __future__ import annotations
 
-from app.net.http.status import HttpServerStatus, ServerState, bind_addresses, server_url
-
-
-def test_localhost_binds_both_loopbacks() -> None:
-    assert bind_addresses("localhost") == ["127.0.0.1", "::1"]
-    assert bind_addresses("127.0.0.1") == ["127.0.0.1"]
-    assert bind_addresses("::") == ["::"]
+from app.net.http.status import HttpServerStatus, ServerState, server_url
 
 
 def test_server_url_is_what_a_browser_on_this_machine_opens() -> None:
