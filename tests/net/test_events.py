@@ -49,6 +49,7 @@ def test_field_order_is_what_the_log_model_reads_by_position() -> None:
         "message",
         "size",
         "detail",
+        "local",
     )
 
 

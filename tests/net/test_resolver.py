@@ -73,8 +73,9 @@ def test_localhost_resolves_from_the_hosts_file(reactor: Reactor) -> None:
 def test_a_name_with_a_nul_character_gives_a_reason_not_a_dead_thread(
     reactor: Reactor,
 ) -> None:
-    # getaddrinfo raises ValueError ("embedded null character") for such a name.
+    # Depending on the Python build, getaddrinfo raises ValueError ("embedded null
+    # character") or gaierror for such a name; either way one answer with a reason.
     infos, reason, in_loop = resolve(reactor, "local\0host", 80)
     assert in_loop
     assert infos is None
-    assert "null" in reason
+    assert reason
