@@ -90,7 +90,6 @@ class HttpServer:
             on_refused=self._refuse_over_limit,
         )
         self._host = host
-        self._sweeper = self._reactor.call_later(SWEEP_INTERVAL, self._sweep)
         port = listener.port
         url = server_url(host, port)
         bound = ", ".join(listener.addresses())
@@ -130,8 +129,11 @@ class HttpServer:
         now = time.monotonic()
         for connection in list(self._connections):
             connection.check_deadlines(now)
-        if self._listener is not None:
+        # Deadlines only concern open connections: a server nobody talks to sleeps.
+        if self._listener is not None and self._connections:
             self._sweeper = self._reactor.call_later(SWEEP_INTERVAL, self._sweep)
+        else:
+            self._sweeper = None
 
     def _has_room(self) -> bool:
         return len(self._connections) < self.limits.max_connections or self._make_room()
@@ -149,6 +151,8 @@ class HttpServer:
                 self._connections.discard,
             )
         )
+        if self._sweeper is None:
+            self._sweeper = self._reactor.call_later(SWEEP_INTERVAL, self._sweep)
 
     def _make_room(self) -> bool:
         """At the cap, close the connection idle the longest (no request in progress).
