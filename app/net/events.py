@@ -33,6 +33,8 @@ class LogEvent(NamedTuple):
     `size` is the true length of the traffic; `data` may hold only a prefix of it once the
     log model trims long chunks to bound memory, so counters read `size`, never `len(data)`.
     `detail` carries multi-line text for the detail view (HTTP headers, a traceback).
+    `local` is the local `host:port` of the connection the event belongs to, when known,
+    so no consumer has to parse it out of a sentence.
     """
 
     time: float
@@ -43,6 +45,7 @@ class LogEvent(NamedTuple):
     message: str = ""
     size: int = 0
     detail: str = ""
+    local: str = ""
 
 
 EventSink = Callable[[LogEvent], None]
@@ -57,6 +60,7 @@ def make_event(
     data: bytes = b"",
     size: int | None = None,
     detail: str = "",
+    local: str = "",
 ) -> LogEvent:
     """A LogEvent stamped now; `size` defaults to the length of `data`."""
     return LogEvent(
@@ -68,4 +72,5 @@ def make_event(
         message,
         len(data) if size is None else size,
         detail,
+        local,
     )

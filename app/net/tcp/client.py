@@ -1,4 +1,9 @@
-"""A TCP client on a Reactor: non-blocking connect with timeout, complete sends, steady receive."""
+"""A TCP client on a Reactor: non-blocking connect with timeout, then a `Stream`.
+
+Connecting (name resolution, trying each address, the deadline) is done here; once
+connected the socket belongs to a `Stream` and this object is its protocol: it logs what
+arrives and leaves and turns the stream's events into states and log lines.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,16 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from app.net.address import format_peer, format_sockaddr
 from app.net.errors import describe, describe_errno
 from app.net.events import EventSink, Kind, Source, make_event
 from app.net.reactor import Reactor, Timer
 from app.net.resolver import AddrInfo, resolve_async
+from app.net.stream import Outgoing, Stream, StreamFailure
 from app.net.tcp.status import TcpState, TcpStatus
+
+__all__ = ["BACKLOG_LIMIT", "RECV_SIZE", "TcpClient", "TcpState", "TcpStatus"]
 
 RECV_SIZE = 256 * 1024
 # Stop reading while this many received bytes wait for the log, so a peer that floods
@@ -24,11 +31,14 @@ BACKLOG_LIMIT = 64 * 1024 * 1024
 PROGRESS_INTERVAL = 0.05
 
 
-@dataclass(slots=True)
-class _Outgoing:
-    data: bytes
-    view: memoryview
-    sent: int = 0
+class _Message(Outgoing):
+    """A send: the bytes are kept to log them (or the prefix that left)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.data = data
 
 
 StateCallback = Callable[[TcpStatus], None]
@@ -50,39 +60,55 @@ class TcpClient:
         self._sink = sink
         self._on_state = on_state
         self._on_progress = on_progress
-        self._backlog = backlog or (lambda: 0)
-        self._sock: socket.socket | None = None
+        self._backlog = backlog
+        self._sock: socket.socket | None = None  # while connecting
+        self._stream: Stream | None = None  # once connected
         self._peer = ""
+        self._local = ""
         self._candidates: deque[AddrInfo] = deque()
         self._last_error = ""
         self._attempt = 0
         self._deadline: Timer | None = None
-        self._retry_read: Timer | None = None
-        self._outbox: deque[_Outgoing] = deque()
         self._state = TcpState.DISCONNECTED
         self._peer_finished = False
-        self._reading = False
-        self._mask = 0  # the selector events currently registered for the connected socket
+        self._half_close = False
         self._last_progress = 0.0
-        self.bytes_sent = 0
-        self.bytes_received = 0
+        # The last connection's totals; they outlive its stream for the closing sentence.
+        self._sent_before = 0
+        self._received_before = 0
 
     @property
     def state(self) -> TcpState:
         return self._state
 
+    @property
+    def bytes_sent(self) -> int:
+        stream = self._stream
+        return stream.bytes_sent if stream is not None else self._sent_before
+
+    @property
+    def bytes_received(self) -> int:
+        stream = self._stream
+        return stream.bytes_received if stream is not None else self._received_before
+
     # -- commands --------------------------------------------------------------------
 
-    def connect(self, host: str, port: int, timeout: float = 5.0) -> None:
+    def connect(
+        self, host: str, port: int, timeout: float = 5.0, half_close: bool = False
+    ) -> None:
+        """Connect; with `half_close` the peer's end of stream leaves the client
+        connected and able to send, otherwise it ends the connection."""
         if self._state is not TcpState.DISCONNECTED:
             self._info("Already connected or connecting; disconnect first")
             return
         self._attempt += 1
         attempt = self._attempt
         self._peer = format_peer(host, port)
+        self._local = ""
         self._target = (host, port)
         self._timeout = timeout
-        self.bytes_sent = self.bytes_received = 0
+        self._half_close = half_close
+        self._sent_before = self._received_before = 0
         self._set_state(TcpState.CONNECTING)
         self._info(f"Connecting to {self._peer}…")
         self._deadline = self._reactor.call_later(timeout, lambda: self._timed_out(attempt))
@@ -95,12 +121,12 @@ class TcpClient:
         )
 
     def send(self, data: bytes) -> None:
-        if self._state is not TcpState.CONNECTED or self._sock is None:
+        stream = self._stream
+        if self._state is not TcpState.CONNECTED or stream is None:
             self._error("Not connected: nothing was sent")
             return
-        self._outbox.append(_Outgoing(data, memoryview(data)))
-        self._watch()
-        self._flush_outbox()
+        stream.write(_Message(data))
+        stream.flush()
 
     def disconnect(self) -> None:
         if self._state is TcpState.DISCONNECTED:
@@ -152,25 +178,30 @@ class TcpClient:
         sock = self._sock
         if attempt != self._attempt or sock is None:
             return
+        self._reactor.unregister(sock)
         code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
         if code:
-            self._reactor.unregister(sock)
             sock.close()
             self._sock = None
             self._last_error = describe_errno(code)
             self._try_next(attempt)
             return
         self._cancel_timers()
-        self._reactor.unregister(sock)
-        self._mask = 0
+        self._sock = None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._peer_finished = False
-        self._reading = True
-        self._watch()
-        self._set_state(TcpState.CONNECTED)
-        local = format_sockaddr(sock.getsockname())
+        self._local = format_sockaddr(sock.getsockname())
         remote = format_sockaddr(sock.getpeername())
-        self._info(f"Connected to {remote} from {local}")
+        backlog = self._backlog
+        self._stream = Stream(
+            self._reactor,
+            sock,
+            self,
+            recv_size=RECV_SIZE,
+            backlog=None if backlog is None else lambda: backlog() > BACKLOG_LIMIT,
+        )
+        self._set_state(TcpState.CONNECTED)
+        self._info(f"Connected to {remote} from {self._local}", local=self._local)
 
     def _timed_out(self, attempt: int) -> None:
         if attempt == self._attempt and self._state is TcpState.CONNECTING:
@@ -178,106 +209,59 @@ class TcpClient:
                 f"Connection to {self._peer} timed out after {self._timeout:g} s", Kind.ERROR
             )
 
-    # -- connected -------------------------------------------------------------------
+    # -- connected: the StreamProtocol side -------------------------------------------
 
-    def _watch(self) -> None:
-        """Register for exactly the events we need now: read unless paused, write if queued."""
-        if self._sock is None:
-            return
-        mask = (selectors.EVENT_READ if self._reading else 0) | (
-            selectors.EVENT_WRITE if self._outbox else 0
-        )
-        self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
+    def data_received(self, data: bytes) -> None:
+        self._sink(make_event(Source.TCP, Kind.RECEIVED, peer=self._peer, data=data, local=self._local))
 
-    def _ready(self, mask: int) -> None:
-        if mask & selectors.EVENT_READ:
-            self._read()
-        if mask & selectors.EVENT_WRITE and self._sock is not None:
-            self._flush_outbox()
-
-    def _read(self) -> None:
-        sock = self._sock
-        if sock is None:
-            return
-        if self._backlog() > BACKLOG_LIMIT:
-            self._pause_reading()
-            return
-        try:
-            data = sock.recv(RECV_SIZE)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError as exc:
-            self._fail(exc)
-            return
-        if data:
-            self.bytes_received += len(data)
-            self._sink(make_event(Source.TCP, Kind.RECEIVED, peer=self._peer, data=data))
-            return
+    def eof_received(self) -> None:
         self._peer_finished = True
-        self._reading = False
-        self._watch()
+        if not self._half_close:
+            self._close(f"Peer closed the connection{self._totals()}", Kind.INFO)
+            return
         self._set_state(TcpState.CONNECTED)
         self._info(
             f"{self._peer} finished sending (end of stream); "
             "sending may still work — Disconnect to close"
         )
 
-    def _pause_reading(self) -> None:
-        self._reading = False
-        self._watch()
+    def progress(self, item: Outgoing) -> None:
+        if self._on_progress is not None:
+            now = time.monotonic()
+            if now - self._last_progress >= PROGRESS_INTERVAL:
+                self._last_progress = now
+                self._on_progress(item.sent, item.size)
 
-        def resume() -> None:
-            if self._sock is not None and not self._peer_finished:
-                self._reading = True
-                self._watch()
+    def sent(self, item: Outgoing) -> None:
+        if self._on_progress is not None:
+            self._last_progress = time.monotonic()
+            self._on_progress(item.sent, item.size)
+        assert isinstance(item, _Message)
+        self._sink(
+            make_event(Source.TCP, Kind.SENT, peer=self._peer, data=item.data, local=self._local)
+        )
 
-        self._retry_read = self._reactor.call_later(0.01, resume)
+    def drained(self) -> None:
+        pass
 
-    def _flush_outbox(self) -> None:
-        sock = self._sock
-        while self._outbox and sock is not None:
-            item = self._outbox[0]
-            try:
-                n = sock.send(item.view[item.sent :])
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError as exc:
-                self._fail(exc)
-                return
-            item.sent += n
-            self.bytes_sent += n
-            if item.sent < len(item.data):
-                self._report_progress(item)
-                break
-            self._outbox.popleft()
-            self._report_progress(item, force=True)
-            self._sink(make_event(Source.TCP, Kind.SENT, peer=self._peer, data=item.data))
-        self._watch()
-
-    def _report_progress(self, item: _Outgoing, force: bool = False) -> None:
-        if self._on_progress is None:
-            return
-        now = time.monotonic()
-        if force or now - self._last_progress >= PROGRESS_INTERVAL:
-            self._last_progress = now
-            self._on_progress(item.sent, len(item.data))
-
-    def _fail(self, exc: OSError) -> None:
+    def connection_lost(self, failure: StreamFailure) -> None:
         """The connection broke (on a read or a write): log what was and was not sent."""
-        message = f"{describe(exc)}: {self._peer}{self._totals()}"
-        if self._outbox:
-            item = self._outbox[0]
+        message = f"{failure.reason}: {self._peer}{self._totals()}"
+        item = failure.partial
+        if item is not None:
             if item.sent:
                 # Log exactly the prefix the kernel accepted, so the counts stay true.
+                assert isinstance(item, _Message)
                 self._sink(
-                    make_event(Source.TCP, Kind.SENT, peer=self._peer, data=item.data[: item.sent])
+                    make_event(
+                        Source.TCP,
+                        Kind.SENT,
+                        peer=self._peer,
+                        data=item.data[: item.sent],
+                        local=self._local,
+                    )
                 )
-            unsent = sum(len(o.data) - o.sent for o in self._outbox)
-            message += (
-                f" — sent {item.sent:,} of {len(item.data):,} bytes of the last message; "
-                f"{unsent:,} bytes not sent"
-            )
-            self._outbox.clear()
+            message += f" — {failure.unsent_text()}"
         self._close(message, Kind.ERROR)
 
     # -- teardown and reporting ------------------------------------------------------
@@ -285,27 +269,31 @@ class TcpClient:
     def _close(self, message: str, kind: Kind) -> None:
         self._attempt += 1
         self._cancel_timers()
-        if self._outbox and kind is Kind.INFO:
-            unsent = sum(len(o.data) - o.sent for o in self._outbox)
-            message += f"; {unsent:,} queued bytes were not sent"
+        stream = self._stream
+        if stream is not None and kind is Kind.INFO:
+            unsent = stream.unsent()
+            if unsent:
+                message += f"; {unsent:,} queued bytes were not sent"
         self._drop_socket()
-        self._sink(make_event(Source.TCP, kind, message, peer=self._peer))
+        self._sink(make_event(Source.TCP, kind, message, peer=self._peer, local=self._local))
         self._set_state(TcpState.DISCONNECTED)
 
     def _drop_socket(self) -> None:
-        self._outbox.clear()
         self._candidates.clear()
         if self._sock is not None:
             self._reactor.unregister(self._sock)
             self._sock.close()
             self._sock = None
-        self._mask = 0
+        if self._stream is not None:
+            self._sent_before = self._stream.bytes_sent
+            self._received_before = self._stream.bytes_received
+            self._stream.close()
+            self._stream = None
 
     def _cancel_timers(self) -> None:
-        for timer in (self._deadline, self._retry_read):
-            if timer is not None:
-                timer.cancel()
-        self._deadline = self._retry_read = None
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
 
     def _set_state(self, state: TcpState) -> None:
         self._state = state
@@ -314,8 +302,8 @@ class TcpClient:
     def _totals(self) -> str:
         return f" (sent {self.bytes_sent:,} B, received {self.bytes_received:,} B)"
 
-    def _info(self, message: str) -> None:
-        self._sink(make_event(Source.TCP, Kind.INFO, message, peer=self._peer))
+    def _info(self, message: str, local: str = "") -> None:
+        self._sink(make_event(Source.TCP, Kind.INFO, message, peer=self._peer, local=local))
 
     def _error(self, message: str) -> None:
         self._sink(make_event(Source.TCP, Kind.ERROR, message, peer=self._peer))

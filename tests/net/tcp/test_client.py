@@ -12,7 +12,19 @@ from app.net.events import Kind
 from app.net.tcp.client import TcpClient
 from app.net.tcp.status import TcpState, TcpStatus
 from tests.net.reactor_harness import ReactorThread
-from tests.peers import CloseAtOnceServer, EchoServer, SinkServer, free_port
+from tests.peers import CloseAtOnceServer, EchoServer, SinkServer, _ThreadedServer, free_port
+
+
+class SendThenCloseServer(_ThreadedServer):
+    """Sends its words, then closes the connection (FIN) without reading."""
+
+    def __init__(self, words: bytes) -> None:
+        super().__init__()
+        self.words = words
+
+    def serve(self, conn: socket.socket) -> None:
+        conn.sendall(self.words)
+        conn.shutdown(socket.SHUT_WR)
 
 
 @pytest.fixture
@@ -112,13 +124,36 @@ def test_cancel_while_connecting(loop: ReactorThread) -> None:
     assert any("cancelled" in e.message for e in loop.of_kind(Kind.INFO))
 
 
-def test_peer_closes_at_once(loop: ReactorThread) -> None:
-    with CloseAtOnceServer() as server:
+def test_peer_close_logs_what_it_sent_then_disconnects(loop: ReactorThread) -> None:
+    """Defect 1: by default the peer's end of stream ends the connection."""
+    with SendThenCloseServer(b"last words") as server:
         client = make_client(loop)
         connect(loop, client, server.host, server.port)
+        loop.wait_for(lambda: last_state(loop) is TcpState.DISCONNECTED)
+    assert loop.received() == b"last words"
+    messages = [e.message for e in loop.events]
+    closed = "Peer closed the connection (sent 0 B, received 10 B)"
+    # Everything the peer sent is logged before the line that says it closed.
+    assert messages.index(closed) > max(
+        i for i, e in enumerate(loop.events) if e.kind is Kind.RECEIVED
+    )
+    assert loop.of_kind(Kind.ERROR) == []
+    status = loop.states[-1]
+    assert isinstance(status, TcpStatus) and status.peer_finished
+    # Sending after that is refused with one line, not attempted on a dead socket.
+    loop.reactor.call_soon(client.send, b"late")
+    loop.wait_for(lambda: bool(loop.of_kind(Kind.ERROR)))
+    assert [e.message for e in loop.of_kind(Kind.ERROR)] == ["Not connected: nothing was sent"]
+
+
+def test_peer_closes_at_once_with_half_close(loop: ReactorThread) -> None:
+    with CloseAtOnceServer() as server:
+        client = make_client(loop)
+        loop.reactor.call_soon(client.connect, server.host, server.port, 5.0, True)
         loop.wait_for(lambda: any("finished sending" in e.message for e in loop.events))
         status = loop.states[-1]
         assert isinstance(status, TcpStatus) and status.peer_finished
+        assert status.state is TcpState.CONNECTED
         # The peer is gone: the first send may still leave (the peer answers it with a
         # reset); a later one fails, with one error line, and the client disconnects.
         for attempt in range(1, 6):
@@ -133,6 +168,20 @@ def test_peer_closes_at_once(loop: ReactorThread) -> None:
         assert last_state(loop) is TcpState.DISCONNECTED
         [error] = loop.of_kind(Kind.ERROR)
         assert "Connection" in error.message and "not sent" in error.message
+
+
+def test_connected_event_carries_the_local_address(loop: ReactorThread) -> None:
+    with EchoServer() as server:
+        client = make_client(loop)
+        connect(loop, client, server.host, server.port)
+        [connected] = [e for e in loop.events if e.message.startswith("Connected to")]
+        assert connected.local.startswith("127.0.0.1:")
+        assert connected.message.endswith(f"from {connected.local}")
+        loop.reactor.call_soon(client.send, b"ping")
+        loop.wait_for(lambda: loop.received() == b"ping")
+        assert {e.local for e in loop.of_kind(Kind.SENT) + loop.of_kind(Kind.RECEIVED)} == {
+            connected.local
+        }
 
 
 def test_ten_megabytes_arrive_whole(loop: ReactorThread) -> None:

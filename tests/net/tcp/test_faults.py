@@ -48,10 +48,10 @@ def state(loop: ReactorThread) -> TcpStatus:
     return status
 
 
-def start(loop: ReactorThread, peer: ScriptedPeer) -> TcpClient:
+def start(loop: ReactorThread, peer: ScriptedPeer, half_close: bool = False) -> TcpClient:
     client = TcpClient(loop.reactor, loop.sink, loop.on_state, backlog=lambda: 0, on_progress=None)
     loop.closers.append(client.close)
-    loop.reactor.call_soon(client.connect, peer.host, peer.port, 5.0)
+    loop.reactor.call_soon(client.connect, peer.host, peer.port, 5.0, half_close)
     loop.wait_for(lambda: bool(loop.states) and state(loop).state is not TcpState.CONNECTING)
     assert state(loop).state is TcpState.CONNECTED
     return client
@@ -77,7 +77,7 @@ def test_half_close_keeps_sending(loop: ReactorThread) -> None:
         peer.release.set()
 
     with ScriptedPeer(half_close) as peer:
-        client = start(loop, peer)
+        client = start(loop, peer, half_close=True)
         loop.wait_for(lambda: state(loop).peer_finished)
         assert loop.received() == b"bye"
         assert any("finished sending" in e.message for e in loop.of_kind(Kind.INFO))

@@ -1,0 +1,340 @@
+"""One connected non-blocking socket on a Reactor, shared by every stream protocol.
+
+A `Stream` owns the selector interest of its socket (one mask, changed only through
+`Reactor.set_interest`), reads with back-pressure, writes an outbox of memoryviews, and
+turns an `OSError` into one `StreamFailure` that says exactly what was and was not sent.
+Its protocol (TCP client, HTTP connection, later the TCP server, relay and HTTP client)
+sees only bytes and a few events through `StreamProtocol`; it never touches the socket.
+
+Back-pressure: reading stops while `backlog()` says the consumer (the log) is behind,
+and is polled again every `BACKLOG_RETRY`; it also stops while more than `high_water`
+bytes wait in the outbox, so a client that pipelines requests without reading the
+answers is slowed by TCP flow control instead of filling memory.
+
+The TLS seam: the stream never calls the socket for I/O, only its `transport`, anything
+with the `Transport` methods. A plain socket is its own transport, so the hot path is the
+C methods of `socket.socket` with no Python layer in between. TLS will be a transport
+wrapping the socket with an `ssl.SSLObject` and two `ssl.MemoryBIO`s: `recv` moves
+ciphertext from the socket into the incoming BIO and returns `SSLObject.read()`; `send`
+encrypts into the outgoing BIO and writes it to the socket; both raise `BlockingIOError`
+while the record layer needs more bytes, which the stream already treats as "try again
+on the next readiness". The same Stream, outbox and accounting then serve both; the TLS
+transport will also need to ask for write interest while its outgoing BIO holds
+handshake bytes, which is the one addition the stream will need (in `_watch`).
+"""
+
+from __future__ import annotations
+
+import selectors
+import socket
+from collections import deque
+from collections.abc import Callable
+from typing import NamedTuple, Protocol
+
+from app.net.errors import describe
+from app.net.reactor import Reactor, Timer
+
+_READ = selectors.EVENT_READ
+_WRITE = selectors.EVENT_WRITE
+# How soon reading is tried again after `backlog()` said the consumer is behind.
+BACKLOG_RETRY = 0.01
+
+
+class Transport(Protocol):
+    """Raw byte I/O under a stream; `socket.socket` is one, a TLS layer will be another."""
+
+    def recv(self, bufsize: int, /) -> bytes: ...
+
+    def send(self, data: memoryview, /) -> int: ...
+
+    def shutdown(self, how: int, /) -> None: ...
+
+
+class Outgoing:
+    """One message in the outbox: `size` bytes, of which `sent` have left so far.
+
+    `view` is the piece being sent and `pos` how far into it; a message produced piece by
+    piece (a file body) overrides `more()` to return the next piece.
+    """
+
+    __slots__ = ("pos", "sent", "size", "view")
+
+    def __init__(self, data: bytes | memoryview, size: int | None = None) -> None:
+        self.view = data if isinstance(data, memoryview) else memoryview(data)
+        self.pos = 0
+        self.sent = 0
+        self.size = len(self.view) if size is None else size
+
+    def more(self) -> memoryview | None:
+        """The next piece once `view` is sent; None or empty when there is no more."""
+        return None
+
+
+class StreamFailure(NamedTuple):
+    """Why a stream broke, and exactly what of its outbox did not leave."""
+
+    reason: str  # the OSError in words (app.net.errors.describe)
+    error: OSError
+    bytes_sent: int
+    bytes_received: int
+    partial: Outgoing | None  # the message that was being sent, if any
+    unsent: int  # bytes of the outbox that never left, that message's rest included
+
+    def unsent_text(self) -> str:
+        """`sent N of M bytes of the last message; K bytes not sent`, or "" if none."""
+        item = self.partial
+        if item is None:
+            return ""
+        return (
+            f"sent {item.sent:,} of {item.size:,} bytes of the last message; "
+            f"{self.unsent:,} bytes not sent"
+        )
+
+
+class StreamProtocol(Protocol):
+    """What a stream tells the protocol on top of it (all in the loop thread)."""
+
+    def data_received(self, data: bytes) -> None: ...
+
+    def eof_received(self) -> None:
+        """The peer finished sending; the stream reads no more, writing still works."""
+
+    def progress(self, item: Outgoing) -> None:
+        """Part of `item` left (the socket buffer filled, or a piece of it is done)."""
+
+    def sent(self, item: Outgoing) -> None:
+        """`item` left whole (or ended short: `item.sent < item.size`, `more()` ran out)."""
+
+    def drained(self) -> None:
+        """The outbox is empty after a write."""
+
+    def connection_lost(self, failure: StreamFailure) -> None:
+        """A read or write failed; the stream is already closed."""
+
+
+class Stream:
+    """Lives in the reactor's thread; every method must be called there."""
+
+    def __init__(
+        self,
+        reactor: Reactor,
+        sock: socket.socket,
+        protocol: StreamProtocol,
+        *,
+        recv_size: int = 256 * 1024,
+        high_water: int = 0,
+        backlog: Callable[[], bool] | None = None,
+        transport: Transport | None = None,
+    ) -> None:
+        sock.setblocking(False)
+        self._reactor = reactor
+        self._sock = sock
+        self._protocol = protocol
+        io = transport if transport is not None else sock
+        self._recv = io.recv
+        self._send = io.send
+        self._shutdown = io.shutdown
+        self._recv_size = recv_size
+        self._high_water = high_water
+        self._backlog = backlog
+        self._outbox: deque[Outgoing] = deque()
+        self._mask = 0
+        self._reading = True
+        self._peer_finished = False
+        self._write_closing = False
+        self._write_closed = False
+        self._closed = False
+        self._retry: Timer | None = None
+        self.queued = 0  # bytes of the outbox not sent yet
+        self.bytes_sent = 0
+        self.bytes_received = 0
+        self._watch()
+
+    # -- state -------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def peer_finished(self) -> bool:
+        return self._peer_finished
+
+    @property
+    def reading(self) -> bool:
+        """Whether the selector is asked for readability now."""
+        return bool(self._mask & _READ)
+
+    @property
+    def outbox_empty(self) -> bool:
+        return not self._outbox
+
+    def getsockname(self) -> tuple[object, ...]:
+        address: tuple[object, ...] = self._sock.getsockname()
+        return address
+
+    def getpeername(self) -> tuple[object, ...]:
+        address: tuple[object, ...] = self._sock.getpeername()
+        return address
+
+    # -- commands ----------------------------------------------------------------------
+
+    def pause_reading(self) -> None:
+        self._reading = False
+        self._watch()
+
+    def resume_reading(self) -> None:
+        self._reading = True
+        self._watch()
+
+    def write(self, item: Outgoing) -> None:
+        """Queue `item`; it leaves on `flush()` or when the socket becomes writable."""
+        if self._closed or self._write_closing:
+            raise RuntimeError("write on a closed stream")
+        self._outbox.append(item)
+        self.queued += item.size
+
+    def flush(self) -> None:
+        """Send what the socket takes now; the rest goes when it is writable again."""
+        out = self._outbox
+        send = self._send
+        protocol = self._protocol
+        while out:
+            item = out[0]
+            if item.pos == len(item.view):
+                piece = item.more()
+                if not piece:
+                    self._finish(item)
+                    continue
+                item.view = piece
+                item.pos = 0
+            try:
+                n = send(item.view[item.pos :])
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError as exc:
+                self._fail(exc)
+                return
+            item.pos += n
+            item.sent += n
+            self.bytes_sent += n
+            self.queued -= n
+            if item.sent >= item.size:
+                self._finish(item)
+                continue
+            protocol.progress(item)
+            if item.pos < len(item.view):
+                break  # the socket buffer is full: wait until it is writable
+        if self._closed:
+            return
+        if not out:
+            if self._write_closing and not self._write_closed:
+                self._close_write()
+            protocol.drained()
+        self._watch()
+
+    def shutdown_write(self) -> None:
+        """Send FIN once the outbox has drained (half-close); reading goes on."""
+        if self._closed or self._write_closing:
+            return
+        self._write_closing = True
+        if not self._outbox:
+            self._close_write()
+            self._watch()
+
+    def close(self) -> None:
+        """Release the socket at once, without a callback; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+        self._reactor.unregister(self._sock)
+        self._mask = 0
+        self._outbox.clear()
+        self.queued = 0
+        self._sock.close()
+
+    def unsent(self) -> int:
+        """Bytes queued and not sent, for a caller that closes with data still waiting."""
+        return sum(item.size - item.sent for item in self._outbox)
+
+    def drop_outbox(self) -> list[Outgoing]:
+        """Take every queued message out (to release what they hold) without sending."""
+        items = list(self._outbox)
+        self._outbox.clear()
+        self.queued = 0
+        return items
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        """Ask the selector for exactly what is needed now: one mask, changed rarely."""
+        if self._closed:
+            return
+        mask = 0
+        if self._reading and not self._peer_finished and self._retry is None:
+            if not self._high_water or self.queued < self._high_water:
+                mask = _READ
+        if self._outbox:
+            mask |= _WRITE
+        self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
+
+    def _ready(self, mask: int) -> None:
+        if mask & _READ:
+            self._read()
+        if mask & _WRITE and not self._closed:
+            self.flush()
+
+    def _read(self) -> None:
+        backlog = self._backlog
+        if backlog is not None and backlog():
+            self._retry = self._reactor.call_later(BACKLOG_RETRY, self._retry_read)
+            self._watch()
+            return
+        try:
+            data = self._recv(self._recv_size)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self._fail(exc)
+            return
+        if data:
+            self.bytes_received += len(data)
+            self._protocol.data_received(data)
+        else:
+            self._peer_finished = True
+            self._watch()
+            self._protocol.eof_received()
+            return
+        self._watch()
+
+    def _retry_read(self) -> None:
+        self._retry = None
+        self._watch()
+
+    def _finish(self, item: Outgoing) -> None:
+        self._outbox.popleft()
+        self.queued -= item.size - item.sent  # a piecewise message that ended short
+        self._protocol.sent(item)
+
+    def _close_write(self) -> None:
+        self._write_closed = True
+        try:
+            self._shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the peer is gone already: the next read reports it
+
+    def _fail(self, exc: OSError) -> None:
+        partial = self._outbox[0] if self._outbox else None
+        failure = StreamFailure(
+            describe(exc),
+            exc,
+            self.bytes_sent,
+            self.bytes_received,
+            partial,
+            self.unsent(),
+        )
+        self.close()
+        self._protocol.connection_lost(failure)
