@@ -14,6 +14,7 @@ from app.ui.log.pane import LogPane
 from app.ui.settings_store import open_settings, restore_fields, save_fields
 from app.ui.tabs.http_server import HttpServerTab
 from app.ui.tabs.tcp_client import TcpClientTab
+from app.ui.tabs.tcp_server import TcpServerTab
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.tabs.udp_sender import UdpSenderTab
 
@@ -38,7 +39,12 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.log_pane = LogPane()
         self.export_controls = LogExportControls(self.log_pane)
-        self.tool_tabs: list[ToolTab] = [TcpClientTab(), UdpSenderTab(), HttpServerTab()]
+        self.tool_tabs: list[ToolTab] = [
+            TcpClientTab(),
+            TcpServerTab(),
+            UdpSenderTab(),
+            HttpServerTab(),
+        ]
         for tab in self.tool_tabs:
             self.tabs.addTab(tab, tab.title)
             for worker in tab.workers():
