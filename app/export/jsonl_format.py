@@ -25,7 +25,8 @@ class JsonlEncoder:
     """Events to lines of JSON, each ending in "\\n".
 
     Keys: time (epoch seconds), time_iso, source, kind, peer, size (true length), message,
-    detail, data_base64 (the data, exact), data_text (escaped with app.payload.escape_bytes).
+    detail, local (the connection's local host:port, or ""), data_base64 (the data, exact),
+    data_text (escaped with app.payload.escape_bytes).
     With `text_limit`, data_text covers only that many leading bytes and such a record
     also has `"data_text_cut":true`: escaping runs at ~15 MB/s, too slow for a recording
     of a flood of 64 KiB chunks, while base64 keeps up.
@@ -48,6 +49,7 @@ class JsonlEncoder:
             f'"source":{_quote(event.source.value)},"kind":{_quote(event.kind.value)},'
             f'"peer":{_quote(event.peer)},"size":{int(event.size)},'
             f'"message":{_quote(event.message)},"detail":{_quote(event.detail)},'
+            f'"local":{_quote(event.local)},'
             f'"data_base64":"{b64encode(data).decode("ascii")}","data_text":{_quote(text)}'
             + (',"data_text_cut":true}' if cut else "}")
         )
@@ -80,6 +82,7 @@ def event_from_record(record: dict[str, Any]) -> LogEvent:
         str(record.get("message", "")),
         int(record.get("size", len(data))),
         str(record.get("detail", "")),
+        str(record.get("local", "")),
     )
 
 

@@ -1,10 +1,11 @@
 """TCP and UDP log events as synthetic IPv4/IPv6 packets, with flows Wireshark can follow.
 
 The log knows the remote `host:port` of each event and, for TCP, often the local address
-(the "Connected to X from Y" line). Everything else is made up consistently:
+(`LogEvent.local`, set on the client's connected event). Everything else is made up
+consistently:
 
 - The local side is 127.0.0.1 or ::1 (the family of the peer) with a port 49152 + n per
-  flow, unless a "Connected to … from …" line names it.
+  flow, unless the event that opens the connection carries its local address.
 - A peer given by name ("example.com:80") gets a documentation address (192.0.2.x, then
   198.51.100.x and 203.0.113.x, then 2001:db8::x), the same one for every event of the
   export.
@@ -22,7 +23,6 @@ The log knows the remote `host:port` of each event and, for TCP, often the local
 from __future__ import annotations
 
 import ipaddress
-import re
 import struct
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -45,9 +45,6 @@ FIRST_LOCAL_PORT = 49_152
 LOCAL_V4 = ipaddress.IPv4Address("127.0.0.1")
 LOCAL_V6 = ipaddress.IPv6Address("::1")
 _DOC_NETS_V4 = ("192.0.2.", "198.51.100.", "203.0.113.")
-
-# What TcpClient says once connected: "Connected to 127.0.0.1:8000 from 127.0.0.1:50312".
-_CONNECTED = re.compile(r"^Connected to (\S+) from (\S+)$")
 
 
 class Packet(NamedTuple):
@@ -89,16 +86,22 @@ class AddressBook:
 
     def __init__(self) -> None:
         self._names: dict[str, IPAddress] = {}
+        self._names_v6: dict[str, IPAddress] = {}
 
-    def address(self, host: str) -> IPAddress:
+    def address(self, host: str, version: int = 0) -> IPAddress:
+        """`version` 6 asks for an IPv6 address for a name (its connection used IPv6)."""
         try:
             return ipaddress.ip_address(host)
         except ValueError:
             pass
-        known = self._names.get(host.lower())
+        names = self._names_v6 if version == 6 else self._names
+        known = names.get(host.lower())
         if known is None:
-            known = self._documentation_address(len(self._names))
-            self._names[host.lower()] = known
+            if version == 6:
+                known = ipaddress.IPv6Address(f"2001:db8::{len(names) + 1:x}")
+            else:
+                known = self._documentation_address(len(names))
+            names[host.lower()] = known
         return known
 
     @staticmethod
@@ -178,7 +181,7 @@ class PacketSynthesizer:
             return []
         if kind is not Kind.SENT and kind is not Kind.RECEIVED:
             return []
-        flow = self._flow(protocol, event.peer)
+        flow = self._flow(protocol, event.peer, event.local)
         if flow is None:
             return []
         outgoing = kind is Kind.SENT
@@ -196,23 +199,23 @@ class PacketSynthesizer:
     # -- flows ------------------------------------------------------------------------
 
     def _note_connection(self, event: LogEvent) -> None:
-        """A new connection starts a new flow, with the real local port when it is told."""
-        match = _CONNECTED.match(event.message)
-        if match is None or not event.peer:
+        """A connected event (an info row with a local address) starts a new flow."""
+        if not event.local or not event.peer:
             return
-        remote = parse_peer(match.group(1))
-        local = parse_peer(match.group(2))
+        remote = parse_peer(event.peer)
         if remote is None:
             return
-        self._flows[(PROTO_TCP, event.peer)] = self._new_flow(PROTO_TCP, remote, local)
+        self._flows[(PROTO_TCP, event.peer)] = self._new_flow(
+            PROTO_TCP, remote, parse_peer(event.local)
+        )
 
-    def _flow(self, protocol: int, peer: str) -> Flow | None:
+    def _flow(self, protocol: int, peer: str, local: str) -> Flow | None:
         flow = self._flows.get((protocol, peer))
         if flow is None:
             remote = parse_peer(peer)
             if remote is None:
                 return None
-            flow = self._new_flow(protocol, remote, None)
+            flow = self._new_flow(protocol, remote, parse_peer(local) if local else None)
             self._flows[(protocol, peer)] = flow
         return flow
 
@@ -221,16 +224,18 @@ class PacketSynthesizer:
     ) -> Flow:
         n = self._flow_count
         self._flow_count += 1
-        remote_ip = self._addresses.address(remote[0])
-        local_ip: IPAddress = LOCAL_V4 if remote_ip.version == 4 else LOCAL_V6
-        local_port = FIRST_LOCAL_PORT + n % (65_536 - FIRST_LOCAL_PORT)
+        told: IPAddress | None = None
         if local is not None:
             try:
                 told = ipaddress.ip_address(local[0])
             except ValueError:
                 told = None
-            if told is not None and told.version == remote_ip.version:
-                local_ip, local_port = told, local[1]
+        # A peer given by name gets an address of the family its connection really used.
+        remote_ip = self._addresses.address(remote[0], told.version if told else 0)
+        local_ip: IPAddress = LOCAL_V4 if remote_ip.version == 4 else LOCAL_V6
+        local_port = FIRST_LOCAL_PORT + n % (65_536 - FIRST_LOCAL_PORT)
+        if local is not None and told is not None and told.version == remote_ip.version:
+            local_ip, local_port = told, local[1]
         # Distinct, reproducible initial sequence numbers per flow and direction.
         local_isn = (0x1000_0000 + n * 0x0101_0101) & 0xFFFF_FFFF
         remote_isn = (0x8000_0000 + n * 0x0101_0101) & 0xFFFF_FFFF

@@ -75,10 +75,20 @@ class StreamFailure(NamedTuple):
 
     reason: str  # the OSError in words (app.net.errors.describe)
     error: OSError
+    writing: bool  # the failure came from a send (else from a recv)
     bytes_sent: int
     bytes_received: int
-    partial: Outgoing | None  # the message that was being sent, if any
-    unsent: int  # bytes of the outbox that never left, that message's rest included
+    dropped: tuple[Outgoing, ...]  # the outbox as it was: the first one partly sent
+
+    @property
+    def partial(self) -> Outgoing | None:
+        """The message that was being sent, if any."""
+        return self.dropped[0] if self.dropped else None
+
+    @property
+    def unsent(self) -> int:
+        """Bytes of the outbox that never left, the partial message's rest included."""
+        return sum(item.size - item.sent for item in self.dropped)
 
     def unsent_text(self) -> str:
         """`sent N of M bytes of the last message; K bytes not sent`, or "" if none."""
@@ -169,6 +179,11 @@ class Stream:
     def outbox_empty(self) -> bool:
         return not self._outbox
 
+    @property
+    def sending(self) -> Outgoing | None:
+        """The message at the head of the outbox (partly sent, or next to go)."""
+        return self._outbox[0] if self._outbox else None
+
     def getsockname(self) -> tuple[object, ...]:
         address: tuple[object, ...] = self._sock.getsockname()
         return address
@@ -213,7 +228,7 @@ class Stream:
             except (BlockingIOError, InterruptedError):
                 break
             except OSError as exc:
-                self._fail(exc)
+                self._fail(exc, writing=True)
                 return
             item.pos += n
             item.sent += n
@@ -274,9 +289,13 @@ class Stream:
         if self._closed:
             return
         mask = 0
-        if self._reading and not self._peer_finished and self._retry is None:
-            if not self._high_water or self.queued < self._high_water:
-                mask = _READ
+        if (
+            self._reading
+            and not self._peer_finished
+            and self._retry is None
+            and (not self._high_water or self.queued < self._high_water)
+        ):
+            mask = _READ
         if self._outbox:
             mask |= _WRITE
         self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
@@ -298,7 +317,7 @@ class Stream:
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:
-            self._fail(exc)
+            self._fail(exc, writing=False)
             return
         if data:
             self.bytes_received += len(data)
@@ -326,15 +345,14 @@ class Stream:
         except OSError:
             pass  # the peer is gone already: the next read reports it
 
-    def _fail(self, exc: OSError) -> None:
-        partial = self._outbox[0] if self._outbox else None
+    def _fail(self, exc: OSError, *, writing: bool) -> None:
         failure = StreamFailure(
             describe(exc),
             exc,
+            writing,
             self.bytes_sent,
             self.bytes_received,
-            partial,
-            self.unsent(),
+            tuple(self.drop_outbox()),
         )
         self.close()
         self._protocol.connection_lost(failure)

@@ -19,6 +19,7 @@ def sample_events() -> list[LogEvent]:
         message: str = "",
         size: int | None = None,
         detail: str = "",
+        local: str = "",
     ) -> LogEvent:
         return LogEvent(
             T0 + n * 0.001,
@@ -29,6 +30,7 @@ def sample_events() -> list[LogEvent]:
             message,
             len(data) if size is None else size,
             detail,
+            local,
         )
 
     tcp = "127.0.0.1:8000"
@@ -40,9 +42,10 @@ def sample_events() -> list[LogEvent]:
             Kind.INFO,
             tcp,
             message="Connected to 127.0.0.1:8000 from 127.0.0.1:50312",
+            local="127.0.0.1:50312",
         ),
-        ev(2, Source.TCP, Kind.SENT, tcp, b"Hello, server!"),
-        ev(3, Source.TCP, Kind.RECEIVED, tcp, b"Hello, client!\r\n"),
+        ev(2, Source.TCP, Kind.SENT, tcp, b"Hello, server!", local="127.0.0.1:50312"),
+        ev(3, Source.TCP, Kind.RECEIVED, tcp, b"Hello, client!\r\n", local="127.0.0.1:50312"),
         ev(4, Source.TCP, Kind.SENT, tcp, AWKWARD),
         ev(5, Source.TCP, Kind.RECEIVED, tcp, BIG),
         ev(6, Source.TCP, Kind.RECEIVED, tcp, BIG[:4096], size=70_000),

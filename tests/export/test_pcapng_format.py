@@ -131,17 +131,38 @@ def test_reconnect_starts_a_new_flow() -> None:
     synth = PacketSynthesizer()
     peer = "localhost:7"
 
-    def event(kind: Kind, data: bytes = b"", message: str = "") -> LogEvent:
-        return LogEvent(T0, Source.TCP, kind, peer, data, message, len(data))
+    def event(kind: Kind, data: bytes = b"", local: str = "") -> LogEvent:
+        return LogEvent(T0, Source.TCP, kind, peer, data, "", len(data), "", local)
 
     first = synth.packets(event(Kind.SENT, b"a"))
     again = synth.packets(event(Kind.SENT, b"b"))
-    synth.packets(event(Kind.INFO, message="Connected to [::1]:7 from [::1]:41000"))
-    third = synth.packets(event(Kind.SENT, b"c"))
+    # The connected event: the local address is data; the sentence is not read at all.
+    synth.packets(event(Kind.INFO, local="[::1]:41000"))
+    third = synth.packets(event(Kind.SENT, b"c", local="[::1]:41000"))
     assert len(first) == 4 and len(again) == 1 and len(third) == 4
     a, c = decode_raw(first[0].data), decode_raw(third[0].data)
-    assert a.dst == "192.0.2.1" and a.sport >= 49152  # a name without a Connected line
-    assert (c.version, c.src, c.sport, c.dst, c.dport) == (6, "::1", 41000, "::1", 7)
+    assert a.dst == "192.0.2.1" and a.sport >= 49152  # a name without a connected event
+    # The name's connection used IPv6: an IPv6 documentation address, the real local port.
+    assert (c.version, c.src, c.sport, c.dst, c.dport) == (6, "::1", 41000, "2001:db8::1", 7)
+
+
+def test_literal_peer_uses_the_local_address_of_its_connected_event() -> None:
+    synth = PacketSynthesizer()
+    peer = "127.0.0.1:8000"
+    connected = LogEvent(T0, Source.TCP, Kind.INFO, peer, b"", "", 0, "", "127.0.0.1:50312")
+    assert synth.packets(connected) == []
+    sent = LogEvent(T0, Source.TCP, Kind.SENT, peer, b"hi", "", 2, "", "127.0.0.1:50312")
+    *_, data = synth.packets(sent)
+    s = decode_raw(data.data)
+    assert (s.src, s.sport, s.dst, s.dport) == ("127.0.0.1", 50312, "127.0.0.1", 8000)
+    # A sentence that names another port is not parsed: only the field counts.
+    other = PacketSynthesizer()
+    worded = connected._replace(message="Connected to 127.0.0.1:8000 from 127.0.0.1:1", local="")
+    other.packets(worded)
+    assert decode_raw(other.packets(sent._replace(local=""))[0].data).sport == 49152
+    # A flow first seen on a data event (its connected row trimmed away) still has it.
+    late = PacketSynthesizer()
+    assert decode_raw(late.packets(sent)[0].data).sport == 50312
 
 
 def decode_raw(data: bytes):  # type: ignore[no-untyped-def]

@@ -55,6 +55,7 @@ def test_jsonl_round_trip_is_exact(tmp_path: Path) -> None:
             "size",
             "message",
             "detail",
+            "local",
             "data_base64",
             "data_text",
         }
@@ -63,6 +64,7 @@ def test_jsonl_round_trip_is_exact(tmp_path: Path) -> None:
         assert base64.b64decode(record["data_base64"]) == event.data
         assert record["data_text"] == escape_bytes(event.data)
         assert record["size"] == event.size
+        assert record["local"] == event.local
 
 
 def test_jsonl_reader_skips_only_a_cut_off_last_line(tmp_path: Path) -> None:

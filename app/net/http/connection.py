@@ -8,15 +8,11 @@ thread serves the same load faster and leaves the GUI responsive.
 
 from __future__ import annotations
 
-import selectors
 import socket
 import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
-from app.net.errors import describe
 from app.net.events import EventSink, Kind
 from app.net.http.config import ResponseConfig, ServerLimits
 from app.net.http.handler import Answer, answer
@@ -29,29 +25,55 @@ from app.net.http.request_log import (
 )
 from app.net.http.responses import error_response
 from app.net.reactor import Reactor
+from app.net.stream import Outgoing, Stream, StreamFailure
 
 SEND_CHUNK = 256 * 1024
 # Stop reading (and parsing pipelined requests) while this much waits to be sent.
 HIGH_WATER = 1024 * 1024
-_READ = selectors.EVENT_READ
-_WRITE = selectors.EVENT_WRITE
 
 
-@dataclass(slots=True)
-class _Outgoing:
-    view: memoryview
-    request: Request | None = None  # None: an interim or refusal reply (logged already)
-    status: int = 0
-    head: bytes = b""
-    note: str = ""
-    file: BinaryIO | None = None
-    file_left: int = 0
-    pos: int = 0
-    total: int = 0  # bytes of this response sent so far
+class _Response(Outgoing):
+    """A response in the stream's outbox: the bytes, then the file body if there is one."""
+
+    __slots__ = ("file", "head", "note", "request", "status")
+
+    def __init__(
+        self,
+        data: bytes,
+        request: Request | None = None,  # None: an interim or refusal reply (logged already)
+        status: int = 0,
+        head: bytes = b"",
+        note: str = "",
+        file: BinaryIO | None = None,
+        file_size: int = 0,
+    ) -> None:
+        super().__init__(data, len(data) + file_size)
+        self.request = request
+        self.status = status
+        self.head = head
+        self.note = note
+        self.file = file
+
+    def more(self) -> memoryview | None:
+        if self.file is None:
+            return None
+        chunk = self.file.read(min(SEND_CHUNK, self.size - self.sent))
+        if not chunk:  # the file shrank while it was being sent
+            self.note = "the file changed while it was sent"
+            return None
+        return memoryview(chunk)
+
+    def release(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
 class HttpConnection:
-    """Lives in the reactor's thread; the server calls `check_deadlines` periodically."""
+    """Lives in the reactor's thread; the server calls `check_deadlines` periodically.
+
+    The `StreamProtocol` of its socket's `Stream`: the stream does the I/O, this object
+    parses, answers and logs.
+    """
 
     def __init__(
         self,
@@ -64,49 +86,22 @@ class HttpConnection:
         on_closed: Callable[[HttpConnection], None],
     ) -> None:
         self._reactor = reactor
-        self._sock = sock
         self.peer = peer
         self._limits = limits
         self._config = config
         self._sink = sink
         self._on_closed = on_closed
         self._parser = RequestParser(limits)
-        self._out: deque[_Outgoing] = deque()
-        self._queued = 0
         self._close_after = False
         self._closed = False
-        self._mask = 0
+        self._held = False  # pipelined requests wait until the output drains
         self._last_activity = time.monotonic()
         self._request_since = 0.0
-        sock.setblocking(False)
-        self._watch()
+        self._stream = Stream(reactor, sock, self, recv_size=RECV_SIZE, high_water=HIGH_WATER)
 
     # -- reading -----------------------------------------------------------------------
 
-    def _ready(self, mask: int) -> None:
-        if mask & _READ:
-            self._read()
-        if mask & _WRITE and not self._closed:
-            self._flush()
-
-    def _read(self) -> None:
-        try:
-            data = self._sock.recv(RECV_SIZE)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError as exc:
-            busy = self._parser.busy or bool(self._out)
-            self._end(f"Client connection lost ({describe(exc)})", Kind.ERROR if busy else None)
-            return
-        if not data:
-            if self._parser.busy:
-                self._end("Client closed the connection mid-request", Kind.ERROR)
-            elif self._out:
-                self._close_after = True  # answer what was asked, then close (half-close)
-                self._watch()
-            else:
-                self.close()
-            return
+    def data_received(self, data: bytes) -> None:
         now = time.monotonic()
         self._last_activity = now
         if not self._request_since:
@@ -114,9 +109,21 @@ class HttpConnection:
         self._parser.feed(data)
         self._process()
 
+    def eof_received(self) -> None:
+        if self._parser.busy:
+            self._end("Client closed the connection mid-request", Kind.ERROR)
+        elif not self._stream.outbox_empty:
+            self._close_after = True  # answer what was asked, then close (half-close)
+        else:
+            self.close()
+
     def _process(self) -> None:
         parser = self._parser
-        while not self._close_after and not self._closed and self._queued < HIGH_WATER:
+        stream = self._stream
+        while not self._close_after and not self._closed:
+            if stream.queued >= HIGH_WATER:
+                self._held = True
+                break
             try:
                 request = parser.next_request()
             except HttpError as exc:
@@ -124,7 +131,7 @@ class HttpConnection:
                 return
             if request is None:
                 if parser.take_continue():
-                    self._queue(_Outgoing(memoryview(CONTINUE)))
+                    stream.write(_Response(CONTINUE))
                 break
             self._request_since = 0.0
             try:
@@ -135,118 +142,95 @@ class HttpConnection:
                 return
             self._queue_answer(request, reply)
             if not reply.keep_alive:
-                self._close_after = True
+                self._stop_reading()
         if parser.busy and not self._request_since:
             self._request_since = time.monotonic()
-        self._flush()
+        if not self._closed:
+            stream.flush()
 
     def _queue_answer(self, request: Request, reply: Answer) -> None:
         end = reply.data.find(b"\r\n\r\n")
-        item = _Outgoing(
-            memoryview(reply.data),
-            request,
-            reply.status,
-            reply.data[: end if end >= 0 else len(reply.data)],
-            reply.note,
-            reply.file,
-            reply.file_size,
+        self._stream.write(
+            _Response(
+                reply.data,
+                request,
+                reply.status,
+                reply.data[: end if end >= 0 else len(reply.data)],
+                reply.note,
+                reply.file,
+                reply.file_size,
+            )
         )
-        self._queue(item)
-
-    def _queue(self, item: _Outgoing) -> None:
-        self._out.append(item)
-        self._queued += len(item.view) + item.file_left
 
     def _refuse(self, exc: HttpError) -> None:
         self._sink(refused_event(self.peer, exc.status, exc.reason, self._parser.received_head()))
-        self._queue(_Outgoing(memoryview(error_response(exc.status, exc.reason))))
+        self._stream.write(_Response(error_response(exc.status, exc.reason)))
+        self._stop_reading()
+        self._stream.flush()
+
+    def _stop_reading(self) -> None:
         self._close_after = True
-        self._flush()
+        self._stream.pause_reading()
 
-    # -- writing -----------------------------------------------------------------------
+    # -- writing (the stream reports) --------------------------------------------------
 
-    def _flush(self) -> None:
-        out = self._out
-        while out:
-            item = out[0]
-            if item.pos == len(item.view) and item.file is not None and item.file_left:
-                chunk = item.file.read(min(SEND_CHUNK, item.file_left))
-                if not chunk:  # the file shrank while it was being sent
-                    item.note = "the file changed while it was sent"
-                    item.file_left = 0
-                    self._close_after = True
-                    continue
-                item.view = memoryview(chunk)
-                item.pos = 0
-                item.file_left -= len(chunk)
-            try:
-                sent = self._sock.send(item.view[item.pos :])
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError as exc:
-                self._broken(item, exc)
-                return
-            item.pos += sent
-            item.total += sent
-            self._queued -= sent
-            self._last_activity = time.monotonic()
-            if item.pos < len(item.view):
-                break  # the socket buffer is full: wait until it is writable
-            if item.file is not None and item.file_left:
-                continue
-            out.popleft()
-            self._finished(item)
-        if not out and self._close_after:
-            self.close()
-            return
-        self._watch()
-        if not out and self._parser.busy and not self._close_after:
-            # Pipelined requests waited while the output was over the high-water mark.
-            self._reactor.call_soon(self._resume)
+    def progress(self, item: Outgoing) -> None:
+        self._last_activity = time.monotonic()
 
-    def _resume(self) -> None:
-        if not self._closed and not self._out:
-            self._process()
-
-    def _finished(self, item: _Outgoing) -> None:
-        if item.file is not None:
-            item.file.close()
+    def sent(self, item: Outgoing) -> None:
+        self._last_activity = time.monotonic()
+        assert isinstance(item, _Response)
+        item.release()
+        if item.sent < item.size:
+            self._close_after = True  # the body ended short: the framing is broken
         if item.request is None:
             return
         kind = Kind.ERROR if item.note and item.status >= 400 else Kind.RECEIVED
         self._sink(
             request_event(
-                self.peer, item.request, item.status, item.total, item.head, item.note, kind
+                self.peer, item.request, item.status, item.sent, item.head, item.note, kind
             )
         )
 
-    def _broken(self, item: _Outgoing, exc: OSError) -> None:
-        if item.request is not None:
-            note = (
-                f"client disconnected before the response was complete "
-                f"({item.total:,} B sent; {describe(exc)})"
-            )
-            self._sink(
-                request_event(
-                    self.peer, item.request, item.status, item.total, item.head, note, Kind.ERROR
-                )
-            )
-        self.close()
+    def drained(self) -> None:
+        if self._close_after:
+            self.close()
+        elif self._held:
+            # Pipelined requests waited while the output was over the high-water mark.
+            self._held = False
+            self._reactor.call_soon(self._resume)
 
-    def _watch(self) -> None:
-        if self._closed:
-            return
-        mask = 0
-        if not self._close_after and self._queued < HIGH_WATER:
-            mask |= _READ
-        if self._out:
-            mask |= _WRITE
-        self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
+    def _resume(self) -> None:
+        if not self._closed and self._stream.outbox_empty:
+            self._process()
+
+    def connection_lost(self, failure: StreamFailure) -> None:
+        item = failure.partial
+        if failure.writing:
+            if isinstance(item, _Response) and item.request is not None:
+                note = (
+                    f"client disconnected before the response was complete "
+                    f"({item.sent:,} B sent; {failure.reason})"
+                )
+                self._sink(
+                    request_event(
+                        self.peer, item.request, item.status, item.sent, item.head, note, Kind.ERROR
+                    )
+                )
+        else:
+            busy = self._parser.busy or item is not None
+            if busy:
+                self._sink(
+                    connection_event(
+                        self.peer, f"Client connection lost ({failure.reason})", Kind.ERROR
+                    )
+                )
+        self._release(failure.dropped)
 
     @property
     def idle_since(self) -> float | None:
         """When the connection went quiet between requests; None while a request is busy."""
-        if self._closed or self._out or self._parser.busy:
+        if self._closed or not self._stream.outbox_empty or self._parser.busy:
             return None
         return self._last_activity
 
@@ -254,17 +238,17 @@ class HttpConnection:
 
     def check_deadlines(self, now: float) -> None:
         limits = self._limits
-        if self._out:
+        item = self._stream.sending
+        if item is not None:
             if now - self._last_activity > limits.io_timeout:
-                item = self._out[0]
-                if item.request is not None:
+                if isinstance(item, _Response) and item.request is not None:
                     note = f"client stopped reading for {limits.io_timeout:g} s; connection closed"
                     self._sink(
                         request_event(
                             self.peer,
                             item.request,
                             item.status,
-                            item.total,
+                            item.sent,
                             item.head,
                             note,
                             Kind.ERROR,
@@ -292,14 +276,15 @@ class HttpConnection:
         """Release the socket and any file being sent; idempotent, no log line."""
         if self._closed:
             return
+        dropped = self._stream.drop_outbox()
+        self._stream.close()
+        self._release(dropped)
+
+    def _release(self, dropped: Iterable[Outgoing]) -> None:
         self._closed = True
-        self._reactor.unregister(self._sock)
-        self._mask = 0
         try:
-            self._sock.close()
+            for item in dropped:
+                if isinstance(item, _Response):
+                    item.release()
         finally:
-            for item in self._out:
-                if item.file is not None:
-                    item.file.close()
-            self._out.clear()
             self._on_closed(self)

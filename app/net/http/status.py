@@ -24,11 +24,6 @@ class HttpServerStatus(NamedTuple):
 StateCallback = Callable[[HttpServerStatus], None]
 
 
-def bind_addresses(host: str) -> list[str]:
-    """`localhost` means both loopbacks: browsers may try ::1 first for that name."""
-    return ["127.0.0.1", "::1"] if host == "localhost" else [host]
-
-
 def server_url(host: str, port: int) -> str:
     """The URL a person on this machine opens for a server bound to `host`."""
     if host == "0.0.0.0":

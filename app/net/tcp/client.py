@@ -93,9 +93,7 @@ class TcpClient:
 
     # -- commands --------------------------------------------------------------------
 
-    def connect(
-        self, host: str, port: int, timeout: float = 5.0, half_close: bool = False
-    ) -> None:
+    def connect(self, host: str, port: int, timeout: float = 5.0, half_close: bool = False) -> None:
         """Connect; with `half_close` the peer's end of stream leaves the client
         connected and able to send, otherwise it ends the connection."""
         if self._state is not TcpState.DISCONNECTED:
@@ -212,7 +210,9 @@ class TcpClient:
     # -- connected: the StreamProtocol side -------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        self._sink(make_event(Source.TCP, Kind.RECEIVED, peer=self._peer, data=data, local=self._local))
+        self._sink(
+            make_event(Source.TCP, Kind.RECEIVED, peer=self._peer, data=data, local=self._local)
+        )
 
     def eof_received(self) -> None:
         self._peer_finished = True

@@ -208,7 +208,7 @@ class UdpRun:
         one tuple, not one per datagram (and the log's rows cost one pointer each).
         """
         now = time.time
-        fields = (Source.UDP, Kind.SENT, self.peer, self.data, self.message, len(self.data), "")
+        fields = (Source.UDP, Kind.SENT, self.peer, self.data, self.message, len(self.data), "", "")
         events: list[LogEvent] = []
         extend = events.extend
         refused = 0
@@ -243,6 +243,7 @@ class UdpRun:
                     repeat(data),
                     repeat(self.message),
                     repeat(len(data)),
+                    repeat(""),
                     repeat(""),
                 ),
             )

@@ -372,7 +372,7 @@ class UdpSender:
                 peer = peers[address] = format_sockaddr(address)
             size = len(data)
             message = "" if size else "0-byte datagram"
-            events.append(new(LogEvent, (now(), source, kind, peer, data, message, size, "")))
+            events.append(new(LogEvent, (now(), source, kind, peer, data, message, size, "", "")))
             received += size
         if events:
             self.received += len(events)
