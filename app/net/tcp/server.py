@@ -8,18 +8,13 @@ times a second, only when something changed.
 
 from __future__ import annotations
 
-import errno
-import selectors
 import socket
 import time
 from collections.abc import Callable, Iterable
-from functools import partial
 
 from app.net.address import format_sockaddr
-from app.net.errors import describe
 from app.net.events import EventSink, Kind, make_event
-from app.net.http.server import _bind_failure, _listen
-from app.net.http.status import bind_addresses
+from app.net.listener import Listener, ListenError, open_listeners, raise_file_limit
 from app.net.reactor import Reactor, Timer
 from app.net.tcp.server_client import SOURCE, ServerClient
 from app.net.tcp.server_status import (
@@ -29,16 +24,15 @@ from app.net.tcp.server_status import (
     StateCallback,
     TcpServerStatus,
 )
-from app.units import format_duration, plural
+from app.units import plural
 
 # Stop reading every client while this many received bytes wait for the log: a client
 # pouring data is then slowed down by TCP flow control instead of filling memory.
 BACKLOG_LIMIT = 64 * 1024 * 1024
-ACCEPT_BATCH = 64
-# Out of file descriptors: accepting again at once would spin on the same error.
-EMFILE_PAUSE = 0.25
-_OUT_OF_DESCRIPTORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
-# Refusals over the limit and EMFILE pauses are logged at most this often, with a count.
+# 1,000 clients connecting at once must not overflow the accept queue (SYNs dropped
+# there are retried by the client only after a second); the kernel caps it at somaxconn.
+LISTEN_BACKLOG = 1024
+# Refusals over the limit are logged at most this often, with a count.
 NOTICE_INTERVAL = 1.0
 # The client table is refreshed at most this often, and only when something changed.
 SNAPSHOT_INTERVAL = 0.25
@@ -63,15 +57,12 @@ class TcpServer:
         if backlog is not None:
             self._log_behind = lambda: backlog() > BACKLOG_LIMIT
         self._reply = ReplyConfig()
-        self._listeners: list[socket.socket] = []
+        self._listener: Listener | None = None
         self._clients: dict[str, ServerClient] = {}
         self._bound = ""
         self.max_clients = 1000
         self._refused = 0
         self._last_refusal_notice = 0.0
-        self._emfile_pauses = 0
-        self._last_emfile_notice = 0.0
-        self._accept_timer: Timer | None = None
         self._refresh_timer: Timer | None = None
         self._count_changed = False
 
@@ -88,40 +79,39 @@ class TcpServer:
 
     @property
     def running(self) -> bool:
-        return bool(self._listeners)
+        return self._listener is not None
 
     def client_count(self) -> int:
         return len(self._clients)
 
     def start(self, host: str, port: int, max_clients: int = 1000) -> None:
-        if self._listeners:
+        if self._listener is not None:
             self._info("The server is already listening; stop it first")
             return
-        listeners: list[socket.socket] = []
-        for address in bind_addresses(host):
-            try:
-                listeners.append(_listen(address, port))
-            except OSError as exc:
-                if host == "localhost" and address == "::1" and listeners:
-                    continue  # no IPv6 here: 127.0.0.1 alone still serves localhost
-                for sock in listeners:
-                    sock.close()
-                message = _bind_failure(exc, address, port)
-                self._sink(make_event(SOURCE, Kind.ERROR, message))
-                self._on_state(TcpServerStatus(ServerState.STOPPED, error=message))
-                return
-            if port == 0:  # an ephemeral port: the next address must use the same one
-                port = listeners[0].getsockname()[1]
+        raise_file_limit()  # 1,000 clients need more than the default 1,024 descriptors
+        try:
+            sockets = open_listeners(host, port, LISTEN_BACKLOG)
+        except ListenError as exc:
+            self._sink(make_event(SOURCE, Kind.ERROR, str(exc)))
+            self._on_state(TcpServerStatus(ServerState.STOPPED, error=str(exc)))
+            return
         self.max_clients = max_clients
-        self._listeners = listeners
-        self._refused = self._emfile_pauses = 0
-        self._watch_listeners(True)
-        self._bound = ", ".join(format_sockaddr(s.getsockname()) for s in listeners)
+        self._refused = 0
+        self._listener = Listener(
+            self._reactor,
+            sockets,
+            self._serve,
+            self._sink,
+            SOURCE,
+            admit=lambda: len(self._clients) < self.max_clients,
+            on_refused=self._refuse,
+        )
+        self._bound = ", ".join(self._listener.addresses())
         self._info(f"Listening on {self._bound} (at most {plural(max_clients, 'client')} at once)")
         self._report_state()
 
     def stop(self) -> None:
-        if not self._listeners:
+        if self._listener is None:
             self._on_state(TcpServerStatus(ServerState.STOPPED))
             return
         closed = self._shut_everything()
@@ -164,32 +154,7 @@ class TcpServer:
 
     # -- accepting ---------------------------------------------------------------------
 
-    def _watch_listeners(self, on: bool) -> None:
-        for sock in self._listeners:
-            if on:
-                self._reactor.register(sock, selectors.EVENT_READ, partial(self._accept, sock))
-            else:
-                self._reactor.unregister(sock)
-
-    def _accept(self, listener: socket.socket, _mask: int = 0) -> None:
-        for _ in range(ACCEPT_BATCH):
-            try:
-                conn, address = listener.accept()
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError as exc:
-                if exc.errno in _OUT_OF_DESCRIPTORS:
-                    self._pause_accepting(exc)
-                elif exc.errno != errno.ECONNABORTED:
-                    self._error(f"Cannot accept a connection: {describe(exc)}")
-                return
-            peer = format_sockaddr(address)
-            if len(self._clients) >= self.max_clients:
-                self._refuse(conn, peer)
-                continue
-            self._admit(conn, peer)
-
-    def _admit(self, conn: socket.socket, peer: str) -> None:
+    def _serve(self, conn: socket.socket, peer: str) -> None:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         local = format_sockaddr(conn.getsockname())
         client = ServerClient(
@@ -229,35 +194,15 @@ class TcpServer:
                 )
             )
 
-    def _pause_accepting(self, exc: OSError) -> None:
-        """Stop watching the listeners a moment; pending connections wait in the backlog."""
-        self._emfile_pauses += 1
-        now = time.monotonic()
-        if now - self._last_emfile_notice >= NOTICE_INTERVAL:
-            self._last_emfile_notice = now
-            self._error(
-                f"Cannot accept a connection: {describe(exc)}; accepting paused for "
-                f"{format_duration(EMFILE_PAUSE)} ({plural(self._emfile_pauses, 'pause')} so far)"
-            )
-        self._watch_listeners(False)
-        self._accept_timer = self._reactor.call_later(EMFILE_PAUSE, self._resume_accepting)
-
-    def _resume_accepting(self) -> None:
-        self._accept_timer = None
-        if self._listeners:
-            self._watch_listeners(True)
-
     # -- teardown and reporting --------------------------------------------------------
 
     def _shut_everything(self) -> int:
-        for timer in (self._accept_timer, self._refresh_timer):
-            if timer is not None:
-                timer.cancel()
-        self._accept_timer = self._refresh_timer = None
-        self._watch_listeners(False)
-        for sock in self._listeners:
-            sock.close()
-        self._listeners = []
+        if self._refresh_timer is not None:
+            self._refresh_timer.cancel()
+            self._refresh_timer = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         clients = list(self._clients.values())
         self._clients.clear()
         for client in clients:
@@ -271,12 +216,12 @@ class TcpServer:
         The refresh is a timer armed only then: an idle server never wakes its thread.
         """
         self._count_changed = self._count_changed or count
-        if self._refresh_timer is None and self._listeners:
+        if self._refresh_timer is None and self._listener is not None:
             self._refresh_timer = self._reactor.call_later(SNAPSHOT_INTERVAL, self._refresh)
 
     def _refresh(self) -> None:
         self._refresh_timer = None
-        if not self._listeners:
+        if self._listener is None:
             return
         if self._count_changed:
             self._count_changed = False

@@ -88,8 +88,8 @@ class ServerClient:
     # -- StreamProtocol ----------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
+        reply = self._reply()  # read first: the reply in force when the chunk arrived
         self._sink(make_event(SOURCE, Kind.RECEIVED, peer=self.peer, data=data, local=self.local))
-        reply = self._reply()
         if reply.mode is ReplyMode.ECHO:
             self.send(data)
         elif reply.mode is ReplyMode.FIXED and reply.data:

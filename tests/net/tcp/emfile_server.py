@@ -1,6 +1,7 @@
 """A TcpServer in a process of its own with few file descriptors, for the EMFILE test.
 
-Run as `python -m tests.net.tcp.emfile_server LIMIT`: lowers RLIMIT_NOFILE to LIMIT,
+Run as `python -m tests.net.tcp.emfile_server LIMIT`: lowers RLIMIT_NOFILE (soft and hard)
+to LIMIT,
 listens on a free loopback port, prints `PORT n`, then one line per log event, and ends
 when its stdin closes.
 """
@@ -18,8 +19,8 @@ from app.net.tcp.server import TcpServer
 
 def main() -> None:
     limit = int(sys.argv[1])
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+    # The hard limit too: the server raises the soft limit to the hard one at start.
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
     reactor = Reactor()
     port: list[int] = []
     ready = threading.Event()
