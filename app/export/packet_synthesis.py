@@ -9,6 +9,8 @@ consistently:
 - A peer given by name ("example.com:80") gets a documentation address (192.0.2.x, then
   198.51.100.x and 203.0.113.x, then 2001:db8::x), the same one for every event of the
   export.
+- Server-side flows (the TCP Server tab) have the client as the remote end and the
+  listening address (`LogEvent.local`) as ours; their handshake starts at the client.
 - Each TCP flow opens with a synthetic three-way handshake; sequence numbers advance by
   the true size of each event in its direction, and every segment carries ACK (and PSH)
   so "Follow TCP Stream" shows the conversation.
@@ -124,6 +126,7 @@ class Flow:
     local_seq: int = 0
     remote_seq: int = 0
     opened: bool = False
+    passive: bool = False  # we accepted it: the remote end sent the SYN
 
     def endpoints(self, outgoing: bool) -> tuple[IPAddress, int, IPAddress, int]:
         if outgoing:
@@ -163,13 +166,15 @@ class PacketSynthesizer:
 
     def __init__(self) -> None:
         self._addresses = AddressBook()
-        self._flows: dict[tuple[int, str], Flow] = {}
+        # Keyed by protocol, peer and passive: a client and a server flow never share one.
+        self._flows: dict[tuple[int, str, bool], Flow] = {}
         self._flow_count = 0
         self._ident = 0
 
     def packets(self, event: LogEvent) -> list[Packet]:
         source = event.source
-        if source is Source.TCP:
+        passive = source is Source.TCP_SERVER
+        if source is Source.TCP or passive:
             protocol = PROTO_TCP
         elif source is Source.UDP:
             protocol = PROTO_UDP
@@ -177,11 +182,11 @@ class PacketSynthesizer:
             return []
         kind = event.kind
         if kind is Kind.INFO and protocol == PROTO_TCP:
-            self._note_connection(event)
+            self._note_connection(event, passive)
             return []
         if kind is not Kind.SENT and kind is not Kind.RECEIVED:
             return []
-        flow = self._flow(protocol, event.peer, event.local)
+        flow = self._flow(protocol, event.peer, event.local, passive)
         if flow is None:
             return []
         outgoing = kind is Kind.SENT
@@ -198,29 +203,33 @@ class PacketSynthesizer:
 
     # -- flows ------------------------------------------------------------------------
 
-    def _note_connection(self, event: LogEvent) -> None:
+    def _note_connection(self, event: LogEvent, passive: bool) -> None:
         """A connected event (an info row with a local address) starts a new flow."""
         if not event.local or not event.peer:
             return
         remote = parse_peer(event.peer)
         if remote is None:
             return
-        self._flows[(PROTO_TCP, event.peer)] = self._new_flow(
-            PROTO_TCP, remote, parse_peer(event.local)
+        self._flows[(PROTO_TCP, event.peer, passive)] = self._new_flow(
+            PROTO_TCP, remote, parse_peer(event.local), passive
         )
 
-    def _flow(self, protocol: int, peer: str, local: str) -> Flow | None:
-        flow = self._flows.get((protocol, peer))
+    def _flow(self, protocol: int, peer: str, local: str, passive: bool = False) -> Flow | None:
+        flow = self._flows.get((protocol, peer, passive))
         if flow is None:
             remote = parse_peer(peer)
             if remote is None:
                 return None
-            flow = self._new_flow(protocol, remote, parse_peer(local) if local else None)
-            self._flows[(protocol, peer)] = flow
+            flow = self._new_flow(protocol, remote, parse_peer(local) if local else None, passive)
+            self._flows[(protocol, peer, passive)] = flow
         return flow
 
     def _new_flow(
-        self, protocol: int, remote: tuple[str, int], local: tuple[str, int] | None
+        self,
+        protocol: int,
+        remote: tuple[str, int],
+        local: tuple[str, int] | None,
+        passive: bool = False,
     ) -> Flow:
         n = self._flow_count
         self._flow_count += 1
@@ -239,7 +248,17 @@ class PacketSynthesizer:
         # Distinct, reproducible initial sequence numbers per flow and direction.
         local_isn = (0x1000_0000 + n * 0x0101_0101) & 0xFFFF_FFFF
         remote_isn = (0x8000_0000 + n * 0x0101_0101) & 0xFFFF_FFFF
-        return Flow(protocol, local_ip, local_port, remote_ip, remote[1], local_isn, remote_isn)
+        return Flow(
+            protocol,
+            local_ip,
+            local_port,
+            remote_ip,
+            remote[1],
+            local_isn,
+            remote_isn,
+            False,
+            passive,
+        )
 
     # -- packets ----------------------------------------------------------------------
 
@@ -299,10 +318,11 @@ class PacketSynthesizer:
         return self._ip_packet(time, flow, outgoing, header, kept, length)
 
     def _handshake(self, time: float, flow: Flow) -> list[Packet]:
+        opener = not flow.passive  # True: we sent the SYN
         return [
-            self._tcp_segment(time, flow, True, TCP_SYN, b"", 0),
-            self._tcp_segment(time, flow, False, TCP_SYN | TCP_ACK, b"", 0),
-            self._tcp_segment(time, flow, True, TCP_ACK, b"", 0),
+            self._tcp_segment(time, flow, opener, TCP_SYN, b"", 0),
+            self._tcp_segment(time, flow, not opener, TCP_SYN | TCP_ACK, b"", 0),
+            self._tcp_segment(time, flow, opener, TCP_ACK, b"", 0),
         ]
 
     def _tcp_data(
