@@ -28,7 +28,7 @@ from app.units import plural
 
 # Stop reading every client while this many received bytes wait for the log: a client
 # pouring data is then slowed down by TCP flow control instead of filling memory.
-BACKLOG_LIMIT = 64 * 1024 * 1024
+BACKLOG_LIMIT = 128 * 1024 * 1024
 # 1,000 clients connecting at once must not overflow the accept queue (SYNs dropped
 # there are retried by the client only after a second); the kernel caps it at somaxconn.
 LISTEN_BACKLOG = 1024

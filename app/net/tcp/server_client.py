@@ -13,7 +13,10 @@ from app.net.tcp.server_status import ClientRow, ReplyConfig, ReplyMode
 from app.units import format_bytes, format_duration
 
 SOURCE = Source.TCP_SERVER
-RECV_SIZE = 256 * 1024
+# Reads start at RECV_SIZE (cheap for the small chunks of many clients) and grow to
+# MAX_RECV_SIZE while a client pours data (fewer reads and log rows per byte).
+RECV_SIZE = 64 * 1024
+MAX_RECV_SIZE = 1024 * 1024
 # A client that sends but never reads its echo: stop reading it while this much waits
 # to be sent to it, so its replies are bounded by TCP flow control too.
 OUTBOX_HIGH_WATER = 4 * 1024 * 1024
@@ -57,6 +60,7 @@ class ServerClient:
             sock,
             self,
             recv_size=RECV_SIZE,
+            max_recv_size=MAX_RECV_SIZE,
             high_water=OUTBOX_HIGH_WATER,
             backlog=backlog,
         )

@@ -315,3 +315,18 @@ def test_out_of_descriptors_pauses_accepting_without_spinning_then_serves_again(
         lines += rest.splitlines(keepends=True)
     notices = [line for line in lines if "Cannot accept" in line]
     assert 1 <= len(notices) <= 4, notices  # rate-limited, not one line per attempt
+
+
+def test_reads_grow_while_a_client_pours_and_shrink_back(loop: Harness) -> None:
+    from app.net.tcp.server_client import MAX_RECV_SIZE, RECV_SIZE
+
+    port = loop.listen()
+    loop.server.set_reply(ReplyConfig(ReplyMode.NONE))
+    total = 32 * 1024 * 1024
+    with client(port) as sock:
+        sock.sendall(b"\0" * total)
+        loop.wait_for(lambda: sum(e.size for e in loop.of_kind(Kind.RECEIVED)) == total)
+        sizes = [e.size for e in loop.of_kind(Kind.RECEIVED)]
+        assert RECV_SIZE < max(sizes) <= MAX_RECV_SIZE
+        sock.sendall(b"small")
+        loop.wait_for(lambda: loop.of_kind(Kind.RECEIVED)[-1].data == b"small")
