@@ -317,7 +317,7 @@ def test_out_of_descriptors_pauses_accepting_without_spinning_then_serves_again(
     assert 1 <= len(notices) <= 4, notices  # rate-limited, not one line per attempt
 
 
-def test_reads_grow_while_a_client_pours_and_shrink_back(loop: Harness) -> None:
+def test_reads_grow_while_a_client_pours(loop: Harness) -> None:
     from app.net.tcp.server_client import MAX_RECV_SIZE, RECV_SIZE
 
     port = loop.listen()
@@ -330,3 +330,33 @@ def test_reads_grow_while_a_client_pours_and_shrink_back(loop: Harness) -> None:
         assert RECV_SIZE < max(sizes) <= MAX_RECV_SIZE
         sock.sendall(b"small")
         loop.wait_for(lambda: loop.of_kind(Kind.RECEIVED)[-1].data == b"small")
+
+
+def test_a_log_that_is_behind_pauses_a_pouring_client_by_flow_control() -> None:
+    from app.net.tcp.server import BACKLOG_LIMIT
+
+    behind = [BACKLOG_LIMIT + 1]
+    harness = ReactorThread().start()
+    server = TcpServer(harness.reactor, harness.sink, harness.on_state, backlog=lambda: behind[0])
+    harness.closers.append(server.close)
+    try:
+        harness.reactor.call_soon(server.start, "127.0.0.1", 0, 10)
+        harness.wait_for(lambda: bool(harness.states))
+        status = harness.states[-1]
+        assert isinstance(status, TcpServerStatus)
+        server.set_reply(ReplyConfig(ReplyMode.NONE))
+        port = int(status.bound.rpartition(":")[2])
+        with client(port) as sock:
+            sock.settimeout(0.5)
+            sent = 0
+            chunk = b"\0" * 65536
+            with pytest.raises(TimeoutError):  # the kernel buffers fill, then send blocks
+                while sent < 256 * 1024 * 1024:
+                    sent += sock.send(chunk)
+            assert harness.received() == b""  # nothing was read while the log was behind
+            behind[0] = 0
+            sock.settimeout(10)
+            sock.sendall(b"end")
+            harness.wait_for(lambda: len(harness.received()) == sent + 3)
+    finally:
+        harness.stop()
