@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
@@ -174,7 +175,7 @@ def test_out_of_range_numbers_cannot_be_typed(qtbot: QtBot, window: MainWindow, 
     spin = child(window, QSpinBox, name)
     window.tabs.setCurrentWidget(spin.parentWidget().parentWidget())
     if not spin.isVisible():  # the status code lives on a page of the HTTP tab
-        window.tabs.setCurrentIndex(2)
+        window.tabs.setCurrentWidget(child(window, QWidget, "httpTab"))
     before = spin.value()
     for typed in ("0", "65536", "70000", "-1", "abc", "99", "1000", "1e3", " "):
         spin.setValue(before)
@@ -205,7 +206,7 @@ def test_bad_payloads_disable_send_and_nothing_is_sent(
             click(qtbot, window, "tcpConnect")
             qtbot.waitUntil(lambda: send.isEnabled(), timeout=5000)
         else:
-            window.tabs.setCurrentIndex(1)
+            window.tabs.setCurrentWidget(child(window, QWidget, "udpTab"))
             child(window, QSpinBox, "udpPort").setValue(receiver.port)
         for fmt, text, reason in BAD_PAYLOADS:
             combo.setCurrentIndex(combo.findData(fmt))

@@ -360,3 +360,15 @@ def test_a_log_that_is_behind_pauses_a_pouring_client_by_flow_control() -> None:
             harness.wait_for(lambda: len(harness.received()) == sent + 3)
     finally:
         harness.stop()
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may bind low ports"
+)
+def test_permission_denied_is_one_line(loop: Harness) -> None:
+    loop.reactor.call_soon(loop.server.start, "127.0.0.1", 1, 10)
+    loop.wait_for(lambda: bool(loop.states))
+    status = loop.status()
+    assert status is not None and status.state is ServerState.STOPPED
+    assert "permission denied" in status.error
+    assert loop.messages(Kind.ERROR) == [status.error]
