@@ -305,3 +305,21 @@ def test_closing_the_window_while_clients_are_connected(qtbot: QtBot, window: Ma
         assert tab.worker.isFinished()
         assert sock.recv(10) == b""
     assert port_is_free(port)
+
+
+def test_a_thousand_clients_in_the_table_and_the_status(qtbot: QtBot, window: MainWindow) -> None:
+    port = start(qtbot, window)
+    clients: list[socket.socket] = []
+    try:
+        for _ in range(1000):
+            clients.append(connect(port))
+        qtbot.waitUntil(lambda: status_text(window).endswith("· 1,000 clients"), timeout=20_000)
+        qtbot.waitUntil(lambda: len(table(window).peer_model.keys()) == 1000, timeout=5000)
+        assert set(table(window).peer_model.keys()) == {name_of(s) for s in clients}
+        clients[500].sendall(b"one of many")
+        assert recv_exactly(clients[500], 11) == b"one of many"
+    finally:
+        for sock in clients:
+            sock.close()
+    qtbot.waitUntil(lambda: status_text(window).endswith("· 0 clients"), timeout=20_000)
+    assert table(window).peer_model.keys() == []
