@@ -216,6 +216,8 @@ class Listener:
 
     def _accept(self, listener: socket.socket, _mask: int = 0) -> None:
         for _ in range(ACCEPT_BATCH):
+            if not self._watching:
+                return  # closed (or paused) by the owner while handling the last one
             try:
                 conn, address = listener.accept()
             except (BlockingIOError, InterruptedError):

@@ -189,14 +189,6 @@ class Stream:
         """The message at the head of the outbox (partly sent, or next to go)."""
         return self._outbox[0] if self._outbox else None
 
-    def getsockname(self) -> tuple[object, ...]:
-        address: tuple[object, ...] = self._sock.getsockname()
-        return address
-
-    def getpeername(self) -> tuple[object, ...]:
-        address: tuple[object, ...] = self._sock.getpeername()
-        return address
-
     # -- commands ----------------------------------------------------------------------
 
     def pause_reading(self) -> None:
@@ -303,7 +295,8 @@ class Stream:
             mask = _READ
         if self._outbox:
             mask |= _WRITE
-        self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
+        if mask != self._mask:  # the common case on a busy socket: nothing to ask
+            self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
 
     def _ready(self, mask: int) -> None:
         if mask & _READ:

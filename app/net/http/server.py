@@ -2,7 +2,7 @@
 
 Not `ThreadingHTTPServer`: its `shutdown()` leaves keep-alive connections being served,
 its thread per connection starved the GUI of the GIL under load (measured, see
-http_connection.py), and its parser is lax (see http_request.py). Here Stop is an
+connection.py), and its parser is lax (see request.py). Here Stop is an
 ordinary loop command that closes the listeners and every open connection at once, and
 deadlines (idle, slow headers, stalled reads) are one periodic sweep, not a thread each.
 """

@@ -7,6 +7,8 @@ import os
 import re
 import socket
 import sys
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -228,3 +230,19 @@ def test_no_stderr_and_no_getfqdn_needed(monkeypatch: pytest.MonkeyPatch) -> Non
         assert server.raw(b"garbage\r\n\r\n").startswith(b"HTTP/1.1 400 Bad Request\r\n")
     finally:
         server.close()
+
+
+def test_a_request_that_trickles_in_costs_no_cpu_while_it_waits(
+    http_server: RunningServer,
+) -> None:
+    with socket.create_connection((http_server.host, http_server.port), timeout=10) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # the head is not complete yet
+        http_server.poll_until(lambda: http_server.server.open_connections() == 1)
+        before = time.process_time()
+        threading.Event().wait(0.5)  # a fixed window to measure CPU in, not a wait
+        spent = time.process_time() - before
+        sock.sendall(b"\r\n")
+        statuses = read_responses(sock, 1)
+    # The loop sleeps until the rest arrives; it must not poll the parser every turn.
+    assert spent < 0.2, f"{spent:.2f} s of CPU in 0.5 s while a request waited"
+    assert statuses == [200]

@@ -115,13 +115,20 @@ def test_connect_timeout_and_backlog_full(loop: ReactorThread) -> None:
 
 def test_cancel_while_connecting(loop: ReactorThread) -> None:
     client = make_client(loop)
-    # A name that takes the resolver thread some time is not needed: cancel races the
-    # connect either way, and either outcome must end in DISCONNECTED with one line.
+
+    def connect_then_cancel() -> None:
+        # In one loop turn, so the cancel always finds the attempt under way (posted as
+        # two commands, a loaded machine could let the connect finish in between).
+        client.connect(server.host, server.port, 5.0)
+        client.disconnect()
+
     with EchoServer() as server:
-        loop.reactor.call_soon(client.connect, server.host, server.port, 5.0)
-        loop.reactor.call_soon(client.disconnect)
+        loop.reactor.call_soon(connect_then_cancel)
         loop.wait_for(lambda: last_state(loop) is TcpState.DISCONNECTED)
-    assert any("cancelled" in e.message for e in loop.of_kind(Kind.INFO))
+    [info] = [e for e in loop.of_kind(Kind.INFO) if "cancelled" in e.message]
+    assert info.message == f"Connection attempt to 127.0.0.1:{server.port} cancelled"
+    assert loop.of_kind(Kind.ERROR) == []
+    assert not any(e.message.startswith("Connected to") for e in loop.events)
 
 
 def test_peer_close_logs_what_it_sent_then_disconnects(loop: ReactorThread) -> None:
