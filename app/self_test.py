@@ -15,20 +15,12 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QMainWindow, QTableView, QTabWidget
 
 from app.net.events import Kind, LogEvent, Source
-from app.self_test_peers import (
-    LOOPBACK,
-    HttpFetch,
-    LoopbackPeers,
-    TcpEchoProbe,
-    free_loopback_port,
-    port_is_free,
-)
+from app.self_test_peers import LOOPBACK, HttpFetch, LoopbackPeers, free_loopback_port, port_is_free
 from app.self_test_widgets import (
     Deadline,
     StepFailed,
@@ -314,59 +306,6 @@ class SelfTest:
 
     def _count(self, source: Source, kind: Kind, data: bytes) -> int:
         return sum(1 for e in self.events(source) if e.kind is kind and e.data == data)
-
-
-def tcp_server_step(test: SelfTest) -> None:
-    """ "tcp server": a raw socket client gets its echo from the tab's server, logged.
-
-    Starts the TCP Server tab on a free loopback port in Echo mode, connects a client
-    from a background thread, checks the echo and the log rows, and stops the server.
-    """
-    window = test.window
-    payload = f"self-test tcp server {secrets.token_hex(4)}".encode()
-    port = free_loopback_port()
-    set_text(window, "tcpsBind", LOOPBACK)
-    set_number(window, "tcpsPort", port)
-    choose(window, "tcpsReplyMode", "Echo")
-    test.click("tcpsStart")
-    test.wait(
-        lambda: text_of(window, "tcpsStatus").startswith("Listening"),
-        "'Listening' in tcpsStatus",
-        lambda: (
-            f"tcpsStatus says {text_of(window, 'tcpsStatus')!r}; " + test.errors(Source.TCP_SERVER)
-        ),
-    )
-    try:
-        probe = TcpEchoProbe(port, payload).start()
-        try:
-            test.wait(
-                lambda: probe.result is not None or bool(probe.error),
-                "the echo at the client",
-                lambda: "the client is still waiting; " + test.errors(Source.TCP_SERVER),
-            )
-        finally:
-            probe.join()
-        if probe.error or probe.result != payload:
-            raise StepFailed(f"the client got {probe.result!r} ({probe.error or 'no error'})")
-
-        def logged(kind: Kind) -> bool:
-            return payload in test._joined(Source.TCP_SERVER, kind)
-
-        for kind in (Kind.RECEIVED, Kind.SENT):
-            test.wait(
-                partial(logged, kind),
-                f"{kind.value} row with the payload in the log",
-                lambda: test.errors(Source.TCP_SERVER),
-            )
-        test.expected_sent += len(payload)
-        test.expected_received += len(payload)
-    finally:
-        test.click("tcpsStart")  # Stop
-        test.wait(
-            lambda: text_of(window, "tcpsStatus").startswith("Stopped"),
-            "'Stopped' in tcpsStatus",
-            lambda: f"tcpsStatus says {text_of(window, 'tcpsStatus')!r}",
-        )
 
 
 def summary(results: Iterable[StepResult]) -> str:

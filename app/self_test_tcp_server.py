@@ -1,0 +1,83 @@
+"""The self-test's "tcp server" step: a raw client gets its echo from the TCP Server tab.
+
+A function over any step host with the SelfTest's small surface (a Protocol, so this
+module needs nothing from app.self_test and the registry-driven self-test can import it).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import partial
+from typing import Protocol
+
+from PySide6.QtWidgets import QMainWindow
+
+from app.net.events import Kind, LogEvent, Source
+from app.self_test_peers import LOOPBACK, TcpEchoProbe, free_loopback_port
+from app.self_test_widgets import StepFailed, choose, set_number, set_text, text_of
+
+
+class StepHost(Protocol):
+    window: QMainWindow
+    expected_sent: int
+    expected_received: int
+
+    def click(self, name: str) -> None: ...
+
+    def wait(self, condition: Callable[[], bool], what: str, state: Callable[[], str]) -> None: ...
+
+    def events(self, source: Source) -> list[LogEvent]: ...
+
+    def errors(self, source: Source) -> str: ...
+
+
+def tcp_server_step(test: StepHost) -> None:
+    """Start the tab on a free loopback port in Echo mode, echo one payload, stop it."""
+    window, source = test.window, Source.TCP_SERVER
+    payload = f"self-test tcp server {secrets.token_hex(4)}".encode()
+    port = free_loopback_port()
+    set_text(window, "tcpsBind", LOOPBACK)
+    set_number(window, "tcpsPort", port)
+    choose(window, "tcpsReplyMode", "Echo")
+    test.click("tcpsStart")
+    status = partial(text_of, window, "tcpsStatus")
+    test.wait(
+        lambda: status().startswith("Listening"),
+        "'Listening' in tcpsStatus",
+        lambda: f"tcpsStatus says {status()!r}; " + test.errors(source),
+    )
+    try:
+        probe = TcpEchoProbe(port, payload).start()
+        try:
+            test.wait(
+                lambda: probe.result is not None or bool(probe.error),
+                "the echo at the client",
+                lambda: "the client is still waiting; " + test.errors(source),
+            )
+        finally:
+            probe.join()
+        if probe.error or probe.result != payload:
+            raise StepFailed(f"the client got {probe.result!r} ({probe.error or 'no error'})")
+
+        def logged() -> bool:
+            events = test.events(source)
+            return all(
+                payload in b"".join(e.data for e in events if e.kind is kind)
+                for kind in (Kind.RECEIVED, Kind.SENT)
+            )
+
+        test.wait(
+            logged,
+            "received and sent rows with the payload in the log",
+            lambda: test.errors(source),
+        )
+        test.expected_sent += len(payload)
+        test.expected_received += len(payload)
+    finally:
+        test.click("tcpsStart")  # Stop
+        test.wait(
+            lambda: status().startswith("Stopped"),
+            "'Stopped' in tcpsStatus",
+            lambda: f"tcpsStatus says {status()!r}",
+        )
