@@ -199,3 +199,40 @@ class HttpFetch:
             self.result = FetchResult(error=f"{type(exc).__name__}: {exc}")
         finally:
             conn.close()
+
+
+class TcpEchoProbe:
+    """A raw socket client in a background thread: connect, send, read the echo back.
+
+    The other end of the TCP Server tab for the self-test; poll `result` (the bytes that
+    came back) or `error` from the GUI thread.
+    """
+
+    def __init__(self, port: int, payload: bytes, timeout_s: float = 5.0) -> None:
+        self.result: bytes | None = None
+        self.error = ""
+        self._port = port
+        self._payload = payload
+        self._timeout_s = timeout_s
+        self._thread = threading.Thread(target=self._run, name="self-test probe", daemon=True)
+
+    def start(self) -> TcpEchoProbe:
+        self._thread.start()
+        return self
+
+    def join(self) -> None:
+        self._thread.join(self._timeout_s + 1)
+
+    def _run(self) -> None:
+        try:
+            with socket.create_connection((LOOPBACK, self._port), self._timeout_s) as sock:
+                sock.sendall(self._payload)
+                echoed = b""
+                while len(echoed) < len(self._payload):
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    echoed += chunk
+                self.result = echoed
+        except OSError as exc:
+            self.error = f"{type(exc).__name__}: {exc}"

@@ -9,6 +9,8 @@ consistently:
 - A peer given by name ("example.com:80") gets a documentation address (192.0.2.x, then
   198.51.100.x and 203.0.113.x, then 2001:db8::x), the same one for every event of the
   export.
+- Server-side flows (the TCP Server tab) have the client as the remote end and the
+  listening address (`LogEvent.local`) as ours; their handshake starts at the client.
 - Each TCP flow opens with a synthetic three-way handshake; sequence numbers advance by
   the true size of each event in its direction, and every segment carries ACK (and PSH)
   so "Follow TCP Stream" shows the conversation.
@@ -23,13 +25,11 @@ consistently:
 from __future__ import annotations
 
 import ipaddress
-import re
 import struct
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from app.net.events import Kind, LogEvent, Source
-from app.net.udp.listener_status import LISTENING_PREFIX
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -47,9 +47,6 @@ FIRST_LOCAL_PORT = 49_152
 LOCAL_V4 = ipaddress.IPv4Address("127.0.0.1")
 LOCAL_V6 = ipaddress.IPv6Address("::1")
 _DOC_NETS_V4 = ("192.0.2.", "198.51.100.", "203.0.113.")
-
-# What UdpListener says at Start: "Listening for UDP datagrams on 127.0.0.1:8000, [::1]:8000".
-_LISTENING = re.compile("^" + re.escape(LISTENING_PREFIX) + r"([^;]+)")
 
 
 class Packet(NamedTuple):
@@ -129,6 +126,7 @@ class Flow:
     local_seq: int = 0
     remote_seq: int = 0
     opened: bool = False
+    passive: bool = False  # we accepted it: the remote end sent the SYN
 
     def endpoints(self, outgoing: bool) -> tuple[IPAddress, int, IPAddress, int]:
         if outgoing:
@@ -168,16 +166,17 @@ class PacketSynthesizer:
 
     def __init__(self) -> None:
         self._addresses = AddressBook()
-        # Keyed by source too: the UDP Sender and the UDP Listener talking to the same peer
-        # are two conversations with two local ports.
-        self._flows: dict[tuple[int, str, Source], Flow] = {}
-        self._listening: list[tuple[str, int]] = []  # the UDP Listener's own addresses
+        # Keyed by source and local end too: the TCP Client and the TCP Server (or the UDP
+        # Sender and the UDP Listener) talking to the same peer are two conversations, and
+        # so are a listener's before and after a restart on another port.
+        self._flows: dict[tuple[int, str, Source, str], Flow] = {}
         self._flow_count = 0
         self._ident = 0
 
     def packets(self, event: LogEvent) -> list[Packet]:
         source = event.source
-        if source is Source.TCP:
+        passive = source is Source.TCP_SERVER
+        if source is Source.TCP or passive:
             protocol = PROTO_TCP
         elif source is Source.UDP or source is Source.UDP_LISTENER:
             protocol = PROTO_UDP
@@ -185,10 +184,7 @@ class PacketSynthesizer:
             return []
         kind = event.kind
         if kind is Kind.INFO and protocol == PROTO_TCP:
-            self._note_connection(event)
-            return []
-        if kind is Kind.INFO and source is Source.UDP_LISTENER:
-            self._note_listening(event)
+            self._note_connection(event, passive)
             return []
         if kind is not Kind.SENT and kind is not Kind.RECEIVED:
             return []
@@ -209,58 +205,37 @@ class PacketSynthesizer:
 
     # -- flows ------------------------------------------------------------------------
 
-    def _note_connection(self, event: LogEvent) -> None:
+    def _note_connection(self, event: LogEvent, passive: bool) -> None:
         """A connected event (an info row with a local address) starts a new flow."""
         if not event.local or not event.peer:
             return
         remote = parse_peer(event.peer)
         if remote is None:
             return
-        self._flows[(PROTO_TCP, event.peer, Source.TCP)] = self._new_flow(
-            PROTO_TCP, remote, parse_peer(event.local)
+        self._flows[(PROTO_TCP, event.peer, event.source, "")] = self._new_flow(
+            PROTO_TCP, remote, _local_end(event.local), passive
         )
 
-    def _note_listening(self, event: LogEvent) -> None:
-        """The listener's own addresses: its datagrams' local end, the port peers sent to."""
-        match = _LISTENING.match(event.message)
-        if match is None:
-            return
-        addresses = (parse_peer(part.strip()) for part in match.group(1).split(","))
-        self._listening = [address for address in addresses if address is not None]
-        for key in [key for key in self._flows if key[2] is Source.UDP_LISTENER]:
-            del self._flows[key]  # a new Start: new conversations
-
     def _flow(self, protocol: int, peer: str, source: Source, local: str) -> Flow | None:
-        flow = self._flows.get((protocol, peer, source))
+        # A TCP flow starts at its connected event, which names its local end; a UDP
+        # flow is known by its local end alone.
+        key = (protocol, peer, source, local if protocol == PROTO_UDP else "")
+        flow = self._flows.get(key)
         if flow is None:
             remote = parse_peer(peer)
             if remote is None:
                 return None
-            if local:
-                local_end = parse_peer(local)
-            elif source is Source.UDP_LISTENER:
-                local_end = self._listener_local(remote[0])
-            else:
-                local_end = None
-            flow = self._new_flow(protocol, remote, local_end)
-            self._flows[(protocol, peer, source)] = flow
+            passive = source is Source.TCP_SERVER
+            flow = self._new_flow(protocol, remote, _local_end(local), passive)
+            self._flows[key] = flow
         return flow
 
-    def _listener_local(self, remote_host: str) -> tuple[str, int] | None:
-        version = self._addresses.address(remote_host).version
-        for host, port in self._listening:
-            try:
-                local = ipaddress.ip_address(host)
-            except ValueError:
-                continue
-            if local.version == version:
-                if local.is_unspecified:  # bound to every interface: loopback stands in
-                    return (str(LOCAL_V4 if version == 4 else LOCAL_V6), port)
-                return host, port
-        return None
-
     def _new_flow(
-        self, protocol: int, remote: tuple[str, int], local: tuple[str, int] | None
+        self,
+        protocol: int,
+        remote: tuple[str, int],
+        local: tuple[str, int] | None,
+        passive: bool = False,
     ) -> Flow:
         n = self._flow_count
         self._flow_count += 1
@@ -279,7 +254,17 @@ class PacketSynthesizer:
         # Distinct, reproducible initial sequence numbers per flow and direction.
         local_isn = (0x1000_0000 + n * 0x0101_0101) & 0xFFFF_FFFF
         remote_isn = (0x8000_0000 + n * 0x0101_0101) & 0xFFFF_FFFF
-        return Flow(protocol, local_ip, local_port, remote_ip, remote[1], local_isn, remote_isn)
+        return Flow(
+            protocol,
+            local_ip,
+            local_port,
+            remote_ip,
+            remote[1],
+            local_isn,
+            remote_isn,
+            False,
+            passive,
+        )
 
     # -- packets ----------------------------------------------------------------------
 
@@ -339,10 +324,11 @@ class PacketSynthesizer:
         return self._ip_packet(time, flow, outgoing, header, kept, length)
 
     def _handshake(self, time: float, flow: Flow) -> list[Packet]:
+        opener = not flow.passive  # True: we sent the SYN
         return [
-            self._tcp_segment(time, flow, True, TCP_SYN, b"", 0),
-            self._tcp_segment(time, flow, False, TCP_SYN | TCP_ACK, b"", 0),
-            self._tcp_segment(time, flow, True, TCP_ACK, b"", 0),
+            self._tcp_segment(time, flow, opener, TCP_SYN, b"", 0),
+            self._tcp_segment(time, flow, not opener, TCP_SYN | TCP_ACK, b"", 0),
+            self._tcp_segment(time, flow, opener, TCP_ACK, b"", 0),
         ]
 
     def _tcp_data(
@@ -355,3 +341,20 @@ class PacketSynthesizer:
             kept = data[offset : offset + length]
             packets.append(self._tcp_segment(time, flow, outgoing, TCP_PSH | TCP_ACK, kept, length))
         return packets
+
+
+def _local_end(local: str) -> tuple[str, int] | None:
+    """Our end of a flow from an event's `local`; a wildcard bind shows as loopback."""
+    if not local:
+        return None
+    end = parse_peer(local)
+    if end is None:
+        return None
+    host, port = end
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return end
+    if address.is_unspecified:  # bound to every interface: loopback stands in
+        return (str(LOCAL_V4 if address.version == 4 else LOCAL_V6), port)
+    return end

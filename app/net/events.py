@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 class Source(enum.Enum):
     TCP = "TCP"
+    TCP_SERVER = "TCP Server"
     UDP = "UDP"
     UDP_LISTENER = "UDP Listener"
     HTTP = "HTTP"

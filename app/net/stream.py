@@ -132,6 +132,7 @@ class Stream:
         protocol: StreamProtocol,
         *,
         recv_size: int = 256 * 1024,
+        max_recv_size: int = 0,
         high_water: int = 0,
         backlog: Callable[[], bool] | None = None,
         transport: Transport | None = None,
@@ -144,7 +145,11 @@ class Stream:
         self._recv = io.recv
         self._send = io.send
         self._shutdown = io.shutdown
-        self._recv_size = recv_size
+        # With `max_recv_size`, a read that fills the buffer makes the next one larger
+        # (up to it) and a short read goes back to `recv_size`: small chunks stay cheap
+        # (recv(n) allocates n bytes first) while a pouring peer is read in few calls.
+        self._recv_size = self._base_recv_size = recv_size
+        self._max_recv_size = max_recv_size
         self._high_water = high_water
         self._backlog = backlog
         self._outbox: deque[Outgoing] = deque()
@@ -313,7 +318,13 @@ class Stream:
             self._fail(exc, writing=False)
             return
         if data:
-            self.bytes_received += len(data)
+            n = len(data)
+            if self._max_recv_size:
+                if n == self._recv_size and n < self._max_recv_size:
+                    self._recv_size = min(n * 4, self._max_recv_size)
+                elif n < self._base_recv_size < self._recv_size:
+                    self._recv_size = self._base_recv_size
+            self.bytes_received += n
             self._protocol.data_received(data)
         else:
             self._peer_finished = True

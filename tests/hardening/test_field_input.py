@@ -213,7 +213,7 @@ def test_bad_payloads_disable_send_and_nothing_is_sent(
             click(qtbot, window, "tcpConnect")
             qtbot.waitUntil(lambda: send.isEnabled(), timeout=5000)
         else:
-            window.tabs.setCurrentIndex(1)
+            window.tabs.setCurrentWidget(child(window, QWidget, "udpTab"))
             child(window, QSpinBox, "udpPort").setValue(receiver.port)
         for fmt, text, reason in BAD_PAYLOADS:
             combo.setCurrentIndex(combo.findData(fmt))

@@ -45,7 +45,7 @@ if mode == "slow-dns":
 
 w = create_main_window()
 w.show()
-tcp, udp = w.tool_tabs[0], w.tool_tabs[1]
+tcp, udp = (next(t for t in w.tool_tabs if t.objectName() == n) for n in ("tcpTab", "udpTab"))
 
 def wait(predicate, timeout):
     loop, t0 = QEventLoop(), time.monotonic()

@@ -37,6 +37,7 @@ class TabEntry:
 
 TABS: tuple[TabEntry, ...] = (
     TabEntry("TCP Client", "tcpTab", "tcp", "app.ui.tabs.tcp_client", "TcpClientTab"),
+    TabEntry("TCP Server", "tcpServerTab", "tcps", "app.ui.tabs.tcp_server", "TcpServerTab"),
     TabEntry("UDP Sender", "udpTab", "udp", "app.ui.tabs.udp_sender", "UdpSenderTab"),
     TabEntry("HTTP Server", "httpTab", "http", "app.ui.tabs.http_server", "HttpServerTab"),
     TabEntry(

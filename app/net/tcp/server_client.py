@@ -1,0 +1,165 @@
+"""One client of the TCP server: a Stream protocol that logs each chunk and answers it."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+
+from app.net.events import EventSink, Kind, Source, make_event
+from app.net.reactor import Reactor
+from app.net.reply import ReplyMode
+from app.net.stream import Outgoing, Stream, StreamFailure
+from app.net.tcp.server_status import ClientRow, ReplyConfig
+from app.units import format_bytes, format_duration
+
+SOURCE = Source.TCP_SERVER
+# Reads start at RECV_SIZE (cheap for the small chunks of many clients) and grow to
+# MAX_RECV_SIZE while a client pours data (fewer reads and log rows per byte).
+RECV_SIZE = 64 * 1024
+MAX_RECV_SIZE = 1024 * 1024
+# A client that sends but never reads its echo: stop reading it while this much waits
+# to be sent to it, so its replies are bounded by TCP flow control too.
+OUTBOX_HIGH_WATER = 4 * 1024 * 1024
+
+
+class _Message(Outgoing):
+    """A reply or a send: the bytes are kept to log them (or the prefix that left)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.data = data
+
+
+class ServerClient:
+    """Lives in the reactor's thread. `on_closed(self)` runs once, when it is gone."""
+
+    def __init__(
+        self,
+        reactor: Reactor,
+        sock: socket.socket,
+        peer: str,
+        local: str,
+        sink: EventSink,
+        reply: Callable[[], ReplyConfig],
+        on_closed: Callable[[ServerClient], None],
+        on_changed: Callable[[], None],
+        backlog: Callable[[], bool] | None = None,
+    ) -> None:
+        self.peer = peer
+        self.local = local
+        self.since = time.monotonic()
+        self._sink = sink
+        self._reply = reply
+        self._on_closed = on_closed
+        self._on_changed = on_changed
+        self._leaving = False  # the client finished sending: close once the outbox is empty
+        self._stream = Stream(
+            reactor,
+            sock,
+            self,
+            recv_size=RECV_SIZE,
+            max_recv_size=MAX_RECV_SIZE,
+            high_water=OUTBOX_HIGH_WATER,
+            backlog=backlog,
+        )
+
+    def row(self) -> ClientRow:
+        stream = self._stream
+        return ClientRow(self.peer, self.since, stream.bytes_received, stream.bytes_sent)
+
+    @property
+    def closed(self) -> bool:
+        return self._stream.closed
+
+    # -- commands ----------------------------------------------------------------------
+
+    def send(self, data: bytes) -> None:
+        stream = self._stream
+        if stream.closed:
+            return
+        stream.write(_Message(data))
+        stream.flush()
+
+    def disconnect(self) -> None:
+        self._end(f"Disconnected {self.peer}", Kind.INFO)
+
+    def close(self) -> None:
+        """Release the socket silently (the server stops or the worker ends)."""
+        self._stream.close()
+
+    # -- StreamProtocol ----------------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        reply = self._reply()  # read first: the reply in force when the chunk arrived
+        self._sink(make_event(SOURCE, Kind.RECEIVED, peer=self.peer, data=data, local=self.local))
+        if reply.mode is ReplyMode.ECHO:
+            self.send(data)
+        elif reply.mode is ReplyMode.FIXED and reply.data:
+            self.send(reply.data)
+        self._on_changed()
+
+    def eof_received(self) -> None:
+        if self._stream.outbox_empty:
+            self._left()
+        else:
+            self._leaving = True  # what is queued still goes out, then `drained` closes
+
+    def progress(self, item: Outgoing) -> None:
+        self._on_changed()
+
+    def sent(self, item: Outgoing) -> None:
+        assert isinstance(item, _Message)
+        self._sink(make_event(SOURCE, Kind.SENT, peer=self.peer, data=item.data, local=self.local))
+
+    def drained(self) -> None:
+        if self._leaving:
+            self._left()
+
+    def connection_lost(self, failure: StreamFailure) -> None:
+        message = f"{failure.reason}: {self.peer} after {self._stay()}"
+        item = failure.partial
+        if item is not None:
+            if item.sent:
+                # Log exactly the prefix the kernel accepted, so the counts stay true.
+                assert isinstance(item, _Message)
+                self._sink(
+                    make_event(
+                        SOURCE,
+                        Kind.SENT,
+                        peer=self.peer,
+                        data=item.data[: item.sent],
+                        local=self.local,
+                    )
+                )
+            message += f" — {failure.unsent_text()}"
+        self._end(message, Kind.ERROR)
+
+    # -- leaving -----------------------------------------------------------------------
+
+    def _left(self) -> None:
+        self._end(f"{self.peer} left after {self._stay()}", Kind.INFO)
+
+    def _end(self, message: str, kind: Kind) -> None:
+        stream = self._stream
+        if self._on_closed is _gone:
+            return
+        unsent = stream.unsent()
+        if unsent and kind is Kind.INFO:
+            message += f"; {unsent:,} queued bytes were not sent"
+        message += (
+            f" (in {format_bytes(stream.bytes_received)}, out {format_bytes(stream.bytes_sent)})"
+        )
+        stream.close()
+        self._sink(make_event(SOURCE, kind, message, peer=self.peer, local=self.local))
+        on_closed, self._on_closed = self._on_closed, _gone
+        on_closed(self)
+
+    def _stay(self) -> str:
+        return format_duration(time.monotonic() - self.since)
+
+
+def _gone(_client: ServerClient) -> None:
+    """The `on_closed` of a client that already ended: ending twice does nothing."""

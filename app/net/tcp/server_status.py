@@ -1,0 +1,42 @@
+"""The TCP server's states, reply settings and client rows (no sockets: the GUI imports it)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import NamedTuple
+
+from app.net.reply import ReplyMode
+
+
+class ServerState(enum.Enum):
+    STOPPED = "Stopped"
+    LISTENING = "Listening"
+
+
+# Records built at start-up are NamedTuples, not frozen dataclasses (see tcp/status.py).
+class ReplyConfig(NamedTuple):
+    """How the server answers each chunk it receives; `data` is the fixed reply."""
+
+    mode: ReplyMode = ReplyMode.ECHO
+    data: bytes = b""
+
+
+class TcpServerStatus(NamedTuple):
+    state: ServerState
+    bound: str = ""  # "127.0.0.1:8000", or "127.0.0.1:8000, [::1]:8000" for localhost
+    clients: int = 0
+    error: str = ""
+
+
+class ClientRow(NamedTuple):
+    """One connected client as the table shows it; `since` is a time.monotonic() value."""
+
+    peer: str
+    since: float
+    bytes_in: int
+    bytes_out: int
+
+
+StateCallback = Callable[[TcpServerStatus], None]
+ClientsCallback = Callable[[list[ClientRow]], None]

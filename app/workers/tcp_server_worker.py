@@ -1,0 +1,47 @@
+"""The TCP Server tab's worker: a TcpServer accepting on its own Reactor thread."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from app.net.events import Source
+from app.net.tcp.server import TcpServer
+from app.net.tcp.server_status import ClientRow, ReplyConfig, TcpServerStatus
+from app.workers.reactor_worker import ReactorWorker
+
+
+class TcpServerWorker(ReactorWorker[TcpServerStatus]):
+    clients_changed = Signal(object)  # list[ClientRow], at most 4 a second
+
+    source = Source.TCP_SERVER
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.server = TcpServer(
+            self.reactor, self.sink, self.report_status, self._clients, backlog=self.backlog
+        )
+
+    def start_server(self, host: str, port: int, max_clients: int) -> None:
+        self.post(self.server.start, host, port, max_clients)
+
+    def stop_server(self) -> None:
+        self.post(self.server.stop)
+
+    def set_reply(self, reply: ReplyConfig) -> None:
+        """Safe from the GUI thread: the next chunk received is answered with `reply`."""
+        self.server.set_reply(reply)
+
+    def send(self, peers: list[str], data: bytes) -> None:
+        self.post(self.server.send, peers, data)
+
+    def send_all(self, data: bytes) -> None:
+        self.post(self.server.send_all, data)
+
+    def disconnect_clients(self, peers: list[str]) -> None:
+        self.post(self.server.disconnect, peers)
+
+    def shutdown(self) -> None:
+        self.server.close()
+
+    def _clients(self, rows: list[ClientRow]) -> None:
+        self.clients_changed.emit(rows)
