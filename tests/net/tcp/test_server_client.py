@@ -89,10 +89,9 @@ def test_a_client_that_finishes_gets_its_echo_then_leaves_once(one: OneClient) -
     assert one.peer_sock.recv(10) == b""  # the server closed its side too
     (left,) = [e for e in one.of_kind(Kind.INFO) if "left after" in e.message]
     assert left.peer == one.client.row().peer
-    done: list[bool] = []
     one.reactor.call_soon(one.client.disconnect)  # already gone: nothing more
-    one.reactor.call_soon(lambda: (done.append(True), one.sink(one.events[-1])))
-    one.wait_for(lambda: bool(done))
+    one.reactor.call_soon(one.on_state, "after disconnect")  # commands run in order
+    one.wait_for(lambda: "after disconnect" in one.states)
     assert len(one.closed) == 1
     assert not any(e.message.startswith("Disconnected") for e in one.events)
 
