@@ -51,7 +51,9 @@ class LogFilterBar(QWidget):
         self.source_buttons: dict[Source, QToolButton] = {}
         self.kind_buttons: dict[Kind, QToolButton] = {}
         for source in Source:
-            button = self._toggle(source.value, f"logFilterSource{source.value}")
+            # "TCP Server" -> logFilterSourceTCPServer: objectNames have no spaces.
+            name = source.value.replace(" ", "")
+            button = self._toggle(source.value, f"logFilterSource{name}")
             button.setToolTip(f"Show events of the {source.value} tab")
             self.source_buttons[source] = button
         for kind in Kind:

@@ -82,7 +82,7 @@ def shown_events(pane: LogPane) -> list[LogEvent]:
 
 def test_tool_widgets_have_stable_object_names(pane: LogPane) -> None:
     child(pane, QLineEdit, "logFilter")
-    for name in ("TCP", "UDP", "HTTP", "App"):
+    for name in ("TCP", "TCPServer", "UDP", "UDPListener", "HTTP", "App"):
         assert child(pane, QToolButton, f"logFilterSource{name}").isChecked()
     for name in ("Sent", "Received", "Info", "Error"):
         assert child(pane, QToolButton, f"logFilterKind{name}").isChecked()
