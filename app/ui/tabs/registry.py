@@ -1,5 +1,6 @@
 """Every tab of the main window, in order: the one list MainWindow, the settings and the
-self-test iterate. Adding a tab is one line here.
+self-test iterate. Adding a tab is one line here. The first three are the classic
+tutorial's three programs and stay first.
 
 Entries name their class by module path, so reading the list imports no tab; a tab's
 module is imported when the window builds it.
@@ -37,9 +38,9 @@ class TabEntry:
 
 TABS: tuple[TabEntry, ...] = (
     TabEntry("TCP Client", "tcpTab", "tcp", "app.ui.tabs.tcp_client", "TcpClientTab"),
-    TabEntry("TCP Server", "tcpServerTab", "tcps", "app.ui.tabs.tcp_server", "TcpServerTab"),
     TabEntry("UDP Sender", "udpTab", "udp", "app.ui.tabs.udp_sender", "UdpSenderTab"),
     TabEntry("HTTP Server", "httpTab", "http", "app.ui.tabs.http_server", "HttpServerTab"),
+    TabEntry("TCP Server", "tcpServerTab", "tcps", "app.ui.tabs.tcp_server", "TcpServerTab"),
     TabEntry(
         "UDP Listener", "udpListenerTab", "udpl", "app.ui.tabs.udp_listener", "UdpListenerTab"
     ),

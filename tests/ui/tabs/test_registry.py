@@ -92,3 +92,8 @@ def test_window_and_self_test_name_no_tab_class(module: str) -> None:
 def test_every_tab_class_is_a_tool_tab() -> None:
     for entry in TABS:
         assert issubclass(entry.tab_class(), ToolTab)
+
+
+def test_the_tutorials_three_programs_are_the_first_three_tabs() -> None:
+    assert [e.title for e in TABS[:3]] == ["TCP Client", "UDP Sender", "HTTP Server"]
+    assert {"TCP Server", "UDP Listener"} <= {e.title for e in TABS}
