@@ -275,9 +275,9 @@ class UdpListener:
                 setting = self._reply
                 mode, reply = setting
             if mode is echo:
-                out, out_size, label = data, size, "Echo"
+                out, out_size = data, size
             elif mode is fixed:
-                out, out_size, label = reply, len(reply), "Fixed reply"
+                out, out_size = reply, len(reply)
             else:
                 continue
             try:
@@ -285,7 +285,7 @@ class UdpListener:
             except OSError:
                 failed += 1  # a full send buffer: counted and logged once a second
                 continue
-            append(new(LogEvent, (stamp, SOURCE, sent, peer, out, label, out_size, "", local)))
+            append(new(LogEvent, (stamp, SOURCE, sent, peer, out, "", out_size, "", local)))
             replies += 1
             size_out += out_size
         if events:

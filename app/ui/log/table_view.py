@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from app.net.events import Source
 from app.ui.log.model import COL_BYTES, COL_EVENT, COL_PEER, COL_SOURCE, COL_TIME
 
 
@@ -48,7 +49,7 @@ class LogTableView(QTableView):
         pad = 20
         widths = {
             COL_TIME: metrics.horizontalAdvance("00:00:00.000") + pad,
-            COL_SOURCE: metrics.horizontalAdvance("Source") + pad,
+            COL_SOURCE: max(metrics.horizontalAdvance(s.value) for s in Source) + pad,
             COL_EVENT: metrics.horizontalAdvance("received") + pad + 20,  # room for the icon
             COL_PEER: metrics.horizontalAdvance("[::ffff:255.255.255]:65535") + pad,
             COL_BYTES: metrics.horizontalAdvance("1,000,000") + pad,

@@ -116,7 +116,7 @@ def test_echo_returns_the_exact_bytes_and_logs_both_rows(listening: Listening) -
         assert [(e.peer, e.data, e.size) for e in received] == [
             (name_of(peer), AWKWARD, len(AWKWARD))
         ]
-        assert [(e.peer, e.data, e.message) for e in sent] == [(name_of(peer), AWKWARD, "Echo")]
+        assert [(e.peer, e.data, e.message) for e in sent] == [(name_of(peer), AWKWARD, "")]
         assert all(e.source is Source.UDP_LISTENER for e in listening.loop.events)
 
 
