@@ -102,7 +102,7 @@ def app_figures() -> tuple[float, float, float, float, float]:
         raise RuntimeError(f"echo run failed: {result}, totals {model.totals}")
     echo_rate = result["echoes"] / result["seconds"]
 
-    tab.reply_mode.setCurrentText("No reply")
+    tab.replies.mode.setCurrentText("No reply")
     before = model.totals.received_bytes
     meter.start()
     start = time.perf_counter()

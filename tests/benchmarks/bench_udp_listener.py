@@ -123,7 +123,7 @@ def run() -> list[dict[str, object]]:
     # -- flood: No reply, every datagram logged ---------------------------------------
     port = free_udp_port()
     tab.port.setValue(port)
-    tab.reply_mode.setCurrentText("No reply")
+    tab.replies.mode.setCurrentText("No reply")
     tab.start_button.click()
     process_until(lambda: tab.listening, timeout=10)
     meter = StallMeter()
@@ -147,7 +147,7 @@ def run() -> list[dict[str, object]]:
     )
 
     # -- echo: every datagram and every echo logged ------------------------------------
-    tab.reply_mode.setCurrentText("Echo")
+    tab.replies.mode.setCurrentText("Echo")
     before_received, before_sent = totals()
     meter.start()
     generator = subprocess.Popen(
