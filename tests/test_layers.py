@@ -272,20 +272,7 @@ NO_TEST_MODULE = {
     "app.net.tcp.status": "records (an enum and a NamedTuple)",
     "app.net.udp.status": "records (a frozen dataclass, an enum and NamedTuples)",
     "app.net.reply": "records (an enum)",
-}
-
-# TEMPORARY: modules with logic that are tested today only through another module's test
-# (the HTTP server's and the UDP sender's, over real sockets). The branches that split the
-# HTTP parser and the UDP sender bring their own test modules; the test below fails once
-# one exists, so that its entry is deleted with it.
-AWAITING_TEST_MODULE = {
-    "app.net.http.config": "tests/net/http/test_server.py, test_failures.py",
-    "app.net.http.connection": "tests/net/http/test_server.py, test_failures.py",
-    "app.net.http.handler": "tests/net/http/test_server.py, test_folder.py",
-    "app.net.http.request_log": "tests/net/http/test_server.py",
-    "app.net.udp.icmp": "tests/net/udp/test_sender.py",
-    "app.net.udp.multi_send": "tests/net/udp/test_sender.py",
-    "app.net.udp.run": "tests/net/udp/test_sender.py",
+    "app.net.udp.listener_status": "records (an enum and NamedTuples) and a log prefix",
 }
 
 
@@ -304,9 +291,7 @@ def defines_functions(module: str) -> bool:
     return any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in ast.walk(tree))
 
 
-@pytest.mark.parametrize(
-    "module", [m for m in net_modules() if m not in {*NO_TEST_MODULE, *AWAITING_TEST_MODULE}]
-)
+@pytest.mark.parametrize("module", [m for m in net_modules() if m not in NO_TEST_MODULE])
 def test_net_module_has_a_test_module(module: str) -> None:
     expected = expected_test_module(module)
     assert expected.is_file(), f"{module} has no {expected.relative_to(ROOT)}"
@@ -314,7 +299,7 @@ def test_net_module_has_a_test_module(module: str) -> None:
 
 def test_exemptions_are_real_and_still_needed() -> None:
     modules = set(net_modules())
-    for module in [*NO_TEST_MODULE, *AWAITING_TEST_MODULE]:
+    for module in NO_TEST_MODULE:
         assert module in modules, f"{module} is gone: remove its exemption"
         assert not expected_test_module(module).is_file(), (
             f"{module} has a test module now: remove its exemption"

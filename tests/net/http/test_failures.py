@@ -175,16 +175,6 @@ def test_trickling_headers_are_cut_off_while_others_are_served(
     http_server.wait_for_message("^408 ")
 
 
-def test_idle_keep_alive_connections_are_closed(http_server: RunningServer) -> None:
-    conn = http_server.connection()
-    conn.request("GET", "/")
-    conn.getresponse().read()
-    assert conn.sock is not None
-    assert read_until_close(conn.sock) == b""
-    conn.close()
-    http_server.wait_for_message("Closed idle connection after 1.5 s")
-
-
 def test_connections_over_the_cap_get_503_and_others_recover(
     http_server: RunningServer,
 ) -> None:

@@ -1,0 +1,237 @@
+"""UdpRun on a real Reactor: pacing, both send paths, refusals, failures, back-pressure."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from app.net.events import LogEvent
+from app.net.udp.multi_send import MultiSender
+from app.net.udp.run import BACKLOG_LIMIT, UdpRun
+from tests.net.reactor_harness import ReactorThread
+from tests.udp_peers import UdpReceiver, free_udp_port
+
+HELLO = b"Hello, server!"
+
+
+class Running:
+    """One UdpRun from a socket of its own, its callbacks recorded under one lock."""
+
+    def __init__(self, loop: ReactorThread) -> None:
+        self.loop = loop
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.setblocking(False)
+        self.events: list[LogEvent] = []
+        self.bursts: list[tuple[int, int]] = []
+        self.ended: list[OSError | None] = []
+        self.backlog = 0
+        self.backlog_asked = 0
+        self.run: UdpRun | None = None
+        self._changed = threading.Condition()
+
+    def start(
+        self,
+        address: Any,
+        data: bytes,
+        total: int,
+        interval: float = 0.0,
+        *,
+        multi: bool = False,
+        connected: bool = False,
+    ) -> None:
+        def begin() -> None:
+            send = self.sock.send if connected else self.sock.sendto
+            if connected:
+                self.sock.connect(address)
+            sender = MultiSender.create(self.sock, socket.AF_INET, address, data) if multi else None
+            self.run = UdpRun(
+                self.loop.reactor,
+                send,
+                None if connected else address,
+                data,
+                total,
+                interval,
+                f"{address[0]}:{address[1]}",
+                sink_many=self._sink_many,
+                backlog=self._backlog,
+                on_burst=self._on_burst,
+                on_blocked=lambda: None,
+                on_end=self._on_end,
+                multi=sender,
+            )
+            self.run.start()
+
+        self.loop.reactor.call_soon(begin)
+
+    def _sink_many(self, events: list[LogEvent]) -> None:
+        with self._changed:
+            self.events.extend(events)
+
+    def _backlog(self) -> int:
+        with self._changed:
+            self.backlog_asked += 1
+            self._changed.notify_all()
+            return self.backlog
+
+    def _on_burst(self, done: int, refused: int) -> None:
+        with self._changed:
+            self.bursts.append((done, refused))
+
+    def _on_end(self, failure: OSError | None) -> None:
+        with self._changed:
+            self.ended.append(failure)
+            self._changed.notify_all()
+
+    def wait(self, predicate: Any, timeout: float = 20.0) -> None:
+        with self._changed:
+            assert self._changed.wait_for(predicate, timeout), "timed out"
+
+    def wait_end(self) -> OSError | None:
+        self.wait(lambda: bool(self.ended))
+        return self.ended[0]
+
+
+@pytest.fixture
+def running() -> Iterator[Running]:
+    loop = ReactorThread().start()
+    run = Running(loop)
+    yield run
+    loop.stop()
+    run.sock.close()
+
+
+def paced_for(receiver: UdpReceiver) -> float:
+    # Loopback drops what does not fit the receiver's buffer; with a small one, pace.
+    return 0.0 if receiver.rcvbuf >= 2 * 1024 * 1024 else 0.001
+
+
+def test_a_paced_run_follows_the_interval(running: Running) -> None:
+    with UdpReceiver() as receiver:
+        started = time.monotonic()
+        running.start((receiver.host, receiver.port), HELLO, 5, 0.05)
+        assert running.wait_end() is None
+        elapsed = time.monotonic() - started
+        assert receiver.wait_for(lambda: receiver.count == 5)
+    # Datagram i leaves at start + i * interval: the last one no earlier than 4 intervals.
+    assert elapsed >= 0.2
+    stamps = [e.time for e in running.events]
+    assert stamps[-1] - stamps[0] >= 0.19
+
+
+def test_the_sendto_loop_sends_and_counts_every_datagram(running: Running) -> None:
+    # Where sendmmsg is missing (macOS, Windows) the run sends one datagram per call.
+    with UdpReceiver() as receiver:
+        running.start((receiver.host, receiver.port), HELLO, 1000, paced_for(receiver))
+        assert running.wait_end() is None
+        assert receiver.wait_for(lambda: receiver.count >= 1000)
+        assert (receiver.count, receiver.bytes) == (1000, 14_000)
+    assert len(running.events) == 1000 and sum(e.size for e in running.events) == 14_000
+    assert sum(done for done, _ in running.bursts) == 1000
+    # One clock read per datagram here: the stamps never go back.
+    stamps = [e.time for e in running.events]
+    assert stamps == sorted(stamps)
+    assert running.run is not None and running.run.sent == 1000
+    assert running.run.summary().startswith(
+        f"Sent 1,000 datagrams (14,000 bytes) to 127.0.0.1:{receiver.port} in "
+    )
+
+
+@pytest.mark.skipif(not MultiSender.available(), reason="no sendmmsg here")
+def test_datagrams_of_one_call_share_their_event(running: Running) -> None:
+    # sendmmsg sends many copies per call; they are equal in every field and share one
+    # immutable event (what keeps a full-rate run cheap for the log).
+    with UdpReceiver() as receiver:
+        running.start((receiver.host, receiver.port), HELLO, 600, paced_for(receiver), multi=True)
+        assert running.wait_end() is None
+        assert receiver.wait_for(lambda: receiver.count >= 600)
+    sent = running.events
+    assert len(sent) == 600
+    assert all(e == sent[0]._replace(time=e.time) for e in sent)
+    assert [e.time for e in sent] == sorted(e.time for e in sent)
+    assert len({id(e) for e in sent}) < len(sent)
+
+
+def test_an_empty_payload_is_a_zero_byte_datagram(running: Running) -> None:
+    with UdpReceiver() as receiver:
+        running.start((receiver.host, receiver.port), b"", 2)
+        assert running.wait_end() is None
+        assert receiver.wait_for(lambda: receiver.count == 2)
+    assert [(e.size, e.message) for e in running.events] == [(0, "0-byte datagram")] * 2
+
+
+@pytest.mark.parametrize("multi", [False, True], ids=["sendto", "sendmmsg"])
+def test_refusals_from_a_closed_port_are_retried_not_counted(running: Running, multi: bool) -> None:
+    if multi and not MultiSender.available():
+        pytest.skip("no sendmmsg here")
+    # Connected, the kernel reports each ICMP error to the next send, which did not go.
+    running.start(("127.0.0.1", free_udp_port()), HELLO, 300, connected=not multi, multi=multi)
+    assert running.wait_end() is None
+    assert running.run is not None and running.run.sent == 300 == len(running.events)
+    if not multi:
+        assert sum(refused for _, refused in running.bursts) >= 1
+
+
+def test_a_datagram_too_large_ends_the_run_with_the_failure(running: Running) -> None:
+    with UdpReceiver() as receiver:
+        running.start((receiver.host, receiver.port), b"x" * 70_000, 3)
+        failure = running.wait_end()
+    assert failure is not None and failure.errno == errno.EMSGSIZE
+    assert running.events == [] and running.run is not None
+    assert running.run.failure_message(failure) == (
+        f"Datagram of 70,000 bytes too large for the path to 127.0.0.1:{receiver.port}; "
+        "sent 0 of 3 datagrams"
+    )
+
+
+def test_failure_messages_name_the_cause_and_the_progress(running: Running) -> None:
+    with UdpReceiver() as receiver:
+        running.start((receiver.host, receiver.port), HELLO, 1)
+        running.wait_end()
+    run = running.run
+    assert run is not None
+    denied = run.failure_message(OSError(errno.EACCES, "Permission denied"))
+    assert denied.startswith(f"Permission denied sending to 127.0.0.1:{receiver.port} (a broadcast")
+    assert denied.endswith("; sent 1 of 1 datagrams")
+    other = run.failure_message(OSError(errno.ENETUNREACH, "Network is unreachable"))
+    assert other.endswith(f": 127.0.0.1:{receiver.port}; sent 1 of 1 datagrams")
+
+
+def test_the_run_waits_while_the_log_is_behind(running: Running) -> None:
+    running.backlog = BACKLOG_LIMIT + 1
+    with UdpReceiver() as receiver:
+        running.start((receiver.host, receiver.port), HELLO, 10)
+        running.wait(lambda: running.backlog_asked >= 5)  # asked again and again, on a timer
+        assert running.events == [] and receiver.count == 0
+        with running._changed:
+            running.backlog = 0
+        assert running.wait_end() is None
+        assert receiver.wait_for(lambda: receiver.count == 10)
+
+
+def test_cancel_stops_a_long_run_between_bursts(running: Running) -> None:
+    with UdpReceiver() as receiver:
+        running.start((receiver.host, receiver.port), HELLO, 10_000_000)
+        running.wait(lambda: len(running.events) >= 5000)
+        done = threading.Event()
+
+        def cancel() -> None:
+            assert running.run is not None
+            running.run.cancel()
+            done.set()
+
+        running.loop.reactor.call_soon(cancel)
+        assert done.wait(5)
+        count = len(running.events)
+        # A turn of the loop later nothing more was sent, and the run never ended itself.
+        later = threading.Event()
+        running.loop.reactor.call_soon(later.set)
+        assert later.wait(5)
+    assert len(running.events) == count < 10_000_000
+    assert running.ended == []
