@@ -273,6 +273,7 @@ NO_TEST_MODULE = {
     "app.net.udp.status": "records (a frozen dataclass, an enum and NamedTuples)",
     "app.net.reply": "records (an enum)",
     "app.net.udp.listener_status": "records (an enum and NamedTuples) and a log prefix",
+    "app.net.tcp.server_status": "records (an enum and NamedTuples)",
 }
 
 

@@ -69,6 +69,7 @@ class HeadReader:
         self._limits = limits
         self._start_line = start_line
         self._searched = 0
+        self.terminator = b""  # what ended the last head returned
 
     def __call__(self, buf: bytearray) -> bytes | None:
         while buf[:2] == b"\r\n" or buf[:1] == b"\n":
@@ -85,6 +86,9 @@ class HeadReader:
                 raise self._head_too_large()
             return None
         head = bytes(buf[: match.start()])
+        # The blank line as it came (CRLF CRLF or bare LFs): the log shows the request
+        # exactly as received, head and body apart.
+        self.terminator = bytes(buf[match.start() : match.end()])
         del buf[: match.end()]
         self._searched = 0
         return head

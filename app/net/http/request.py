@@ -28,7 +28,7 @@ class Request:
     target: str  # as sent, each byte one character (Latin-1), so no byte is lost
     version: str
     headers: list[tuple[str, str]]
-    head: bytes  # request line and headers as received, for the log
+    head: bytes  # request line, headers and the blank line, as received, for the log
     body: bytes
     keep_alive: bool
     started: float  # perf_counter() when the first byte arrived
@@ -122,7 +122,8 @@ class RequestParser:
         if head is None:
             return False
         started, self._started = self._started, 0.0
-        pending = self._pending = _Pending(head, started)  # from here errors can show the head
+        # From here errors can show the head; it is kept with its blank line, as received.
+        pending = self._pending = _Pending(head + self._head_reader.terminator, started)
         line, headers = read_request_head(head, self._head_limits)
         reader = body_reader(line.version, headers, self._limits.max_body)
         expect = next((v for k, v in headers if k.lower() == "expect"), None)

@@ -69,7 +69,7 @@ def connection_event(peer: str, message: str, kind: Kind = Kind.INFO) -> LogEven
 
 
 def _detail(head: bytes, body: bytes, response_head: bytes) -> str:
-    parts = ["Request:", _text(head)]
+    parts = ["Request:", _text(head).rstrip("\r\n")]
     if body:
         shown = _text(body[:BODY_PREVIEW])
         if len(body) > BODY_PREVIEW:

@@ -139,7 +139,7 @@ def test_an_error_keeps_the_head_for_the_log() -> None:
     with pytest.raises(HttpError) as caught:
         parser.next_request()
     assert caught.value.status == 400
-    assert parser.received_head() == b"POST /x HTTP/1.1\r\nContent-Length: abc"
+    assert parser.received_head() == b"POST /x HTTP/1.1\r\nContent-Length: abc\r\n\r\n"
 
 
 def test_limits_apply_to_the_parts_of_the_head() -> None:
