@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from app.net.stream import Outgoing, Stream, StreamFailure
+from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from tests.net.reactor_harness import ReactorThread
 
 MB = 1024 * 1024
@@ -241,7 +241,8 @@ def test_a_message_in_pieces_and_one_that_ends_short(loop: ReactorThread, pair: 
 def test_peer_reset_mid_send_accounts_every_byte(loop: ReactorThread, pair: Pair) -> None:
     recorder = Recorder(loop)
     stream = open_stream(loop, pair.ours, recorder)
-    big = Outgoing(os.urandom(64 * MB))
+    data = os.urandom(64 * MB)
+    big = BytesMessage(data)
     after = Outgoing(b"x" * 1000)
     in_loop(loop, lambda: (stream.write(big), stream.write(after), stream.flush()))
     received = 0
@@ -261,7 +262,17 @@ def test_peer_reset_mid_send_accounts_every_byte(loop: ReactorThread, pair: Pair
         f"sent {big.sent:,} of 67,108,864 bytes of the last message; "
         f"{failure.unsent:,} bytes not sent"
     )
+    assert failure.sent_prefix() == data[: big.sent]  # what the peer got, to the byte
     assert stream.closed and recorder.sent_items == []
+
+
+def test_only_a_message_that_keeps_its_bytes_has_a_sent_prefix() -> None:
+    error = ConnectionResetError()
+    kept, bare = BytesMessage(b"abcdef"), Outgoing(b"abcdef")
+    kept.sent = bare.sent = 4
+    assert StreamFailure("reset", error, True, 4, 0, (kept,)).sent_prefix() == b"abcd"
+    assert StreamFailure("reset", error, True, 4, 0, (bare,)).sent_prefix() == b""
+    assert StreamFailure("reset", error, False, 0, 0, ()).sent_prefix() == b""
 
 
 def test_peer_reset_while_reading(loop: ReactorThread, pair: Pair) -> None:
@@ -275,6 +286,7 @@ def test_peer_reset_while_reading(loop: ReactorThread, pair: Pair) -> None:
     assert not recorder.failure.writing
     assert recorder.failure.reason == "Connection reset by peer"
     assert recorder.failure.unsent_text() == ""
+    assert recorder.failure.sent_prefix() == b""
 
 
 def test_peer_half_close_leaves_writing_open(loop: ReactorThread, pair: Pair) -> None:
