@@ -6,13 +6,12 @@ import os
 import socket
 import struct
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
-from tests.net.reactor_harness import ReactorThread
+from tests.net.reactor_harness import ReactorThread, poll_until
 
 MB = 1024 * 1024
 
@@ -73,13 +72,6 @@ class Pair:
 
 
 @pytest.fixture
-def loop() -> Iterator[ReactorThread]:
-    harness = ReactorThread().start()
-    yield harness
-    harness.stop()
-
-
-@pytest.fixture
 def pair() -> Iterator[Pair]:
     made = Pair()
     yield made
@@ -105,15 +97,6 @@ def in_loop(loop: ReactorThread, fn: Callable[[], object]) -> None:
 
     loop.reactor.call_soon(run)
     assert done.wait(10)
-
-
-def poll_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """For conditions no callback announces (a mask the loop thread changes)."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        pause.wait(0.005)
 
 
 def reset(sock: socket.socket) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import sys
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -77,13 +76,6 @@ class Probe:
 
     def messages(self, kind: Kind | None = None) -> list[str]:
         return [e.message for e in self.loop.events if kind is None or e.kind is kind]
-
-
-@pytest.fixture
-def loop() -> Iterator[ReactorThread]:
-    harness = ReactorThread().start()
-    yield harness
-    harness.stop()
 
 
 @pytest.fixture
