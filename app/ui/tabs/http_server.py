@@ -298,12 +298,11 @@ class HttpServerTab(ToolTab):
             self.start_button.show_running(f"Running on {status.url}")
             self.url.setText(f'<a href="{status.url}">{status.url}</a>')
         else:
-            # The server's own message says what failed; no "Stopped ·" before it.
-            if status.error:
+            self.url.setText("—")
+            if status.error:  # the server's own sentence, with no "Stopped ·" before it
                 self.start_button.show_failed(status.error)
             else:
                 self.start_button.show_stopped()
-            self.url.setText("—")
 
     @Slot()
     def _open_url(self) -> None:
