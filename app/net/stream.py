@@ -70,6 +70,16 @@ class Outgoing:
         return None
 
 
+class BytesMessage(Outgoing):
+    """A send whose bytes are kept, to log them once sent (or the prefix that left)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.data = data
+
+
 class StreamFailure(NamedTuple):
     """Why a stream broke, and exactly what of its outbox did not leave."""
 
@@ -89,6 +99,16 @@ class StreamFailure(NamedTuple):
     def unsent(self) -> int:
         """Bytes of the outbox that never left, the partial message's rest included."""
         return sum(item.size - item.sent for item in self.dropped)
+
+    def sent_prefix(self) -> bytes:
+        """What of the partly sent message did leave (b"" if nothing did).
+
+        Whoever logs sends logs exactly this prefix as sent, so the counts stay true.
+        """
+        item = self.partial
+        if isinstance(item, BytesMessage):
+            return item.data[: item.sent]
+        return b""
 
     def unsent_text(self) -> str:
         """`sent N of M bytes of the last message; K bytes not sent`, or "" if none."""

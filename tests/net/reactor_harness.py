@@ -58,3 +58,12 @@ class ReactorThread:
 
     def received(self) -> bytes:
         return b"".join(e.data for e in self.of_kind(Kind.RECEIVED))
+
+
+def poll_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """For a condition no callback announces (a counter, a mask the loop thread changes)."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        pause.wait(0.005)

@@ -8,8 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -20,7 +19,7 @@ from app.net.listener import (
     bind_addresses,
     open_listeners,
 )
-from tests.net.reactor_harness import ReactorThread
+from tests.net.reactor_harness import ReactorThread, poll_until
 from tests.peers import free_port
 
 
@@ -34,13 +33,6 @@ def has_ipv6() -> bool:
 
 
 needs_ipv6 = pytest.mark.skipif(not has_ipv6(), reason="no IPv6 loopback here")
-
-
-@pytest.fixture
-def loop() -> Iterator[ReactorThread]:
-    harness = ReactorThread().start()
-    yield harness
-    harness.stop()
 
 
 class Accepted:
@@ -88,15 +80,6 @@ def start_listener(
     loop.closers.append(box[0].close)
     loop.closers.append(accepted.close)
     return box[0]
-
-
-def poll_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """For a counter no callback announces."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        pause.wait(0.005)
 
 
 def test_localhost_means_both_loopbacks() -> None:
@@ -200,7 +183,7 @@ _STARVED_CHILD = r"""
 import json, os, resource, sys, threading, time
 from app.net.events import Source
 from app.net.listener import Listener, open_listeners
-from tests.net.reactor_harness import ReactorThread
+from tests.net.reactor_harness import ReactorThread, poll_until
 
 loop = ReactorThread().start()
 held, released = [], threading.Event()

@@ -7,7 +7,6 @@ import selectors
 import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,13 +14,6 @@ from app.net.reactor import Reactor
 
 # Every loop a test runs in its own thread is stopped by this guard if the test forgets.
 GUARD_S = 5.0
-
-
-@pytest.fixture
-def reactor() -> Iterator[Reactor]:
-    loop = Reactor()
-    yield loop
-    loop.close()
 
 
 def run_here(reactor: Reactor) -> None:

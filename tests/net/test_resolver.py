@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,13 +10,6 @@ from app.net.reactor import Reactor
 from app.net.resolver import AddrInfo, resolve_async
 
 GUARD_S = 10.0
-
-
-@pytest.fixture
-def reactor() -> Iterator[Reactor]:
-    loop = Reactor()
-    yield loop
-    loop.close()
 
 
 def resolve(reactor: Reactor, host: str, port: int) -> tuple[list[AddrInfo] | None, str, bool]:

@@ -6,13 +6,12 @@ import os
 import socket
 import struct
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
-from app.net.stream import Outgoing, Stream, StreamFailure
-from tests.net.reactor_harness import ReactorThread
+from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
+from tests.net.reactor_harness import ReactorThread, poll_until
 
 MB = 1024 * 1024
 
@@ -73,13 +72,6 @@ class Pair:
 
 
 @pytest.fixture
-def loop() -> Iterator[ReactorThread]:
-    harness = ReactorThread().start()
-    yield harness
-    harness.stop()
-
-
-@pytest.fixture
 def pair() -> Iterator[Pair]:
     made = Pair()
     yield made
@@ -105,15 +97,6 @@ def in_loop(loop: ReactorThread, fn: Callable[[], object]) -> None:
 
     loop.reactor.call_soon(run)
     assert done.wait(10)
-
-
-def poll_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """For conditions no callback announces (a mask the loop thread changes)."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        pause.wait(0.005)
 
 
 def reset(sock: socket.socket) -> None:
@@ -241,7 +224,8 @@ def test_a_message_in_pieces_and_one_that_ends_short(loop: ReactorThread, pair: 
 def test_peer_reset_mid_send_accounts_every_byte(loop: ReactorThread, pair: Pair) -> None:
     recorder = Recorder(loop)
     stream = open_stream(loop, pair.ours, recorder)
-    big = Outgoing(os.urandom(64 * MB))
+    data = os.urandom(64 * MB)
+    big = BytesMessage(data)
     after = Outgoing(b"x" * 1000)
     in_loop(loop, lambda: (stream.write(big), stream.write(after), stream.flush()))
     received = 0
@@ -261,7 +245,17 @@ def test_peer_reset_mid_send_accounts_every_byte(loop: ReactorThread, pair: Pair
         f"sent {big.sent:,} of 67,108,864 bytes of the last message; "
         f"{failure.unsent:,} bytes not sent"
     )
+    assert failure.sent_prefix() == data[: big.sent]  # what the peer got, to the byte
     assert stream.closed and recorder.sent_items == []
+
+
+def test_only_a_message_that_keeps_its_bytes_has_a_sent_prefix() -> None:
+    error = ConnectionResetError()
+    kept, bare = BytesMessage(b"abcdef"), Outgoing(b"abcdef")
+    kept.sent = bare.sent = 4
+    assert StreamFailure("reset", error, True, 4, 0, (kept,)).sent_prefix() == b"abcd"
+    assert StreamFailure("reset", error, True, 4, 0, (bare,)).sent_prefix() == b""
+    assert StreamFailure("reset", error, False, 0, 0, ()).sent_prefix() == b""
 
 
 def test_peer_reset_while_reading(loop: ReactorThread, pair: Pair) -> None:
@@ -275,6 +269,7 @@ def test_peer_reset_while_reading(loop: ReactorThread, pair: Pair) -> None:
     assert not recorder.failure.writing
     assert recorder.failure.reason == "Connection reset by peer"
     assert recorder.failure.unsent_text() == ""
+    assert recorder.failure.sent_prefix() == b""
 
 
 def test_peer_half_close_leaves_writing_open(loop: ReactorThread, pair: Pair) -> None:

@@ -4,22 +4,13 @@ end of the interval, and the last request is never lost."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-
-import pytest
+from collections.abc import Callable
 
 from app.net.reactor import Reactor
 from app.net.throttle import Throttle
 
 INTERVAL = 0.1
 GUARD_S = 5.0
-
-
-@pytest.fixture
-def reactor() -> Iterator[Reactor]:
-    loop = Reactor()
-    yield loop
-    loop.close()
 
 
 def run_until(reactor: Reactor, done: Callable[[], bool], then: float = 0.0) -> None:

@@ -19,7 +19,7 @@ from app.net.errors import describe, describe_errno
 from app.net.events import EventSink, Kind, Source, make_event
 from app.net.reactor import Reactor, Timer
 from app.net.resolver import AddrInfo, resolve_async
-from app.net.stream import Outgoing, Stream, StreamFailure
+from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.status import TcpState, TcpStatus
 
 __all__ = ["BACKLOG_LIMIT", "RECV_SIZE", "TcpClient", "TcpState", "TcpStatus"]
@@ -29,16 +29,6 @@ RECV_SIZE = 256 * 1024
 # faster than the GUI can show is slowed down by TCP flow control instead of eating memory.
 BACKLOG_LIMIT = 64 * 1024 * 1024
 PROGRESS_INTERVAL = 0.05
-
-
-class _Message(Outgoing):
-    """A send: the bytes are kept to log them (or the prefix that left)."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: bytes) -> None:
-        super().__init__(data)
-        self.data = data
 
 
 StateCallback = Callable[[TcpStatus], None]
@@ -123,7 +113,7 @@ class TcpClient:
         if self._state is not TcpState.CONNECTED or stream is None:
             self._error("Not connected: nothing was sent")
             return
-        stream.write(_Message(data))
+        stream.write(BytesMessage(data))
         stream.flush()
 
     def disconnect(self) -> None:
@@ -236,7 +226,7 @@ class TcpClient:
         if self._on_progress is not None:
             self._last_progress = time.monotonic()
             self._on_progress(item.sent, item.size)
-        assert isinstance(item, _Message)
+        assert isinstance(item, BytesMessage)
         self._sink(
             make_event(Source.TCP, Kind.SENT, peer=self._peer, data=item.data, local=self._local)
         )
@@ -247,20 +237,12 @@ class TcpClient:
     def connection_lost(self, failure: StreamFailure) -> None:
         """The connection broke (on a read or a write): log what was and was not sent."""
         message = f"{failure.reason}: {self._peer}{self._totals()}"
-        item = failure.partial
-        if item is not None:
-            if item.sent:
-                # Log exactly the prefix the kernel accepted, so the counts stay true.
-                assert isinstance(item, _Message)
-                self._sink(
-                    make_event(
-                        Source.TCP,
-                        Kind.SENT,
-                        peer=self._peer,
-                        data=item.data[: item.sent],
-                        local=self._local,
-                    )
-                )
+        prefix = failure.sent_prefix()
+        if prefix:
+            self._sink(
+                make_event(Source.TCP, Kind.SENT, peer=self._peer, data=prefix, local=self._local)
+            )
+        if failure.partial is not None:
             message += f" — {failure.unsent_text()}"
         self._close(message, Kind.ERROR)
 

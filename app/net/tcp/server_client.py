@@ -9,7 +9,7 @@ from collections.abc import Callable
 from app.net.events import EventSink, Kind, Source, make_event
 from app.net.reactor import Reactor
 from app.net.reply import ReplyMode
-from app.net.stream import Outgoing, Stream, StreamFailure
+from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.server_status import ClientRow, ReplyConfig
 from app.units import format_bytes, format_duration
 
@@ -21,16 +21,6 @@ MAX_RECV_SIZE = 1024 * 1024
 # A client that sends but never reads its echo: stop reading it while this much waits
 # to be sent to it, so its replies are bounded by TCP flow control too.
 OUTBOX_HIGH_WATER = 4 * 1024 * 1024
-
-
-class _Message(Outgoing):
-    """A reply or a send: the bytes are kept to log them (or the prefix that left)."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: bytes) -> None:
-        super().__init__(data)
-        self.data = data
 
 
 class ServerClient:
@@ -80,7 +70,7 @@ class ServerClient:
         stream = self._stream
         if stream.closed:
             return
-        stream.write(_Message(data))
+        stream.write(BytesMessage(data))
         stream.flush()
 
     def disconnect(self) -> None:
@@ -111,7 +101,7 @@ class ServerClient:
         self._on_changed()
 
     def sent(self, item: Outgoing) -> None:
-        assert isinstance(item, _Message)
+        assert isinstance(item, BytesMessage)
         self._sink(make_event(SOURCE, Kind.SENT, peer=self.peer, data=item.data, local=self.local))
 
     def drained(self) -> None:
@@ -120,20 +110,10 @@ class ServerClient:
 
     def connection_lost(self, failure: StreamFailure) -> None:
         message = f"{failure.reason}: {self.peer} after {self._stay()}"
-        item = failure.partial
-        if item is not None:
-            if item.sent:
-                # Log exactly the prefix the kernel accepted, so the counts stay true.
-                assert isinstance(item, _Message)
-                self._sink(
-                    make_event(
-                        SOURCE,
-                        Kind.SENT,
-                        peer=self.peer,
-                        data=item.data[: item.sent],
-                        local=self.local,
-                    )
-                )
+        prefix = failure.sent_prefix()
+        if prefix:
+            self._sink(make_event(SOURCE, Kind.SENT, peer=self.peer, data=prefix, local=self.local))
+        if failure.partial is not None:
             message += f" — {failure.unsent_text()}"
         self._end(message, Kind.ERROR)
 

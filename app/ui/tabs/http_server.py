@@ -34,8 +34,8 @@ from app.net.http.status import HttpServerStatus, ServerState
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.field_feedback import error_label, mark_invalid
+from app.ui.widgets.server_switch import ServerSwitch
 from app.ui.widgets.status_footer import StatusFooter
-from app.ui.widgets.status_label import Tone
 
 if TYPE_CHECKING:
     from app.workers.http_server_worker import HttpServerWorker
@@ -58,17 +58,14 @@ class HttpServerTab(ToolTab):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._worker = self.worker_slot(_make_worker, self._wire)
-        self._state = ServerState.STOPPED
-        self._starting = False
         self._url = ""
 
         self.bind = BindField("http", _exposure)
         self.target = self.bind.row
         self.port = self.bind.port
-        self.start_button = QPushButton("Start")
-        self.start_button.setObjectName("httpStart")
         self.footer = StatusFooter("http", "Stopped")
         self.status = self.footer.status
+        self.start_button = ServerSwitch("http", self.status, (self.bind, self.port))
         self.warning = self.bind.warning
         self.url = QLabel("—")
         self.url.setObjectName("httpUrl")
@@ -106,7 +103,8 @@ class HttpServerTab(ToolTab):
         self.pages = QStackedWidget()
 
         self._build_layout()
-        self.start_button.clicked.connect(self._toggle)
+        self.start_button.start_requested.connect(self._start)
+        self.start_button.stop_requested.connect(self._stop)
         self.open_button.clicked.connect(self._open_url)
         self.browse_button.clicked.connect(self._browse)
         self.mode.currentIndexChanged.connect(self._mode_changed)
@@ -277,44 +275,34 @@ class HttpServerTab(ToolTab):
     # -- start and stop ----------------------------------------------------------------
 
     @Slot()
-    def _toggle(self) -> None:
-        if self._starting:
-            return
-        if self._state is ServerState.RUNNING:
-            self.start_button.setEnabled(False)
-            self.worker.stop_server()
-            return
+    def _start(self) -> None:
         host = self.bind.take_bind()
         if host is None:
             return
         config = self.build_config()
         if config is None:
             return
-        self._starting = True
-        self.start_button.setEnabled(False)
-        self.status.show_state("Starting…", Tone.BUSY)
+        self.start_button.begin_start()
         self.worker.start_server(host, self.port.value(), config)
+
+    @Slot()
+    def _stop(self) -> None:
+        self.worker.stop_server()
 
     @Slot(object)
     def _on_status(self, status: HttpServerStatus) -> None:
-        self._starting = False
-        self._state = status.state
-        self.start_button.setEnabled(True)
         running = status.state is ServerState.RUNNING
         self._url = status.url if running else ""
-        self.start_button.setText("Stop" if running else "Start")
-        self.bind.setEnabled(not running)
-        self.port.setEnabled(not running)
         self.open_button.setEnabled(running)
         if running:
-            self.status.show_state(f"Running on {status.url}", Tone.GOOD)
+            self.start_button.show_running(f"Running on {status.url}")
             self.url.setText(f'<a href="{status.url}">{status.url}</a>')
-        elif status.error:
-            self.status.show_state(status.error, Tone.BAD)
-            self.url.setText("—")
         else:
-            self.status.show_state("Stopped", Tone.IDLE)
             self.url.setText("—")
+            if status.error:  # the server's own sentence, with no "Stopped ·" before it
+                self.start_button.show_failed(status.error)
+            else:
+                self.start_button.show_stopped()
 
     @Slot()
     def _open_url(self) -> None:
@@ -327,4 +315,4 @@ class HttpServerTab(ToolTab):
 
     @property
     def running(self) -> bool:
-        return self._state is ServerState.RUNNING
+        return self.start_button.running

@@ -22,8 +22,8 @@ from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.payload_editor import PayloadEditor
 from app.ui.widgets.peer_table import PeerColumn, PeerTableView
 from app.ui.widgets.reply_editor import ReplyEditor
+from app.ui.widgets.server_switch import ServerSwitch
 from app.ui.widgets.status_footer import StatusFooter
-from app.ui.widgets.status_label import Tone
 from app.units import format_bytes, format_duration, plural
 
 if TYPE_CHECKING:
@@ -63,8 +63,6 @@ class TcpServerTab(ToolTab):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._worker = self.worker_slot(_make_worker, self._wire)
-        self._state = ServerState.STOPPED
-        self._starting = False
         self._rows: list[ClientRow] = []
 
         self.bind = BindField("tcps", _exposure)
@@ -79,8 +77,11 @@ class TcpServerTab(ToolTab):
         self.max_clients.setToolTip(
             "Past this many clients a new connection is accepted and closed at once"
         )
-        self.start_button = QPushButton("Start")
-        self.start_button.setObjectName("tcpsStart")
+        self.footer = StatusFooter("tcps", "Stopped")
+        self.status = self.footer.status
+        self.start_button = ServerSwitch(
+            "tcps", self.status, (self.bind, self.port, self.max_clients)
+        )
         self.replies = ReplyEditor("tcps", "Hello, client!")
 
         self.clients = PeerTableView(CLIENT_COLUMNS)
@@ -93,15 +94,14 @@ class TcpServerTab(ToolTab):
         self.send_all_button.setObjectName("tcpsSendAll")
         self.disconnect_button = QPushButton("Disconnect selected")
         self.disconnect_button.setObjectName("tcpsDisconnect")
-        self.footer = StatusFooter("tcps", "Stopped")
-        self.status = self.footer.status
         self.counters = self.footer.add_counters()
         self._age_timer = QTimer(self)
         self._age_timer.setInterval(_AGE_REFRESH_MS)
         self._age_timer.timeout.connect(self._redraw_ages)
 
         self._build_layout()
-        self.start_button.clicked.connect(self._toggle)
+        self.start_button.start_requested.connect(self._start)
+        self.start_button.stop_requested.connect(self._stop)
         self.replies.reply_changed.connect(self._apply_reply)
         self.send_button.clicked.connect(self._send)
         self.send_all_button.clicked.connect(self._send_all)
@@ -161,7 +161,7 @@ class TcpServerTab(ToolTab):
 
     @property
     def listening(self) -> bool:
-        return self._state is ServerState.LISTENING
+        return self.start_button.running
 
     # -- fields ------------------------------------------------------------------------
 
@@ -175,20 +175,16 @@ class TcpServerTab(ToolTab):
     # -- actions -----------------------------------------------------------------------
 
     @Slot()
-    def _toggle(self) -> None:
-        if self._starting:
-            return
-        if self.listening:
-            self.start_button.setEnabled(False)
-            self.worker.stop_server()
-            return
+    def _start(self) -> None:
         host = self.bind.take_bind()
         if host is None:
             return
-        self._starting = True
-        self.start_button.setEnabled(False)
-        self.status.show_state("Starting…", Tone.BUSY)
+        self.start_button.begin_start()
         self.worker.start_server(host, self.port.value(), self.max_clients.value())
+
+    @Slot()
+    def _stop(self) -> None:
+        self.worker.stop_server()
 
     @Slot()
     def _send(self) -> None:
@@ -213,22 +209,12 @@ class TcpServerTab(ToolTab):
 
     @Slot(object)
     def _on_status(self, status: TcpServerStatus) -> None:
-        self._starting = False
-        self._state = status.state
-        listening = self.listening
-        self.start_button.setEnabled(True)
-        self.start_button.setText("Stop" if listening else "Start")
-        for widget in (self.bind, self.port, self.max_clients):
-            widget.setEnabled(not listening)
-        if listening:
-            self.status.show_state(
-                f"Listening on {status.bound} · {plural(status.clients, 'client')}", Tone.GOOD
+        if status.state is ServerState.LISTENING:
+            self.start_button.show_running(
+                f"Listening on {status.bound} · {plural(status.clients, 'client')}"
             )
-        elif status.error:
-            self.status.show_state(f"Stopped · {status.error}", Tone.BAD)
         else:
-            self.status.show_state("Stopped", Tone.IDLE)
-        if not listening:
+            self.start_button.show_stopped(status.error)
             self._on_clients([])
         self._update_buttons()
 

@@ -22,6 +22,7 @@ from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.payload_editor import PayloadEditor
 from app.ui.widgets.peer_table import PeerColumn, PeerTableView
 from app.ui.widgets.reply_editor import ReplyEditor
+from app.ui.widgets.server_switch import ServerSwitch
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
 from app.units import format_bytes, plural
@@ -59,8 +60,6 @@ class UdpListenerTab(ToolTab):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._worker = self.worker_slot(_make_worker, self._wire)
-        self._state = ListenerState.STOPPED
-        self._starting = False
 
         self.bind = BindField("udpl", _exposure)
         self.target = self.bind.row
@@ -73,8 +72,11 @@ class UdpListenerTab(ToolTab):
             "A multicast group to join on the bind address's interface (IPv4 224.0.0.0/4 or "
             "IPv6 ff00::/8); empty = none. It is left on Stop."
         )
-        self.start_button = QPushButton("Start")
-        self.start_button.setObjectName("udplStart")
+        self.footer = StatusFooter("udpl", "Stopped")
+        self.status = self.footer.status
+        self.start_button = ServerSwitch(
+            "udpl", self.status, (self.bind, self.port, self.multicast)
+        )
         self.replies = ReplyEditor("udpl", "Hello, client!")
 
         self.peers = PeerTableView(PEER_COLUMNS)
@@ -84,12 +86,11 @@ class UdpListenerTab(ToolTab):
         self.send_button = QPushButton("Send to selected")
         self.send_button.setObjectName("udplSend")
         self.send_button.setToolTip("Send the payload to every selected peer")
-        self.footer = StatusFooter("udpl", "Stopped")
-        self.status = self.footer.status
         self.counters = self.footer.add_counters()
 
         self._build_layout()
-        self.start_button.clicked.connect(self._toggle)
+        self.start_button.start_requested.connect(self._start)
+        self.start_button.stop_requested.connect(self._stop)
         self.replies.reply_changed.connect(self._apply_reply)
         self.send_button.clicked.connect(self._send)
         self.editor.submitted.connect(self._send)
@@ -144,7 +145,7 @@ class UdpListenerTab(ToolTab):
 
     @property
     def listening(self) -> bool:
-        return self._state is ListenerState.LISTENING
+        return self.start_button.running
 
     # -- fields ------------------------------------------------------------------------
 
@@ -158,20 +159,16 @@ class UdpListenerTab(ToolTab):
     # -- actions -----------------------------------------------------------------------
 
     @Slot()
-    def _toggle(self) -> None:
-        if self._starting:
-            return
-        if self.listening:
-            self.start_button.setEnabled(False)
-            self.worker.stop_listening()
-            return
+    def _start(self) -> None:
         host = self.bind.take_bind()
         if host is None:
             return
-        self._starting = True
-        self.start_button.setEnabled(False)
-        self.status.show_state("Starting…", Tone.BUSY)
+        self.start_button.begin_start()
         self.worker.start_listening(host, self.port.value(), self.multicast.text().strip())
+
+    @Slot()
+    def _stop(self) -> None:
+        self.worker.stop_listening()
 
     @Slot()
     def _send(self) -> None:
@@ -185,28 +182,21 @@ class UdpListenerTab(ToolTab):
 
     @Slot(object)
     def _on_status(self, status: UdpListenerStatus) -> None:
-        if status.state is not self._state or self._starting:
+        listening = status.state is ListenerState.LISTENING
+        if listening is not self.listening or self.start_button.busy:
             self._show_state(status)
-        elif status.state is ListenerState.LISTENING:
+        elif listening:
+            # Only the text: a Stop in flight keeps its button disabled.
             self.status.show_state(self._listening_text(status), Tone.GOOD)
         self.peers.update_rows(status.peers)
         self._show_counters(status)
         self._update_buttons()
 
     def _show_state(self, status: UdpListenerStatus) -> None:
-        self._starting = False
-        self._state = status.state
-        listening = self.listening
-        self.start_button.setEnabled(True)
-        self.start_button.setText("Stop" if listening else "Start")
-        for widget in (self.bind, self.port, self.multicast):
-            widget.setEnabled(not listening)
-        if listening:
-            self.status.show_state(self._listening_text(status), Tone.GOOD)
-        elif status.error:
-            self.status.show_state(f"Stopped · {status.error}", Tone.BAD)
+        if status.state is ListenerState.LISTENING:
+            self.start_button.show_running(self._listening_text(status))
         else:
-            self.status.show_state("Stopped", Tone.IDLE)
+            self.start_button.show_stopped(status.error)
 
     @staticmethod
     def _listening_text(status: UdpListenerStatus) -> str:

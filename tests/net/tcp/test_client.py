@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -25,13 +24,6 @@ class SendThenCloseServer(_ThreadedServer):
     def serve(self, conn: socket.socket) -> None:
         conn.sendall(self.words)
         conn.shutdown(socket.SHUT_WR)
-
-
-@pytest.fixture
-def loop() -> Iterator[ReactorThread]:
-    harness = ReactorThread().start()
-    yield harness
-    harness.stop()
 
 
 def make_client(loop: ReactorThread) -> TcpClient:

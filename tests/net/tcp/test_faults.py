@@ -9,22 +9,12 @@ import os
 import socket
 import struct
 import threading
-from collections.abc import Iterator
-
-import pytest
 
 from app.net.events import Kind
 from app.net.tcp.client import TcpClient
 from app.net.tcp.status import TcpState, TcpStatus
 from tests.net.reactor_harness import ReactorThread
 from tests.peers import _ThreadedServer
-
-
-@pytest.fixture
-def loop() -> Iterator[ReactorThread]:
-    harness = ReactorThread().start()
-    yield harness
-    harness.stop()
 
 
 class ScriptedPeer(_ThreadedServer):

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from tests.peers import free_port
 
@@ -23,13 +22,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def window(qtbot: QtBot, fresh_settings: str) -> MainWindow:
-    win = create_main_window()
-    qtbot.addWidget(win)
-    win.show()
-    win.tabs.setCurrentWidget(win.findChild(QWidget, "httpTab"))
-    return win
+TAB = "httpTab"
 
 
 def dump_dom(qtbot: QtBot, url: str, profile: Path) -> str:

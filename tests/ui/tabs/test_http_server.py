@@ -7,8 +7,7 @@ import json
 import socket
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
@@ -26,42 +24,28 @@ from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from app.ui.tabs.http_server import HttpServerTab
 from tests.peers import free_port
+from tests.ui.tabs.tab_driver import (
+    child,
+    click,
+    logged_events,
+    start_server,
+    status_of,
+    stop_server,
+)
 
-
-@pytest.fixture
-def window(qtbot: QtBot, fresh_settings: str) -> MainWindow:
-    win = create_main_window()
-    qtbot.addWidget(win)
-    win.show()
-    win.tabs.setCurrentWidget(win.findChild(QWidget, "httpTab"))
-    return win
-
-
-def child(window: MainWindow, cls: type, name: str):  # type: ignore[no-untyped-def]
-    widget = window.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name}"
-    return widget
+TAB = "httpTab"
 
 
 def status_text(window: MainWindow) -> str:
-    return str(child(window, QLabel, "httpStatus").plain_text())
-
-
-def click(qtbot: QtBot, window: MainWindow, name: str) -> None:
-    qtbot.mouseClick(child(window, QPushButton, name), Qt.MouseButton.LeftButton)
+    return status_of(window, "http")
 
 
 def start(qtbot: QtBot, window: MainWindow, port: int | None = None) -> int:
-    port = port or free_port()
-    child(window, QSpinBox, "httpPort").setValue(port)
-    click(qtbot, window, "httpStart")
-    qtbot.waitUntil(lambda: status_text(window).startswith("Running on"), timeout=5000)
-    return port
+    return start_server(qtbot, window, "http", "Running on", port or free_port())
 
 
 def stop(qtbot: QtBot, window: MainWindow) -> None:
-    click(qtbot, window, "httpStart")
-    qtbot.waitUntil(lambda: status_text(window) == "Stopped", timeout=5000)
+    stop_server(qtbot, window, "http")
 
 
 def get(port: int, method: str = "GET", path: str = "/", body: bytes | None = None):  # type: ignore[no-untyped-def]
@@ -75,9 +59,7 @@ def get(port: int, method: str = "GET", path: str = "/", body: bytes | None = No
 
 
 def http_events(window: MainWindow) -> list[LogEvent]:
-    model = window.log_pane.model
-    events = (model.event_at(row) for row in range(model.rowCount()))
-    return [e for e in events if e.source is Source.HTTP]
+    return logged_events(window, Source.HTTP)
 
 
 def wait_for_log(qtbot: QtBot, window: MainWindow, prefix: str) -> LogEvent:

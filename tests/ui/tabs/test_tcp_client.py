@@ -15,25 +15,11 @@ from app.net.events import Kind, Source
 from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from tests.peers import EchoServer, free_port
-
-
-@pytest.fixture
-def window(qtbot: QtBot, fresh_settings: str) -> MainWindow:
-    win = create_main_window()
-    qtbot.addWidget(win)
-    win.show()
-    return win
-
-
-def child(window: MainWindow, cls: type, name: str):  # type: ignore[no-untyped-def]
-    widget = window.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name}"
-    return widget
+from tests.ui.tabs.tab_driver import child, logged_events, status_of
 
 
 def status_text(window: MainWindow) -> str:
-    label = child(window, QLabel, "tcpStatus")
-    return str(label.plain_text())
+    return status_of(window, "tcp")
 
 
 def connect_to(qtbot: QtBot, window: MainWindow, host: str, port: int) -> None:
@@ -44,9 +30,7 @@ def connect_to(qtbot: QtBot, window: MainWindow, host: str, port: int) -> None:
 
 
 def logged(window: MainWindow, kind: Kind) -> list[bytes]:
-    model = window.log_pane.model
-    events = (model.event_at(row) for row in range(model.rowCount()))
-    return [e.data for e in events if e.kind is kind and e.source is Source.TCP]
+    return [e.data for e in logged_events(window, Source.TCP, kind)]
 
 
 def test_defaults_follow_the_tutorial(window: MainWindow) -> None:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from app.main import create_main_window
@@ -20,6 +20,14 @@ from app.ui.tabs.tcp_server import TcpServerTab
 from app.ui.widgets.peer_table import PeerTableView
 from tests.net.tcp.server_clients import recv_exactly
 from tests.peers import free_port
+from tests.ui.tabs.tab_driver import (
+    child,
+    click,
+    logged_events,
+    start_server,
+    status_of,
+    stop_server,
+)
 
 TUTORIAL_CLIENT = """
 import socket
@@ -32,46 +40,23 @@ s.close()
 """
 
 
-@pytest.fixture
-def window(qtbot: QtBot, fresh_settings: str) -> MainWindow:
-    win = create_main_window()
-    qtbot.addWidget(win)
-    win.show()
-    win.tabs.setCurrentWidget(win.findChild(QWidget, "tcpServerTab"))
-    return win
-
-
-def child(window: MainWindow, cls: type, name: str):  # type: ignore[no-untyped-def]
-    widget = window.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name}"
-    return widget
+TAB = "tcpServerTab"
 
 
 def status_text(window: MainWindow) -> str:
-    return str(child(window, QLabel, "tcpsStatus").plain_text())
-
-
-def click(qtbot: QtBot, window: MainWindow, name: str) -> None:
-    qtbot.mouseClick(child(window, QPushButton, name), Qt.MouseButton.LeftButton)
+    return status_of(window, "tcps")
 
 
 def start(qtbot: QtBot, window: MainWindow, port: int | None = None) -> int:
-    port = port or free_port()
-    child(window, QSpinBox, "tcpsPort").setValue(port)
-    click(qtbot, window, "tcpsStart")
-    qtbot.waitUntil(lambda: status_text(window).startswith("Listening on"), timeout=5000)
-    return port
+    return start_server(qtbot, window, "tcps", "Listening on", port or free_port())
 
 
 def stop(qtbot: QtBot, window: MainWindow) -> None:
-    click(qtbot, window, "tcpsStart")
-    qtbot.waitUntil(lambda: status_text(window) == "Stopped", timeout=5000)
+    stop_server(qtbot, window, "tcps")
 
 
 def server_events(window: MainWindow) -> list[LogEvent]:
-    model = window.log_pane.model
-    events = (model.event_at(row) for row in range(model.rowCount()))
-    return [e for e in events if e.source is Source.TCP_SERVER]
+    return logged_events(window, Source.TCP_SERVER)
 
 
 def table(window: MainWindow) -> PeerTableView:
@@ -91,7 +76,8 @@ def name_of(sock: socket.socket) -> str:
 
 
 def test_defaults_and_widgets(window: MainWindow) -> None:
-    assert window.tabs.tabText(1) == "TCP Server"
+    tabs = window.tabs
+    assert tabs.tabText(tabs.indexOf(child(window, TcpServerTab, "tcpServerTab"))) == "TCP Server"
     assert child(window, QLineEdit, "tcpsBind").text() == "127.0.0.1"
     assert child(window, QSpinBox, "tcpsPort").value() == 8000
     assert child(window, QPushButton, "tcpsStart").text() == "Start"

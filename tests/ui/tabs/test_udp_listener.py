@@ -16,6 +16,7 @@ from app.net.events import Kind, LogEvent, Source
 from app.ui.main_window import MainWindow
 from app.ui.tabs.udp_listener import UdpListenerTab
 from tests.udp_peers import free_udp_port
+from tests.ui.tabs.tab_driver import child, click, logged_events, start_server, status_of
 
 OBJECT_NAMES = {
     "udpListenerTab": UdpListenerTab,
@@ -43,35 +44,15 @@ TUTORIAL_SENDER = (
 )
 
 
-@pytest.fixture
-def window(qtbot: QtBot, fresh_settings: str) -> MainWindow:
-    win = create_main_window()
-    qtbot.addWidget(win)
-    win.show()
-    win.tabs.setCurrentWidget(win.findChild(UdpListenerTab, "udpListenerTab"))
-    return win
-
-
-def child(window: MainWindow, cls: type, name: str):  # type: ignore[no-untyped-def]
-    widget = window.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name}"
-    return widget
+TAB = "udpListenerTab"
 
 
 def status_text(window: MainWindow) -> str:
-    return str(child(window, QLabel, "udplStatus").plain_text())
-
-
-def click(qtbot: QtBot, window: MainWindow, name: str) -> None:
-    qtbot.mouseClick(child(window, QPushButton, name), Qt.MouseButton.LeftButton)
+    return status_of(window, "udpl")
 
 
 def listener_events(window: MainWindow, kind: Kind | None = None) -> list[LogEvent]:
-    model = window.log_pane.model
-    events = (model.event_at(row) for row in range(model.rowCount()))
-    return [
-        e for e in events if e.source is Source.UDP_LISTENER and (kind is None or e.kind is kind)
-    ]
+    return logged_events(window, Source.UDP_LISTENER, kind)
 
 
 def peers_shown(window: MainWindow) -> list[list[str]]:
@@ -83,11 +64,8 @@ def peers_shown(window: MainWindow) -> list[list[str]]:
 
 
 def start(qtbot: QtBot, window: MainWindow, port: int | None = None) -> int:
-    if port is not None:
-        child(window, QSpinBox, "udplPort").setValue(port)
-    click(qtbot, window, "udplStart")
-    qtbot.waitUntil(lambda: status_text(window).startswith("Listening on"))
-    return int(child(window, QSpinBox, "udplPort").value())
+    """Start on `port`, or on the port in the field (the tutorial's 8000 by default)."""
+    return start_server(qtbot, window, "udpl", "Listening on", port)
 
 
 def udp_client() -> socket.socket:
@@ -109,8 +87,11 @@ def port_8000_is_free() -> bool:
 def test_widgets_and_defaults(window: MainWindow) -> None:
     for name, cls in OBJECT_NAMES.items():
         child(window, cls, name)
-    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles.index("UDP Listener") == titles.index("HTTP Server") + 1
+    # Where it stands among the tabs is test_registry's to check.
+    tabs = window.tabs
+    assert tabs.tabText(tabs.indexOf(child(window, UdpListenerTab, "udpListenerTab"))) == (
+        "UDP Listener"
+    )
     assert child(window, QLineEdit, "udplBind").text() == "127.0.0.1"
     assert child(window, QSpinBox, "udplPort").value() == 8000
     assert child(window, QLineEdit, "udplMulticast").text() == ""

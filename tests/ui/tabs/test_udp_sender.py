@@ -25,6 +25,7 @@ from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from app.ui.tabs.udp_sender import UdpSenderTab
 from tests.udp_peers import UdpReceiver, free_udp_port
+from tests.ui.tabs.tab_driver import child, click, logged_events, status_of
 
 # macOS reports ICMP errors to no unconnected socket, and a listening socket is never
 # connected (it would hear only its destination).
@@ -53,13 +54,7 @@ OBJECT_NAMES = {
 }
 
 
-@pytest.fixture
-def window(qtbot: QtBot, fresh_settings: str) -> MainWindow:
-    win = create_main_window()
-    qtbot.addWidget(win)
-    win.show()
-    win.tabs.setCurrentWidget(win.findChild(UdpSenderTab, "udpTab"))
-    return win
+TAB = "udpTab"
 
 
 @pytest.fixture
@@ -68,29 +63,17 @@ def receiver() -> Iterator[UdpReceiver]:
         yield peer
 
 
-def child(window: MainWindow, cls: type, name: str):  # type: ignore[no-untyped-def]
-    widget = window.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name}"
-    return widget
-
-
 def status_text(window: MainWindow) -> str:
-    return str(child(window, QLabel, "udpStatus").plain_text())
+    return status_of(window, "udp")
 
 
 def udp_events(window: MainWindow, kind: Kind | None = None) -> list[LogEvent]:
-    model = window.log_pane.model
-    events = (model.event_at(row) for row in range(model.rowCount()))
-    return [e for e in events if e.source is Source.UDP and (kind is None or e.kind is kind)]
+    return logged_events(window, Source.UDP, kind)
 
 
 def aim(window: MainWindow, host: str, port: int) -> None:
     child(window, QLineEdit, "udpHost").setText(host)
     child(window, QSpinBox, "udpPort").setValue(port)
-
-
-def click(qtbot: QtBot, window: MainWindow, name: str) -> None:
-    qtbot.mouseClick(child(window, QPushButton, name), Qt.MouseButton.LeftButton)
 
 
 def test_widgets_and_defaults(window: MainWindow) -> None:
