@@ -19,6 +19,14 @@ TOKEN = re.compile(rb"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 # Control characters other than tab are never valid in a field value (RFC 9110 §5.5):
 # not only CR and LF, also BEL, DEL and the rest, which lenient parsers read as line breaks.
 _BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+# The usual field line in one match: a token, a colon, a value with no control character
+# but tab, optional whitespace around it. Anything else takes the checks that say why.
+_FIELD_LINE = re.compile(
+    # Possessive leading whitespace: a line of spaces then a control character fails in
+    # linear time instead of trying every split of the spaces.
+    rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*+"
+    rb"((?:[^\x00-\x08\x0a-\x1f\x7f]*[^\x00-\x08\x0a-\x1f\x7f \t])?)[ \t]*"
+)
 _BAD_TARGET = re.compile(rb"[\x00-\x20\x7f]")
 _VERSION = re.compile(rb"^HTTP/(\d)\.(\d)$")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
@@ -110,7 +118,7 @@ def head_too_large(limits: HeadLimits) -> HttpError:
 
 def head_lines(head: bytes, limits: HeadLimits, start_line: str) -> list[bytes]:
     """The head's lines (start line first, line ends removed) once its sizes are fine."""
-    lines = [line.removesuffix(b"\r") for line in head.split(b"\n")]
+    lines = head.replace(b"\r\n", b"\n").split(b"\n")
     if len(lines[0]) > limits.max_start_line:
         raise start_line_too_long(start_line, limits)
     if len(head) > limits.max_head:
@@ -125,9 +133,17 @@ def read_fields(
     if len(lines) > limits.max_fields:
         raise HttpError(431, f"More than {limits.max_fields} {what}s")
     fields: list[tuple[str, str]] = []
+    append = fields.append
+    fast = _FIELD_LINE.fullmatch
+    longest = limits.max_field_line
     for line in lines:
-        if len(line) > limits.max_field_line:
-            raise HttpError(431, f"A {what} line is longer than {limits.max_field_line:,} bytes")
+        if len(line) > longest:
+            raise HttpError(431, f"A {what} line is longer than {longest:,} bytes")
+        match = fast(line)
+        if match is not None:
+            name_bytes, value_bytes = match.groups()
+            append((name_bytes.decode("ascii"), value_bytes.decode("latin-1")))
+            continue
         if line[:1] in (b" ", b"\t"):
             raise HttpError(400, f"Folded {what} lines are not allowed")
         name, colon, value = line.partition(b":")

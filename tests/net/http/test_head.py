@@ -150,3 +150,31 @@ def test_field_limits() -> None:
     with pytest.raises(HttpError, match="longer than 8 bytes") as caught:
         read_fields([b"A: 123456"], limits)
     assert caught.value.status == 431
+
+
+@pytest.mark.parametrize(
+    ("line", "fields"),
+    [
+        (b"Host:   x  ", [("Host", "x")]),
+        (b"X-Tab:\tv a l\t", [("X-Tab", "v a l")]),
+        (b"Empty:", [("Empty", "")]),
+        (b"Empty:   \t ", [("Empty", "")]),
+        (b"Latin: caf\xe9", [("Latin", "café")]),
+    ],
+)
+def test_usual_field_lines_read_in_one_match(line: bytes, fields: list[tuple[str, str]]) -> None:
+    assert read_fields([line], LIMITS) == fields
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"X: " + b" " * 7000 + b"\x01",  # spaces then a control character
+        b"X: a" + b" \t" * 3000 + b"\x7f",
+        b"X" + b" " * 7000 + b": v",  # whitespace before the colon
+    ],
+)
+def test_long_odd_field_lines_are_refused_with_a_reason(line: bytes) -> None:
+    with pytest.raises(HttpError) as refused:
+        read_fields([line], LIMITS)
+    assert refused.value.status == 400
