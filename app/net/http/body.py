@@ -76,6 +76,10 @@ class EndOfBody(NamedTuple):
     trailers: list[tuple[str, str]]
 
 
+# The end of every body without trailers: one shared record (callers never change it).
+NO_TRAILERS = EndOfBody([])
+
+
 class ContentLengthReader:
     def __init__(self, length: int) -> None:
         self._remaining = length
@@ -83,7 +87,7 @@ class ContentLengthReader:
 
     def __call__(self, buf: bytearray) -> bytes | EndOfBody | None:
         if not self._remaining:
-            return EndOfBody([])
+            return NO_TRAILERS
         if not buf:
             return None
         data = bytes(buf[: self._remaining])
@@ -199,6 +203,8 @@ def body_reader(version: str, headers: list[tuple[str, str]], max_body: int) -> 
     """The reader for a request's body after refusing every ambiguous framing."""
     lengths: list[str] = []
     codings: list[str] = []
+    if not headers:
+        return NO_BODY
     for key, value in headers:
         lowered = key.lower()
         if lowered == "content-length":
@@ -213,6 +219,8 @@ def body_reader(version: str, headers: list[tuple[str, str]], max_body: int) -> 
         if codings != ["chunked"]:
             raise HttpError(501, f"Transfer-Encoding {', '.join(codings)[:60]} not supported")
         return ChunkedReader(max_body)
+    if not lengths:
+        return NO_BODY  # most requests: one reader with nothing left to read serves them all
     return ContentLengthReader(content_length(lengths, max_body))
 
 
@@ -234,3 +242,6 @@ def content_length(values: list[str], max_body: int) -> int:
     if length > max_body:
         raise HttpError(413, f"Body of {length:,} bytes is over the {max_body:,} byte limit")
     return length
+
+
+NO_BODY = ContentLengthReader(0)  # stateless once its length is 0, so it can be shared

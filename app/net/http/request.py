@@ -88,8 +88,8 @@ class RequestParser:
 
     def next_request(self) -> Request | None:
         """A complete request, or None until more bytes arrive; raises HttpError."""
-        if self._pending is None and not self._read_head():
-            return None
+        if self._pending is None and (not self._buf or not self._read_head()):
+            return None  # (an empty buffer, the usual second call, costs no reader call)
         pending = self._pending
         assert pending is not None and pending.reader is not None
         while True:
@@ -110,7 +110,7 @@ class RequestParser:
             pending.headers,
             pending.head,
             bytes(pending.body),
-            _keeps_alive(line.version, pending.headers),
+            pending.keep_alive,
             pending.started,
         )
 
@@ -126,7 +126,16 @@ class RequestParser:
         pending = self._pending = _Pending(head + self._head_reader.terminator, started)
         line, headers = read_request_head(head, self._head_limits)
         reader = body_reader(line.version, headers, self._limits.max_body)
-        expect = next((v for k, v in headers if k.lower() == "expect"), None)
+        # One pass over the fields for what the parser itself needs.
+        expect: str | None = None
+        connection: list[str] = []
+        for key, value in headers:
+            lowered = key.lower()
+            if lowered == "connection":
+                connection.append(value)
+            elif lowered == "expect" and expect is None:
+                expect = value
+        pending.keep_alive = _keeps_alive(line.version, connection)
         if expect is not None and expect.strip().lower() != "100-continue":
             raise HttpError(417, f"Unsupported Expect: {expect[:60]}")
         pending.line, pending.headers, pending.reader = line, headers, reader
@@ -149,12 +158,14 @@ class _Pending:
     headers: list[tuple[str, str]] = field(default_factory=list)
     reader: BodyReader | None = None
     body: bytearray = field(default_factory=bytearray)
+    keep_alive: bool = True
 
 
-def _keeps_alive(version: str, headers: list[tuple[str, str]]) -> bool:
-    tokens = {
-        t.strip().lower() for k, v in headers if k.lower() == "connection" for t in v.split(",")
-    }
+def _keeps_alive(version: str, connection: list[str]) -> bool:
+    """From the Connection header values: `close` ends it, HTTP/1.0 needs `keep-alive`."""
+    if not connection:
+        return version == "HTTP/1.1"
+    tokens = {t.strip().lower() for value in connection for t in value.split(",")}
     if "close" in tokens:
         return False
     return version == "HTTP/1.1" or "keep-alive" in tokens
