@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.net.events import Source
+from app.net.reply import ReplyMode
 from app.net.tcp.server import TcpServer
 from app.net.tcp.server_status import ClientRow, ReplyConfig, TcpServerStatus
 from app.workers.reactor_worker import ReactorWorker
@@ -27,9 +28,9 @@ class TcpServerWorker(ReactorWorker[TcpServerStatus]):
     def stop_server(self) -> None:
         self.post(self.server.stop)
 
-    def set_reply(self, reply: ReplyConfig) -> None:
-        """Safe from the GUI thread: the next chunk received is answered with `reply`."""
-        self.server.set_reply(reply)
+    def set_reply(self, mode: ReplyMode, data: bytes = b"") -> None:
+        """Safe from the GUI thread: the next chunk received is answered this way."""
+        self.server.set_reply(ReplyConfig(mode, data))
 
     def send(self, peers: list[str], data: bytes) -> None:
         self.post(self.server.send, peers, data)

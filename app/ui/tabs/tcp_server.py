@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.net.reply import ReplyMode
-from app.net.tcp.server_status import ClientRow, ReplyConfig, ServerState, TcpServerStatus
+from app.net.tcp.server_status import ClientRow, ServerState, TcpServerStatus
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.payload_editor import PayloadEditor
@@ -146,7 +146,7 @@ class TcpServerTab(ToolTab):
     def _wire(self, worker: TcpServerWorker) -> None:
         worker.status_changed.connect(self._on_status)
         worker.clients_changed.connect(self._on_clients)
-        worker.set_reply(ReplyConfig(*self.replies.current()))
+        worker.set_reply(*self.replies.current())
 
     # -- ToolTab -----------------------------------------------------------------------
 
@@ -170,7 +170,7 @@ class TcpServerTab(ToolTab):
         # Without a worker nothing listens yet; `_wire` hands it the reply in use.
         worker = self._worker.existing()
         if worker is not None:
-            worker.set_reply(ReplyConfig(mode, data))
+            worker.set_reply(mode, data)
 
     # -- actions -----------------------------------------------------------------------
 
