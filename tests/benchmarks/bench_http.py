@@ -91,23 +91,16 @@ def run_load(port: int) -> tuple[float, int, int]:
 
 def baseline(folder: Path) -> tuple[float, int]:
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
+    return load_server([*command, "--directory", str(folder)], port, "python -m http.server")
+
+
+def load_server(command: list[str], port: int, name: str, start_s: float = 10) -> tuple[float, int]:
+    """(req/s, errors) of the server `command` starts on `port`, stopped afterwards."""
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        ready = process_until(lambda: _accepts(port), timeout=10)
-        assert ready, "python -m http.server did not start"
+        ready = process_until(lambda: _accepts(port), timeout=start_s)
+        assert ready, f"{name} did not start"
         rate, _, errors = run_load(port)
     finally:
         server.terminate()
@@ -138,19 +131,8 @@ def uvicorn_baseline() -> tuple[float, int] | None:
     except ImportError:
         return None
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-c", _UVICORN_APP, str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        ready = process_until(lambda: _accepts(port), timeout=15)
-        assert ready, "uvicorn did not start"
-        rate, _, errors = run_load(port)
-    finally:
-        server.terminate()
-        server.wait(10)
-    return rate, errors
+    command = [sys.executable, "-c", _UVICORN_APP, str(port)]
+    return load_server(command, port, "uvicorn", start_s=15)
 
 
 def _accepts(port: int) -> bool:

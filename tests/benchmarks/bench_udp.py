@@ -38,6 +38,22 @@ print(sent, time.perf_counter() - start, flush=True)
 """
 
 
+def start_flood(port: int) -> subprocess.Popen[str]:
+    """FLOOD_COUNT datagrams at FLOOD_RATE to 127.0.0.1:`port`, from a process of its own."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _FLOOD_SENDER, str(port), str(FLOOD_COUNT), str(FLOOD_RATE)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_flood(sender: subprocess.Popen[str]) -> int:
+    """How many the sender sent; waits with the event loop running, as the GUI must."""
+    process_until(lambda: sender.poll() is not None, timeout=60)
+    output, _ = sender.communicate(timeout=5)
+    return int(output.split()[0])
+
+
 def sink_socket() -> socket.socket:
     """A bound socket nobody reads: the kernel drops what overflows, costing no CPU here."""
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -77,11 +93,7 @@ def bare_recvfrom() -> tuple[float, int, int]:
     sock.bind(("127.0.0.1", 0))
     sock.settimeout(1.0)
     port = sock.getsockname()[1]
-    sender = subprocess.Popen(
-        [sys.executable, "-c", _FLOOD_SENDER, str(port), str(FLOOD_COUNT), str(FLOOD_RATE)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    sender = start_flood(port)
     received = 0
     first = last = 0.0
     try:
@@ -156,15 +168,7 @@ def run() -> list[dict[str, object]]:
     process_until(lambda: tab._state is UdpState.LISTENING, timeout=10)
     received_before = counters.totals.received_events
     meter.start()
-    sender = subprocess.Popen(
-        [sys.executable, "-c", _FLOOD_SENDER, str(port), str(FLOOD_COUNT), str(FLOOD_RATE)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    # Wait with the event loop running: the GUI must keep up while the flood arrives.
-    process_until(lambda: sender.poll() is not None, timeout=60)
-    output, _ = sender.communicate(timeout=5)
-    flood_sent = int(output.split()[0])
+    flood_sent = wait_for_flood(start_flood(port))
 
     def received() -> int:
         return int(counters.totals.received_events - received_before)

@@ -12,7 +12,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.benchmarks.bench_udp import _FLOOD_SENDER, FLOOD_COUNT, FLOOD_RATE, bare_recvfrom
+from tests.benchmarks.bench_udp import (
+    FLOOD_COUNT,
+    FLOOD_RATE,
+    bare_recvfrom,
+    start_flood,
+    wait_for_flood,
+)
 from tests.benchmarks.gui_harness import figure, process_until
 from tests.udp_peers import free_udp_port
 
@@ -128,14 +134,7 @@ def run() -> list[dict[str, object]]:
     process_until(lambda: tab.listening, timeout=10)
     meter = StallMeter()
     meter.start()
-    sender = subprocess.Popen(
-        [sys.executable, "-c", _FLOOD_SENDER, str(port), str(FLOOD_COUNT), str(FLOOD_RATE)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    process_until(lambda: sender.poll() is not None, timeout=60)
-    output, _ = sender.communicate(timeout=5)
-    flood_sent = int(output.split()[0])
+    flood_sent = wait_for_flood(start_flood(port))
     process_until(lambda: totals()[0] + drops() >= flood_sent, timeout=30)
     flood_stall = meter.stop()
     flood_received, flood_drops = totals()[0], drops()
