@@ -12,7 +12,7 @@ from app.net.http.config import ResponseConfig, ServeMode
 from app.net.http.folder import answer_folder
 from app.net.http.request import Request
 from app.net.http.request_log import readable
-from app.net.http.responses import build_response, error_response
+from app.net.http.responses import build_response, error_response, http_date
 
 # Fixed and echo modes answer these; anything else is 501 Not Implemented.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -54,15 +54,37 @@ def answer(request: Request, config: ResponseConfig, peer: str) -> Answer:
     status = config.status
     if status < 200:
         keep_alive = False  # an interim status as the final answer: end it there
-    data = build_response(
-        status,
-        [*config.headers, *extra],
-        config.body,
-        content_type=config.content_type,
-        head_only=head_only,
-        keep_alive=keep_alive,
-    )
-    return Answer(status, data, keep_alive)
+    return Answer(status, _fixed_response(config, head_only, keep_alive, extra), keep_alive)
+
+
+# The fixed response's bytes depend only on the configuration, the Date second and three
+# flags, so they are built once per second instead of once per request. One immutable
+# (config, date, responses) triple is swapped whole: two servers in one process at worst
+# build a response twice, never answer with the other's.
+_FixedKey = tuple[bool, bool, tuple[tuple[str, str], ...]]  # head only, keep-alive, extra
+_fixed_built: tuple[ResponseConfig | None, bytes, dict[_FixedKey, bytes]] = (None, b"", {})
+
+
+def _fixed_response(
+    config: ResponseConfig, head_only: bool, keep_alive: bool, extra: list[tuple[str, str]]
+) -> bytes:
+    global _fixed_built
+    date = http_date()
+    built = _fixed_built
+    if built[0] is not config or built[1] is not date:
+        built = _fixed_built = (config, date, {})
+    key = (head_only, keep_alive, tuple(extra))
+    data = built[2].get(key)
+    if data is None:
+        data = built[2][key] = build_response(
+            config.status,
+            [*config.headers, *extra],
+            config.body,
+            content_type=config.content_type,
+            head_only=head_only,
+            keep_alive=keep_alive,
+        )
+    return data
 
 
 def _from_folder(

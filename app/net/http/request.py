@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from app.net.http.body import BodyReader, EndOfBody, body_reader
+from app.net.http.body import NO_BODY, BodyReader, EndOfBody, body_reader
 from app.net.http.config import ServerLimits
 from app.net.http.head import HeadLimits, HeadReader, HttpError, RequestLine, read_request_head
 
@@ -20,6 +21,21 @@ __all__ = ["CONTINUE", "RECV_SIZE", "HttpError", "Request", "RequestParser"]
 
 RECV_SIZE = 64 * 1024
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+# Parsed heads by their exact bytes: a keep-alive client, a browser or a load generator
+# sends the same head again and again, and parsing is a pure function of the bytes and
+# the limits. Bounded by clearing, which costs one parse per distinct head afterwards.
+_HEAD_CACHE_SIZE = 256
+
+
+class _ParsedHead(NamedTuple):
+    line: RequestLine
+    headers: list[tuple[str, str]]  # shared by the requests of one head: never mutated
+    keep_alive: bool
+    expect: str | None
+    reader: BodyReader | None  # NO_BODY is shared; a stateful reader is made per request
+
+
+_parsed_heads: dict[tuple[bytes, HeadLimits, int], _ParsedHead] = {}
 
 
 @dataclass(slots=True)
@@ -124,18 +140,12 @@ class RequestParser:
         started, self._started = self._started, 0.0
         # From here errors can show the head; it is kept with its blank line, as received.
         pending = self._pending = _Pending(head + self._head_reader.terminator, started)
-        line, headers = read_request_head(head, self._head_limits)
-        reader = body_reader(line.version, headers, self._limits.max_body)
-        # One pass over the fields for what the parser itself needs.
-        expect: str | None = None
-        connection: list[str] = []
-        for key, value in headers:
-            lowered = key.lower()
-            if lowered == "connection":
-                connection.append(value)
-            elif lowered == "expect" and expect is None:
-                expect = value
-        pending.keep_alive = _keeps_alive(line.version, connection)
+        parsed = _parse_head(head, self._head_limits, self._limits.max_body)
+        line, headers, expect = parsed.line, parsed.headers, parsed.expect
+        reader = parsed.reader
+        if reader is None:
+            reader = body_reader(line.version, headers, self._limits.max_body)
+        pending.keep_alive = parsed.keep_alive
         if expect is not None and expect.strip().lower() != "100-continue":
             raise HttpError(417, f"Unsupported Expect: {expect[:60]}")
         pending.line, pending.headers, pending.reader = line, headers, reader
@@ -146,6 +156,35 @@ class RequestParser:
             and not self._buf
         )
         return True
+
+
+def _parse_head(head: bytes, limits: HeadLimits, max_body: int) -> _ParsedHead:
+    key = (head, limits, max_body)
+    parsed = _parsed_heads.get(key)
+    if parsed is not None:
+        return parsed
+    line, headers = read_request_head(head, limits)
+    reader = body_reader(line.version, headers, max_body)  # refuses ambiguous framing
+    # One pass over the fields for what the parser itself needs.
+    expect: str | None = None
+    connection: list[str] = []
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == "connection":
+            connection.append(value)
+        elif lowered == "expect" and expect is None:
+            expect = value
+    parsed = _ParsedHead(
+        line,
+        headers,
+        _keeps_alive(line.version, connection),
+        expect,
+        reader if reader is NO_BODY else None,
+    )
+    if len(_parsed_heads) >= _HEAD_CACHE_SIZE:
+        _parsed_heads.clear()
+    _parsed_heads[key] = parsed
+    return parsed
 
 
 @dataclass(slots=True)

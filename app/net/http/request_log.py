@@ -44,8 +44,9 @@ def request_event(
     detail = _detail(request.head, request.body, response_head)
     # A served request is traffic received from the client: the row carries the request's
     # own bytes (its size counts as HTTP bytes in), and the message says what was answered.
-    wire = request.head + request.body[:BODY_PREVIEW]
-    size = len(request.head) + len(request.body)
+    body = request.body
+    wire = request.head + body[:BODY_PREVIEW] if body else request.head
+    size = len(request.head) + len(body)
     return LogEvent(time.time(), Source.HTTP, kind, peer, wire, message, size, detail)
 
 
@@ -69,6 +70,9 @@ def connection_event(peer: str, message: str, kind: Kind = Kind.INFO) -> LogEven
 
 
 def _detail(head: bytes, body: bytes, response_head: bytes) -> str:
+    if not body:  # most requests: one format, one replace
+        request, response = _text(head).rstrip("\r\n"), _text(response_head).rstrip("\r\n")
+        return f"Request:\n{request}\n\nResponse:\n{response}".replace("\r\n", "\n")
     parts = ["Request:", _text(head).rstrip("\r\n")]
     if body:
         shown = _text(body[:BODY_PREVIEW])

@@ -137,3 +137,17 @@ def test_a_folder_miss_and_a_missing_folder_are_answered(tmp_path: Path) -> None
     gone = ResponseConfig(mode=ServeMode.FOLDER, folder=str(tmp_path / "gone"))
     reply = answer(parse(b"GET /x HTTP/1.1\r\n\r\n"), gone, PEER)
     assert reply.status in (404, 500) and reply.file is None
+
+
+def test_the_built_fixed_answer_is_reused_only_while_nothing_it_depends_on_changes() -> None:
+    get, head = parse(b"GET / HTTP/1.1\r\n\r\n"), parse(b"HEAD / HTTP/1.1\r\n\r\n")
+    old = parse(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+    config = ResponseConfig(body=b"one")
+    first = answer(get, config, PEER).data
+    assert answer(get, config, PEER).data is first  # built once, not per request
+    assert split(answer(head, config, PEER).data)[2] == b""
+    assert split(answer(old, config, PEER).data)[1]["Connection"] == "keep-alive"
+    assert "Connection" not in split(answer(get, config, PEER).data)[1]
+    edited = config._replace(body=b"two")  # an edit is a new configuration
+    assert split(answer(get, edited, PEER).data)[2] == b"two"
+    assert split(answer(get, config, PEER).data)[2] == b"one"

@@ -151,3 +151,21 @@ def test_limits_apply_to_the_parts_of_the_head() -> None:
     assert run([b"POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n"], ServerLimits(max_body=10))[
         0
     ] == [413]
+
+
+def test_a_repeated_head_parses_the_same_and_keeps_per_request_state() -> None:
+    # The second copy of each head comes from the parsed-head cache.
+    post = b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n"
+    outcome = run([post + b"abc" + post + b"xyz" + NEXT_REQUEST + NEXT_REQUEST])
+    assert [r.body for r in outcome.requests] == [b"abc", b"xyz", b"", b""]
+    assert [r.target for r in outcome.requests] == ["/p", "/p", "/next", "/next"]
+    assert outcome.requests[0].headers == outcome.requests[1].headers
+
+
+def test_a_cached_head_still_meets_smaller_limits() -> None:
+    long_head = b"GET /" + b"a" * 200 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    assert len(run([long_head]).requests) == 1
+    small = ServerLimits(max_request_line=100)
+    outcome = run([long_head], small)
+    assert outcome.requests == [] and outcome.error is not None
+    assert outcome.error.status == 414
