@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from typing import TYPE_CHECKING
 
 from app import __version__
-from app.platform_check import exit_if_platform_unusable
-from app.ui.application import create_main_window, ensure_application
+from app.cli import is_command
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 # Set to 1, the app prints one line as soon as its window is shown and quits: what the
 # start-up benchmark times, frozen and from source alike, without a flag in --help.
@@ -20,9 +20,14 @@ STARTUP_PROBE_LINE = "socket-tester: window shown"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    from app.cli.arguments import TOP_HELP
+
     parser = argparse.ArgumentParser(
         prog="socket-tester",
-        description="Talk TCP, UDP and HTTP on your machine and watch every byte.",
+        description="Talk TCP, UDP and HTTP on your machine and watch every byte. "
+        "Commands (send, listen, serve) run without a window: see `socket-tester send --help`.",
+        epilog=TOP_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"socket-tester {__version__}")
     parser.add_argument(
@@ -74,12 +79,23 @@ def _report_shown_and_quit(app: QApplication) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ensure_standard_streams()
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if is_command(argv):
+        # A command imports no Qt at all: it starts as fast as Python does.
+        from app.cli.entry import run
+
+        return run(argv)
+    args = parse_args(argv)
     if args.self_test:
         # Imported only here: a normal start does not pay for the self-test's modules.
         from app.self_test import run_self_test_cli
 
         return run_self_test_cli()
+    from PySide6.QtCore import QTimer
+
+    from app.platform_check import exit_if_platform_unusable
+    from app.ui.application import create_main_window, ensure_application
+
     # Before Qt loads its platform plugin: a missing system library is one clear message
     # and exit code, not Qt's abort.
     exit_if_platform_unusable()

@@ -1,0 +1,149 @@
+"""The command line's grammar: `socket-tester COMMAND …`, with examples in every --help."""
+
+from __future__ import annotations
+
+import argparse
+
+_SEND_EXAMPLES = """examples:
+  socket-tester send tcp 127.0.0.1 8000 "Hello, server!" --wait 1000
+  socket-tester send udp 127.0.0.1 8000 "Hello, server!"
+  socket-tester send udp 127.0.0.1 9000 --hex "01 03 00 00 00 0A C5 CD" --wait 500
+  socket-tester send udp 127.0.0.1 9000 "ping" --count 1000 --interval 1 --quiet
+  printf 'GET / HTTP/1.0\\r\\n\\r\\n' | socket-tester send tcp example.test 80 --file - --wait 2000
+"""
+_LISTEN_EXAMPLES = """examples:
+  socket-tester listen tcp 8000 --echo
+  socket-tester listen udp 8000 --json
+  socket-tester listen tcp 9000 --reply "OK\\r\\n" --count 10
+  socket-tester listen udp 5000 --bind 0.0.0.0 --duration 60
+"""
+_SERVE_EXAMPLES = """examples:
+  socket-tester serve http 8000
+  socket-tester serve http 8000 --folder ./site
+  socket-tester serve http 8080 --echo --count 100
+  socket-tester serve http 8000 --status 503 --body "down for maintenance"
+"""
+TOP_HELP = """commands:
+  send      send DATA over TCP or UDP, optionally wait for replies
+  listen    a TCP or UDP server that logs (and can answer) what arrives
+  serve     an HTTP server: a fixed response, the request echoed, or a folder
+
+Without a command the window opens. Every event is one line on stdout; the summary
+goes to stderr. Exit codes: 0 success, 1 a network failure, 2 bad usage or input.
+Run `socket-tester COMMAND --help` for a command's options and examples.
+"""
+
+
+def _raw(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def _add_common(parser: argparse.ArgumentParser, count_help: str) -> None:
+    out = parser.add_argument_group("output and end")
+    out.add_argument("--duration", type=float, metavar="S", help="end after S seconds")
+    out.add_argument("--count", type=int, metavar="N", help=count_help)
+    out.add_argument("--quiet", action="store_true", help="no event lines, only the summary")
+    shown = out.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--json", action="store_true", help="events as JSON Lines (the GUI's .jsonl schema)"
+    )
+    shown.add_argument("--show-hex", action="store_true", help="data as hex, not escaped text")
+    out.add_argument("--pcapng", metavar="FILE", default="", help="also write a pcapng capture")
+    out.add_argument(
+        "--record", metavar="FILE", default="", help="also record every event as JSON Lines"
+    )
+
+
+def _add_data(parser: argparse.ArgumentParser, name: str = "DATA") -> None:
+    parser.add_argument(
+        name.lower(),
+        nargs="?",
+        metavar=name,
+        help="text with escapes (\\r \\n \\t \\\\ \\xNN), or hex with --hex",
+    )
+    parser.add_argument("--hex", action="store_true", help="DATA is hex bytes: 48 65 6c 6c 6f")
+    parser.add_argument("--file", metavar="PATH", help="send the bytes of PATH (- for stdin)")
+
+
+def command_parser(command: str) -> argparse.ArgumentParser:
+    """One command's parser. Each is its own parser, not a subparser, so options and DATA
+    may come in any order (`parse_intermixed_args` does not work with subparsers)."""
+    build = {"send": _send_parser, "listen": _listen_parser, "serve": _serve_parser}[command]
+    return build()
+
+
+def _parser(command: str, description: str, epilog: str) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(
+        prog=f"socket-tester {command}",
+        description=description,
+        epilog=epilog,
+        formatter_class=_raw,
+    )
+
+
+def _send_parser() -> argparse.ArgumentParser:
+    send = _parser(
+        "send", "Send DATA over TCP or UDP; optionally wait for replies.", _SEND_EXAMPLES
+    )
+    send.add_argument("protocol", choices=("tcp", "udp"))
+    send.add_argument("host", metavar="HOST")
+    send.add_argument("port", metavar="PORT")
+    _add_data(send)
+    send.add_argument("--interval", type=float, default=0.0, metavar="MS", help="between sends")
+    send.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="wait MS for replies after the last send (TCP: or until the peer closes); "
+        "no reply in that time is exit 1",
+    )
+    send.add_argument(
+        "--timeout", type=float, default=5000.0, metavar="MS", help="TCP connect timeout"
+    )
+    _add_common(send, "send the message N times (default 1)")
+    return send
+
+
+def _listen_parser() -> argparse.ArgumentParser:
+    listen = _parser(
+        "listen", "A TCP or UDP server that logs, and can answer, what arrives.", _LISTEN_EXAMPLES
+    )
+    listen.add_argument("protocol", choices=("tcp", "udp"))
+    listen.add_argument("port", metavar="PORT")
+    _add_bind(listen)
+    answer = listen.add_mutually_exclusive_group()
+    answer.add_argument("--echo", action="store_true", help="send every message back")
+    answer.add_argument("--reply", metavar="DATA", help="answer every message with DATA")
+    listen.add_argument("--hex", action="store_true", help="--reply is hex bytes")
+    listen.add_argument("--max-clients", type=int, default=1000, metavar="N", help="TCP only")
+    _add_common(listen, "end after N messages received")
+    return listen
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    serve = _parser(
+        "serve",
+        "An HTTP server: a fixed response, the request echoed as JSON, or a folder.",
+        _SERVE_EXAMPLES,
+    )
+    serve.add_argument("protocol", choices=("http",))
+    serve.add_argument("port", metavar="PORT")
+    _add_bind(serve)
+    mode = serve.add_mutually_exclusive_group()
+    mode.add_argument("--folder", metavar="DIR", help="serve the files of DIR")
+    mode.add_argument("--echo", action="store_true", help="answer with the request as JSON")
+    serve.add_argument("--body", default="Hello, client!", help="the fixed response's body")
+    serve.add_argument("--status", type=int, default=200, help="the fixed response's status")
+    serve.add_argument("--content-type", metavar="TYPE", help="the fixed response's type")
+    _add_common(serve, "end after N requests answered")
+    return serve
+
+
+def _add_bind(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--bind",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="where to listen (default 127.0.0.1; 0.0.0.0 or :: for every interface)",
+    )

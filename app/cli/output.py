@@ -1,0 +1,189 @@
+"""What a command prints: one line per event on stdout, files as in the GUI, a summary.
+
+Lines are the log's own text form (the GUI's text export: time, source, kind, peer,
+bytes, data as escaped text), or hex data with `--show-hex`, or JSON Lines in the
+schema of the GUI's `.jsonl` export with `--json`. Output is written in batches and
+flushed whenever the loop is about to wait, so a pipe sees each event as it happens
+and a flood costs one write per loop turn, not one per event.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import BinaryIO, NamedTuple, Protocol
+
+from app.net.events import Kind, LogEvent
+from app.units import format_bytes, format_duration, plural
+
+
+class OutputOptions(NamedTuple):
+    json: bool = False
+    show_hex: bool = False
+    quiet: bool = False
+    pcapng: str = ""
+    record: str = ""
+
+
+class _Encoder(Protocol):
+    def header(self) -> bytes: ...
+
+    def encode(self, events: Sequence[LogEvent]) -> bytes: ...
+
+
+class _TextLines:
+    """The text export's lines; with `show_hex` the data column is hex."""
+
+    def __init__(self, show_hex: bool) -> None:
+        from app.export.text_format import TextEncoder
+
+        self._text = TextEncoder()
+        self._show_hex = show_hex
+
+    def header(self) -> bytes:
+        return b""
+
+    def encode(self, events: Sequence[LogEvent]) -> bytes:
+        if self._show_hex:
+            events = [
+                e._replace(data=b"", message=e.data.hex(" ")) if e.data else e for e in events
+            ]
+        return self._text.encode(events)
+
+
+def _stdout_encoder(options: OutputOptions) -> _Encoder:
+    if options.json:
+        from app.export.jsonl_format import JsonlEncoder
+
+        return JsonlEncoder()
+    return _TextLines(options.show_hex)
+
+
+class _FileOut:
+    """One output file and its encoder; a write error ends the file, not the command."""
+
+    def __init__(self, path: str, encoder: _Encoder) -> None:
+        self.path = path
+        self._encoder = encoder
+        self._file: BinaryIO | None = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._file.write(encoder.header())
+
+    def write(self, events: Sequence[LogEvent]) -> str:
+        if self._file is None:
+            return ""
+        try:
+            self._file.write(self._encoder.encode(events))
+        except OSError as exc:
+            self.close()
+            return f"writing {self.path} stopped: {exc.strerror or exc}"
+        return ""
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _is_received(event: LogEvent) -> bool:
+    return event.kind is Kind.RECEIVED
+
+
+class Totals:
+    """What the summary says; counts every event whatever is printed."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.sent = self.sent_bytes = self.received = self.received_bytes = self.errors = 0
+        self.first_error = ""
+        # What `--count` counts: messages received unless the command says otherwise.
+        self.counts: Callable[[LogEvent], bool] = _is_received
+        self.counted = 0
+
+    def add(self, event: LogEvent) -> None:
+        if self.counts(event):
+            self.counted += 1
+        kind = event.kind
+        if kind is Kind.RECEIVED:
+            self.received += 1
+            self.received_bytes += event.size
+        elif kind is Kind.SENT:
+            self.sent += 1
+            self.sent_bytes += event.size
+        elif kind is Kind.ERROR:
+            self.add_error(event.message)
+
+    def add_error(self, reason: str) -> None:
+        """Count a failure; the first one is what the exit line names."""
+        self.errors += 1
+        if not self.first_error:
+            self.first_error = reason
+
+    def summary(self, what: str = "message") -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        moved = self.sent + self.received
+        parts = [
+            f"sent {plural(self.sent, what)} ({format_bytes(self.sent_bytes)})",
+            f"received {plural(self.received, what)} ({format_bytes(self.received_bytes)})",
+            f"in {format_duration(elapsed)}",
+        ]
+        if moved >= 1000:  # a rate of a handful of messages says nothing
+            parts.append(f"{moved / elapsed:,.0f} {what}s/s")
+        if self.errors:
+            parts.append(plural(self.errors, "error"))
+        return "socket-tester: " + ", ".join(parts)
+
+
+class EventPrinter:
+    """Takes events from the net objects (in the loop thread) and writes them out."""
+
+    def __init__(self, options: OutputOptions, stdout: BinaryIO | None = None) -> None:
+        self.totals = Totals()
+        self._quiet = options.quiet
+        self._stdout = stdout if stdout is not None else sys.stdout.buffer
+        self._encoder = _stdout_encoder(options)
+        self._pending: list[LogEvent] = []
+        self._files: list[_FileOut] = []
+        self.file_errors: list[str] = []
+        if options.pcapng:
+            from app.export.pcapng_format import PcapngEncoder
+
+            self._files.append(_FileOut(options.pcapng, PcapngEncoder()))
+        if options.record:
+            from app.export.jsonl_format import JsonlEncoder
+
+            self._files.append(_FileOut(options.record, JsonlEncoder()))
+        self._keep = bool(self._files) or not self._quiet
+
+    def sink(self, event: LogEvent) -> None:
+        self.totals.add(event)
+        if self._keep:
+            self._pending.append(event)
+
+    def sink_many(self, events: Sequence[LogEvent]) -> None:
+        add = self.totals.add
+        for event in events:
+            add(event)
+        if self._keep:
+            self._pending.extend(events)
+
+    def flush(self) -> None:
+        events, self._pending = self._pending, []
+        if not events:
+            return
+        for out in self._files:
+            error = out.write(events)
+            if error:
+                self.file_errors.append(error)
+        if self._quiet:
+            return
+        try:
+            self._stdout.write(self._encoder.encode(events))
+            self._stdout.flush()
+        except BrokenPipeError:
+            self._quiet = True  # `| head`: the reader left; the command still ends cleanly
+
+    def close(self) -> None:
+        self.flush()
+        for out in self._files:
+            out.close()

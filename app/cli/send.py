@@ -1,0 +1,136 @@
+"""`send tcp` and `send udp`: connect or aim, send DATA `--count` times, maybe wait."""
+
+from __future__ import annotations
+
+from app.cli.session import Session
+from app.net.events import Kind, LogEvent
+from app.net.tcp.client import TcpClient
+from app.net.tcp.status import TcpState, TcpStatus
+from app.net.udp.sender import UdpSender
+from app.net.udp.status import UdpJob, UdpState, UdpStatus
+
+
+class TcpSend:
+    """Connect, send, then wait for replies until the peer closes or `wait` ends."""
+
+    def __init__(
+        self,
+        session: Session,
+        target: tuple[str, int],
+        data: bytes,
+        count: int,
+        interval: float,
+        wait: float,
+        connect_timeout: float,
+    ) -> None:
+        self._session = session
+        self._target = target
+        self._data = data
+        self._count = count if data else 0
+        self._interval = interval
+        self._wait = wait
+        self._timeout = connect_timeout
+        self._connected = False
+        self._queued = 0
+        self._done = False
+        self._client = TcpClient(session.reactor, self._sink, self._on_state)
+
+    def start(self) -> None:
+        host, port = self._target
+        self._client.connect(host, port, timeout=self._timeout)
+
+    def stop(self) -> None:
+        self._client.close()
+        if self._session.totals.errors:
+            self._session.fail(self._session.totals.first_error)
+
+    def _sink(self, event: LogEvent) -> None:
+        self._session.printer.sink(event)
+        if event.kind is Kind.SENT and self._all_sent():
+            self._after_sending()
+
+    def _on_state(self, status: TcpStatus) -> None:
+        if status.state is TcpState.CONNECTED and not self._connected:
+            self._connected = True
+            # Next turn: the client logs "Connected" after telling its new state.
+            self._session.reactor.call_soon(self._send_next)
+        elif status.state is TcpState.DISCONNECTED:
+            if not self._connected:
+                self._session.fail(self._session.totals.first_error or "could not connect")
+            else:
+                self._finish()  # the peer closed, or the connection broke (logged)
+
+    def _send_next(self) -> None:
+        if self._done or self._client.state is not TcpState.CONNECTED:
+            return
+        if self._queued < self._count:
+            self._queued += 1
+            self._client.send(self._data)
+            if self._queued < self._count:
+                self._session.reactor.call_later(self._interval, self._send_next)
+        if self._all_sent():
+            self._after_sending()
+
+    def _all_sent(self) -> bool:
+        return self._queued == self._count and self._session.totals.sent == self._count
+
+    def _after_sending(self) -> None:
+        if self._wait > 0:
+            self._session.reactor.call_later(self._wait, self._finish)
+        else:
+            self._finish()
+
+    def _finish(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        if self._wait > 0 and not self._session.totals.received:
+            self._session.totals.add_error(f"no reply within {self._wait * 1000:g} ms")
+        self._client.disconnect()
+        self._session.finish()
+
+
+class UdpSend:
+    """Send `count` datagrams `interval` apart; with `wait`, read replies that long after."""
+
+    def __init__(
+        self,
+        session: Session,
+        target: tuple[str, int],
+        data: bytes,
+        count: int,
+        interval: float,
+        wait: float,
+    ) -> None:
+        self._session = session
+        self._job = UdpJob(target[0], target[1], data, count, interval, listen=wait > 0)
+        self._wait = wait
+        self._started = False
+        self._done = False
+        printer = session.printer
+        self._sender = UdpSender(
+            session.reactor, printer.sink, self._on_state, sink_many=printer.sink_many
+        )
+
+    def start(self) -> None:
+        self._sender.start(self._job)
+
+    def stop(self) -> None:
+        self._sender.close()
+        if self._session.totals.errors:
+            self._session.fail(self._session.totals.first_error)
+
+    def _on_state(self, status: UdpStatus) -> None:
+        if status.state is UdpState.SENDING:
+            self._started = True
+        elif self._started and not self._done:
+            self._done = True  # the run ended: sent, stopped, or failed (logged)
+            if self._wait > 0 and not self._session.totals.errors:
+                self._session.reactor.call_later(self._wait, self._finish)
+            else:
+                self._session.finish()
+
+    def _finish(self) -> None:
+        if not self._session.totals.received:
+            self._session.totals.add_error(f"no reply within {self._wait * 1000:g} ms")
+        self._session.finish()

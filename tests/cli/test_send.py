@@ -1,0 +1,110 @@
+"""`send tcp` / `send udp` against real peers: output, replies and exit codes."""
+
+from __future__ import annotations
+
+import json
+import socket
+from base64 import b64decode
+
+from tests.cli.cli_process import run_cli
+from tests.peers import EchoServer, SinkServer, free_port
+from tests.udp_peers import UdpReceiver
+
+
+def test_send_tcp_prints_the_reply_and_exits_0(echo_server: EchoServer) -> None:
+    done = run_cli(
+        "send", "tcp", "127.0.0.1", str(echo_server.port), "Hello, server!", "--wait", "2000"
+    )
+    assert done.returncode == 0, done.stderr
+    received = [line for line in done.stdout.splitlines() if "  received  " in line]
+    assert len(received) == 1 and received[0].endswith("Hello, server!")
+    assert "sent 1 message (14 B), received 1 message (14 B)" in done.stderr
+
+
+def test_send_tcp_count_interval_and_hex(echo_server: EchoServer) -> None:
+    done = run_cli(
+        "send",
+        "tcp",
+        "127.0.0.1",
+        str(echo_server.port),
+        "--hex",
+        "48 69 0a",
+        "--count",
+        "3",
+        "--interval",
+        "20",
+        "--wait",
+        "1000",
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    sent = [r for r in records if r["kind"] == "sent"]
+    assert [r["data_text"] for r in sent] == ["Hi\\n"] * 3
+    received = b"".join(b64decode(r["data_base64"]) for r in records if r["kind"] == "received")
+    assert received == b"Hi\n" * 3
+
+
+def test_send_tcp_from_stdin(echo_server: EchoServer) -> None:
+    done = run_cli(
+        "send",
+        "tcp",
+        "127.0.0.1",
+        str(echo_server.port),
+        "--file",
+        "-",
+        "--wait",
+        "1000",
+        "--show-hex",
+        stdin=b"\x00\x01\xff",
+    )
+    assert done.returncode == 0, done.stderr
+    received = [line for line in done.stdout.splitlines() if "  received  " in line]
+    assert received and received[0].endswith("  3  00 01 ff")
+
+
+def test_refused_is_exit_1_with_the_reason() -> None:
+    done = run_cli("send", "tcp", "127.0.0.1", str(free_port()), "x")
+    assert done.returncode == 1
+    assert "failed: Connection refused" in done.stderr
+
+
+def test_unresolvable_is_exit_1() -> None:
+    done = run_cli("send", "tcp", "no-such-host.invalid", "80", "x", timeout=60)
+    assert done.returncode == 1
+    assert "Cannot resolve 'no-such-host.invalid'" in done.stderr
+
+
+def test_no_reply_within_the_wait_is_exit_1(sink_server: SinkServer) -> None:
+    done = run_cli("send", "tcp", "127.0.0.1", str(sink_server.port), "ping", "--wait", "300")
+    assert done.returncode == 1
+    assert "failed: no reply within 300 ms" in done.stderr
+
+
+def test_bad_input_is_exit_2_with_the_reason() -> None:
+    bad_hex = run_cli("send", "udp", "127.0.0.1", "9", "--hex", "4G")
+    assert bad_hex.returncode == 2 and "hex:" in bad_hex.stderr and "'G'" in bad_hex.stderr
+    bad_port = run_cli("send", "udp", "127.0.0.1", "70000", "x")
+    assert bad_port.returncode == 2 and "Port must be from 1 to 65535" in bad_port.stderr
+    bad_usage = run_cli("send", "sctp", "127.0.0.1", "9")
+    assert bad_usage.returncode == 2 and "invalid choice" in bad_usage.stderr
+    assert bad_hex.stdout == bad_port.stdout == ""
+
+
+def test_send_udp_gets_replies_to_its_socket() -> None:
+    with UdpReceiver(echo=True) as echo:
+        done = run_cli(
+            "send", "udp", "127.0.0.1", str(echo.port), "n", "--count", "5", "--wait", "1000"
+        )
+    assert done.returncode == 0, done.stderr
+    assert "sent 5 messages (5 B), received 5 messages (5 B)" in done.stderr
+
+
+def test_send_udp_without_a_listener_is_exit_1() -> None:
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    done = run_cli("send", "udp", "127.0.0.1", str(port), "x", "--wait", "1000")
+    assert done.returncode == 1
+    assert "failed:" in done.stderr
