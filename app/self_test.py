@@ -20,6 +20,7 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QMainWindow, QTableView, QTabWidget
 
 from app.net.events import Kind, LogEvent, Source
+from app.self_test_command_line import command_line_step
 from app.self_test_peers import (
     LOOPBACK,
     HttpFetch,
@@ -94,6 +95,7 @@ class SelfTest:
             ("http fetch", self.http_fetch),
             ("log totals", self.log_totals),
             ("http stop", self.http_stop),
+            ("command line", lambda: command_line_step(self)),
         ]
 
     # -- running ---------------------------------------------------------------------

@@ -12,10 +12,12 @@ from typing import Protocol
 from PySide6.QtWidgets import QMainWindow
 
 from app.net.events import LogEvent, Source
+from app.self_test_peers import LoopbackPeers
 
 
 class StepContext(Protocol):
     window: QMainWindow
+    peers: LoopbackPeers
     # What the passed steps put on the wire; "log totals" checks the log against them.
     expected_sent: int
     expected_received: int

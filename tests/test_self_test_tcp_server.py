@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
-from app.main import create_main_window
+from app.ui.application import create_main_window
 from app.net.events import Kind, Source
 from app.self_test import SelfTest
 from app.self_test_peers import LoopbackPeers

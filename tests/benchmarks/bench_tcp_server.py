@@ -70,7 +70,7 @@ def bare_recv_rate() -> float:
 
 def app_figures() -> tuple[float, float, float, float, float]:
     """(echoes/s, worst stall ms, pour MB/s, pour stall ms, RSS MB) of the TCP Server tab."""
-    from app.main import create_main_window
+    from app.ui.application import create_main_window
     from app.ui.tabs.tcp_server import TcpServerTab
     from tests.benchmarks.stall_meter import StallMeter
     from tests.peers import free_port
