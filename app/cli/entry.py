@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Protocol
 
 from app.cli.arguments import command_parser
 from app.cli.data import payload_bytes
-from app.cli.listen import HttpServe, TcpListen, UdpListen
 from app.cli.output import OutputOptions
-from app.cli.send import TcpSend, UdpSend
 from app.cli.session import BAD_INPUT, Session, UsageError
 from app.net.address import AddressError, check_host, parse_port
-from app.net.http.config import ResponseConfig, ServeMode
-from app.net.reply import ReplyMode
-from app.net.tcp.server_status import ReplyConfig
+
+if TYPE_CHECKING:
+    from app.cli.send import TcpSend, UdpSend
 
 
 def run(argv: list[str]) -> int:
@@ -29,7 +28,10 @@ def run(argv: list[str]) -> int:
     return session.run(command.start, command.stop)
 
 
-Command = TcpSend | UdpSend | TcpListen | UdpListen | HttpServe
+class Command(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 def _prepare(args: argparse.Namespace) -> tuple[Session, Command]:
@@ -43,7 +45,12 @@ def _prepare(args: argparse.Namespace) -> tuple[Session, Command]:
         return _send(args, port, options)
     bind = _host(args.bind)
     session = _session(options, args.duration, args.count)
+    # Each command imports only its own net objects: start-up is measured.
     if args.command == "listen":
+        from app.cli.listen import TcpListen, UdpListen
+        from app.net.reply import ReplyMode
+        from app.net.tcp.server_status import ReplyConfig
+
         reply_data = payload_bytes(args.reply, hex_input=args.hex) if args.reply else b""
         mode = ReplyMode.ECHO if args.echo else ReplyMode.FIXED if args.reply else ReplyMode.NONE
         if args.protocol == "tcp":
@@ -53,6 +60,9 @@ def _prepare(args: argparse.Namespace) -> tuple[Session, Command]:
                 session, bind, port, ReplyConfig(mode, reply_data), args.max_clients
             )
         return session, UdpListen(session, bind, port, mode, reply_data)
+    from app.cli.listen import HttpServe
+    from app.net.http.config import ResponseConfig, ServeMode
+
     if not 100 <= args.status <= 599:
         raise UsageError(f"--status must be from 100 to 599, not {args.status}")
     config = ResponseConfig(status=args.status, body=payload_bytes(args.body))
@@ -77,10 +87,14 @@ def _send(
     session = _session(options, args.duration, None)
     interval, wait = args.interval / 1000, args.wait / 1000
     if args.protocol == "tcp":
+        from app.cli.send import TcpSend
+
         command: TcpSend | UdpSend = TcpSend(
             session, (host, port), data, count, interval, wait, args.timeout / 1000
         )
     else:
+        from app.cli.send import UdpSend
+
         command = UdpSend(session, (host, port), data, count, interval, wait)
     return session, command
 
