@@ -50,6 +50,7 @@ def test_field_order_is_what_the_log_model_reads_by_position() -> None:
         "size",
         "detail",
         "local",
+        "partial",
     )
 
 

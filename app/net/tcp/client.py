@@ -17,7 +17,9 @@ from collections.abc import Callable
 from app.net.address import format_peer, format_sockaddr
 from app.net.errors import describe, describe_errno
 from app.net.events import EventSink, Kind, Source, make_event
+from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.reactor import Reactor, Timer
+from app.net.receive_framing import FramedReceiver
 from app.net.resolver import AddrInfo, resolve_async
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.status import TcpState, TcpStatus
@@ -53,6 +55,8 @@ class TcpClient:
         self._backlog = backlog
         self._sock: socket.socket | None = None  # while connecting
         self._stream: Stream | None = None  # once connected
+        self._framing = AS_RECEIVED
+        self._receiver: FramedReceiver | None = None  # with the stream
         self._peer = ""
         self._local = ""
         self._candidates: deque[AddrInfo] = deque()
@@ -115,6 +119,17 @@ class TcpClient:
             return
         stream.write(BytesMessage(data))
         stream.flush()
+
+    def set_framing(self, spec: FramingSpec) -> None:
+        """How received bytes become log rows, from now on (the connection's held bytes
+        are framed with it first: receive_framing.FramedReceiver.reframe)."""
+        self._framing = spec
+        receiver = self._receiver
+        if receiver is None or receiver.spec == spec:
+            return
+        held = receiver.reframe(spec)
+        carried = f"; the {held:,} bytes held are framed with it" if held else ""
+        self._info(f"Received data framed as {spec.describe()} from now on{carried}")
 
     def disconnect(self) -> None:
         if self._state is TcpState.DISCONNECTED:
@@ -181,6 +196,9 @@ class TcpClient:
         self._local = format_sockaddr(sock.getsockname())
         remote = format_sockaddr(sock.getpeername())
         backlog = self._backlog
+        self._receiver = FramedReceiver(
+            self._reactor, self._message_received, self._error, self._framing
+        )
         self._stream = Stream(
             self._reactor,
             sock,
@@ -200,6 +218,11 @@ class TcpClient:
     # -- connected: the StreamProtocol side -------------------------------------------
 
     def data_received(self, data: bytes) -> None:
+        receiver = self._receiver
+        assert receiver is not None
+        receiver.feed(data)
+
+    def _message_received(self, data: bytes) -> None:
         self._sink(
             make_event(Source.TCP, Kind.RECEIVED, peer=self._peer, data=data, local=self._local)
         )
@@ -256,6 +279,19 @@ class TcpClient:
             unsent = stream.unsent()
             if unsent:
                 message += f"; {unsent:,} queued bytes were not sent"
+        if self._receiver is not None:
+            leftover = self._receiver.finish()
+            if leftover:
+                self._sink(
+                    make_event(
+                        Source.TCP,
+                        Kind.RECEIVED,
+                        peer=self._peer,
+                        data=leftover,
+                        local=self._local,
+                        partial=True,
+                    )
+                )
         self._drop_socket()
         self._sink(make_event(Source.TCP, kind, message, peer=self._peer, local=self._local))
         self._set_state(TcpState.DISCONNECTED)
@@ -271,6 +307,9 @@ class TcpClient:
             self._received_before = self._stream.bytes_received
             self._stream.close()
             self._stream = None
+        if self._receiver is not None:
+            self._receiver.close()
+            self._receiver = None
 
     def _cancel_timers(self) -> None:
         if self._deadline is not None:

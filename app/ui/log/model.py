@@ -57,6 +57,9 @@ _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
+# The Event column of a received row that is an incomplete message (LogEvent.partial).
+PARTIAL_TEXT = "received (partial)"
+
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -247,7 +250,7 @@ class LogModel(QAbstractTableModel):
             if column == COL_SOURCE:
                 return event.source.value
             if column == COL_EVENT:
-                return event.kind.value
+                return PARTIAL_TEXT if event.partial else event.kind.value
             if column == COL_PEER:
                 return event.peer
             if column == COL_BYTES:
