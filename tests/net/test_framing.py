@@ -182,7 +182,7 @@ def test_the_limit_is_16_mb_for_a_delimiter_that_never_comes() -> None:
     assert out == [] and not framer.notice
     assert Framer(spec("Delimiter", "\\0")).feed(block * 16 + b"\0") == [block * 16 + b"\0"]
     out = framer.feed(b"yz")
-    assert out == [block * 16 + b"yz"] and "no delimiter \"\\0\" within 16.0 MB" in framer.notice
+    assert out == [block * 16 + b"yz"] and 'no delimiter "\\0" within 16.0 MB' in framer.notice
     assert MAX_MESSAGE == 16_000_000
 
 
@@ -201,7 +201,11 @@ def test_idle_gap_falls_back_past_the_limit_too() -> None:
         ("Lines (CRLF)", "", FramingSpec(FramingKind.LINES_CRLF, delimiter=b"\r\n")),
         ("Delimiter", "\\x03", FramingSpec(FramingKind.DELIMITER, delimiter=b"\x03")),
         ("Delimiter", " ", FramingSpec(FramingKind.DELIMITER, delimiter=b" ")),
-        ("Length prefix", " 2LE ", FramingSpec(FramingKind.LENGTH_PREFIX, prefix_size=2, byte_order="little")),
+        (
+            "Length prefix",
+            " 2LE ",
+            FramingSpec(FramingKind.LENGTH_PREFIX, prefix_size=2, byte_order="little"),
+        ),
         ("Length prefix", "4", FramingSpec(FramingKind.LENGTH_PREFIX, prefix_size=4)),
         ("Fixed size", "1,024", FramingSpec(FramingKind.FIXED_SIZE, size=1024)),
         ("Idle gap", "250", FramingSpec(FramingKind.IDLE_GAP, gap=0.25)),
