@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.net.events import Kind, LogEvent
+from app.net.framing import FramingSpec
 from app.net.tcp.status import TcpState, TcpStatus
 from app.ui.tabs.tool_tab import ToolTab
+from app.ui.widgets.framing_picker import FramingPicker
 from app.ui.widgets.payload_editor import PayloadEditor
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
@@ -60,6 +62,7 @@ class TcpClientTab(ToolTab):
             "protocols that read the whole request before answering. Off: the connection "
             "closes when the peer closes it."
         )
+        self.framing = FramingPicker("tcp")
         self.connect_button = QPushButton("Connect")
         self.connect_button.setObjectName("tcpConnect")
         self.connect_button.setDefault(False)
@@ -82,6 +85,7 @@ class TcpClientTab(ToolTab):
         self.send_button.clicked.connect(self._send)
         self.editor.submitted.connect(self._send)
         self.editor.validity_changed.connect(self._update_buttons)
+        self.framing.framing_changed.connect(self._apply_framing)
 
     def _build_layout(self) -> None:
         self.target.add(self.timeout, "Timeout")
@@ -90,6 +94,7 @@ class TcpClientTab(ToolTab):
         column = QVBoxLayout(target)
         column.addWidget(self.target)
         column.addWidget(self.half_close)
+        column.addWidget(self.framing)
 
         message = QGroupBox("Message")
         row = QHBoxLayout(message)
@@ -110,6 +115,7 @@ class TcpClientTab(ToolTab):
         worker.status_changed.connect(self._on_status)
         worker.events.connect(self._count)
         worker.send_progress.connect(self._on_progress)
+        worker.set_framing(self.framing.current())
 
     # -- ToolTab -----------------------------------------------------------------------
 
@@ -119,8 +125,18 @@ class TcpClientTab(ToolTab):
             self.port,
             self.timeout,
             self.half_close,
+            *self.framing.input_widgets(),
             *self.editor.input_widgets(),
         ]
+
+    # -- fields ------------------------------------------------------------------------
+
+    @Slot(object)
+    def _apply_framing(self, spec: FramingSpec) -> None:
+        # Without a worker nothing is connected yet; `_wire` hands it the framing in use.
+        worker = self._worker.existing()
+        if worker is not None:
+            worker.set_framing(spec)
 
     # -- actions -----------------------------------------------------------------------
 
