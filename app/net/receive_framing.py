@@ -1,9 +1,11 @@
 """A `Framer` on a Reactor, for any stream protocol: one call per message, idle-gap timer.
 
 A protocol (TCP client, a TCP server's client, the relay) makes one `FramedReceiver` per
-connection and passes every received chunk to `feed`; `on_message(bytes)` then runs once
-per complete message, so the protocol logs (and answers, and matches rules against)
-messages, not chunks. "As received" is a pass-through: no framer, no copy.
+connection and passes every received chunk to `feed`; `on_messages(list[bytes])` then
+runs with the complete messages it made (oldest first, never an empty list), so the
+protocol logs (and answers, and matches rules against) messages, not chunks. A list
+rather than a call per message: the messages of one read share one timestamp and go to
+the log in one `sink_many`. "As received" is a pass-through: no framer, no copy.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ class FramedReceiver:
     def __init__(
         self,
         reactor: Reactor,
-        on_message: Callable[[bytes], None],
+        on_messages: Callable[[list[bytes]], None],
         on_notice: Callable[[str], None],
         spec: FramingSpec = AS_RECEIVED,
     ) -> None:
         self._reactor = reactor
-        self._on_message = on_message
+        self._on_messages = on_messages
         self._on_notice = on_notice
         self._framer: Framer | None = None
         self._timer: Timer | None = None
@@ -46,7 +48,7 @@ class FramedReceiver:
     def feed(self, data: bytes) -> None:
         framer = self._framer
         if framer is None:
-            self._on_message(data)
+            self._on_messages([data])
             return
         self._deliver(framer, framer.feed(data))
 
@@ -74,9 +76,8 @@ class FramedReceiver:
         self._framer = None if spec == AS_RECEIVED else Framer(spec)
 
     def _deliver(self, framer: Framer, messages: list[bytes]) -> None:
-        on_message = self._on_message
-        for message in messages:
-            on_message(message)
+        if messages:
+            self._on_messages(messages)
         if framer.passing_through:  # it gave up at its limit: no framer from now on
             self._framer = None
             self._cancel_timer()

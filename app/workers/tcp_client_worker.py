@@ -24,6 +24,7 @@ class TcpClientWorker(ReactorWorker[TcpStatus]):
             self.report_status,
             on_progress=self.send_progress.emit,
             backlog=self.backlog,
+            sink_many=self.sink_many,
         )
 
     def open_connection(

@@ -15,11 +15,14 @@ class Collected:
         self.messages: list[bytes] = []
         self.notices: list[str] = []
         self.times: list[float] = []
+        self.batches: list[int] = []
         self.lock = threading.Lock()
 
-    def message(self, data: bytes) -> None:
+    def batch(self, messages: list[bytes]) -> None:
+        assert messages, "never an empty list"
         with self.lock:
-            self.messages.append(data)
+            self.messages.extend(messages)
+            self.batches.append(len(messages))
             self.times.append(time.monotonic())
 
     def notice(self, text: str) -> None:
@@ -40,7 +43,7 @@ def in_loop(loop: ReactorThread, fn: object, *args: object) -> None:
 
 def test_as_received_hands_each_chunk_over_as_it_is(loop: ReactorThread) -> None:
     got = Collected()
-    receiver = FramedReceiver(loop.reactor, got.message, got.notice)
+    receiver = FramedReceiver(loop.reactor, got.batch, got.notice)
     chunk = b"a\nb"
     in_loop(loop, receiver.feed, chunk)
     assert got.messages == [chunk] and got.messages[0] is chunk
@@ -49,21 +52,18 @@ def test_as_received_hands_each_chunk_over_as_it_is(loop: ReactorThread) -> None
 
 def test_one_call_per_message_and_the_rest_held(loop: ReactorThread) -> None:
     got = Collected()
-    receiver = FramedReceiver(
-        loop.reactor, got.message, got.notice, parse_framing("Lines (LF)", "")
-    )
+    receiver = FramedReceiver(loop.reactor, got.batch, got.notice, parse_framing("Lines (LF)", ""))
     in_loop(loop, receiver.feed, b"one\ntwo\nthr")
     in_loop(loop, receiver.feed, b"ee\n")
     assert got.messages == [b"one\n", b"two\n", b"three\n"]
+    assert got.batches == [2, 1]  # the messages of one read in one call
     in_loop(loop, receiver.feed, b"tail")
     assert receiver.held == 4 and receiver.finish() == b"tail"
 
 
 def test_idle_gap_messages_come_from_the_reactor_timer(loop: ReactorThread) -> None:
     got = Collected()
-    receiver = FramedReceiver(
-        loop.reactor, got.message, got.notice, parse_framing("Idle gap", "80")
-    )
+    receiver = FramedReceiver(loop.reactor, got.batch, got.notice, parse_framing("Idle gap", "80"))
     started = time.monotonic()
     in_loop(loop, receiver.feed, b"ab")
     in_loop(loop, receiver.feed, b"cd")
@@ -77,9 +77,7 @@ def test_idle_gap_messages_come_from_the_reactor_timer(loop: ReactorThread) -> N
 
 def test_finish_cancels_the_gap_timer(loop: ReactorThread) -> None:
     got = Collected()
-    receiver = FramedReceiver(
-        loop.reactor, got.message, got.notice, parse_framing("Idle gap", "30")
-    )
+    receiver = FramedReceiver(loop.reactor, got.batch, got.notice, parse_framing("Idle gap", "30"))
     in_loop(loop, receiver.feed, b"held")
     left: list[bytes] = []
     in_loop(loop, lambda: left.append(receiver.finish()))
@@ -93,9 +91,7 @@ def test_finish_cancels_the_gap_timer(loop: ReactorThread) -> None:
 
 def test_reframe_frames_the_held_bytes_with_the_new_framing(loop: ReactorThread) -> None:
     got = Collected()
-    receiver = FramedReceiver(
-        loop.reactor, got.message, got.notice, parse_framing("Lines (LF)", "")
-    )
+    receiver = FramedReceiver(loop.reactor, got.batch, got.notice, parse_framing("Lines (LF)", ""))
     in_loop(loop, receiver.feed, b"a\r\nb\r")
     assert got.messages == [b"a\r\n"]
     carried: list[int] = []
@@ -111,7 +107,7 @@ def test_reframe_frames_the_held_bytes_with_the_new_framing(loop: ReactorThread)
 def test_the_fallback_is_reported_once_and_nothing_is_lost(loop: ReactorThread) -> None:
     got = Collected()
     spec = parse_framing("Length prefix", "4")
-    receiver = FramedReceiver(loop.reactor, got.message, got.notice, spec)
+    receiver = FramedReceiver(loop.reactor, got.batch, got.notice, spec)
     huge = (20_000_000).to_bytes(4, "big") + b"xy"
     in_loop(loop, receiver.feed, b"\x00\x00\x00\x01z" + huge)
     in_loop(loop, receiver.feed, b"\x00\x00\x00\x01w")

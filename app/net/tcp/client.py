@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from app.net.address import format_peer, format_sockaddr
 from app.net.errors import describe, describe_errno
-from app.net.events import EventSink, Kind, Source, make_event
+from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.reactor import Reactor, Timer
 from app.net.receive_framing import FramedReceiver
@@ -47,9 +47,11 @@ class TcpClient:
         on_state: StateCallback,
         on_progress: ProgressCallback | None = None,
         backlog: Callable[[], int] | None = None,
+        sink_many: Callable[[list[LogEvent]], None] | None = None,
     ) -> None:
         self._reactor = reactor
         self._sink = sink
+        self._sink_many = sink_many if sink_many is not None else self._sink_each
         self._on_state = on_state
         self._on_progress = on_progress
         self._backlog = backlog
@@ -197,7 +199,7 @@ class TcpClient:
         remote = format_sockaddr(sock.getpeername())
         backlog = self._backlog
         self._receiver = FramedReceiver(
-            self._reactor, self._message_received, self._error, self._framing
+            self._reactor, self._messages_received, self._error, self._framing
         )
         self._stream = Stream(
             self._reactor,
@@ -222,9 +224,20 @@ class TcpClient:
         assert receiver is not None
         receiver.feed(data)
 
-    def _message_received(self, data: bytes) -> None:
-        self._sink(
-            make_event(Source.TCP, Kind.RECEIVED, peer=self._peer, data=data, local=self._local)
+    def _messages_received(self, messages: list[bytes]) -> None:
+        if len(messages) == 1:
+            data = messages[0]
+            self._sink(
+                make_event(Source.TCP, Kind.RECEIVED, peer=self._peer, data=data, local=self._local)
+            )
+            return
+        now = time.time()
+        peer, local = self._peer, self._local
+        self._sink_many(
+            [
+                LogEvent(now, Source.TCP, Kind.RECEIVED, peer, m, "", len(m), "", local)
+                for m in messages
+            ]
         )
 
     def eof_received(self) -> None:
@@ -322,6 +335,10 @@ class TcpClient:
 
     def _totals(self) -> str:
         return f" (sent {self.bytes_sent:,} B, received {self.bytes_received:,} B)"
+
+    def _sink_each(self, events: list[LogEvent]) -> None:
+        for event in events:
+            self._sink(event)
 
     def _info(self, message: str, local: str = "") -> None:
         self._sink(make_event(Source.TCP, Kind.INFO, message, peer=self._peer, local=local))

@@ -54,7 +54,7 @@ class ServerClient:
         self._on_closed = on_closed
         self._on_changed = on_changed
         self._leaving = False  # the client finished sending: close once the outbox is empty
-        self._receiver = FramedReceiver(reactor, self._message_received, self._notice, framing)
+        self._receiver = FramedReceiver(reactor, self._messages_received, self._notice, framing)
         self._stream = Stream(
             reactor,
             sock,
@@ -101,6 +101,10 @@ class ServerClient:
 
     def data_received(self, data: bytes) -> None:
         self._receiver.feed(data)
+
+    def _messages_received(self, messages: list[bytes]) -> None:
+        for message in messages:
+            self._message_received(message)
 
     def _message_received(self, data: bytes) -> None:
         reply = self._reply()  # read first: the reply in force when the message arrived

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.net.events import Kind, LogEvent
+from app.net.events import LogEvent
 from app.net.framing import FramingSpec
 from app.net.tcp.status import TcpState, TcpStatus
+from app.ui.log.totals import EVENT_KIND, EVENT_SIZE, count_kinds
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.framing_picker import FramingPicker
 from app.ui.widgets.payload_editor import PayloadEditor
@@ -204,11 +205,10 @@ class TcpClientTab(ToolTab):
 
     @Slot(object)
     def _count(self, events: list[LogEvent]) -> None:
-        for event in events:
-            if event.kind is Kind.SENT:
-                self._sent += event.size
-            elif event.kind is Kind.RECEIVED:
-                self._received += event.size
+        # In C, as the log's totals: with framing a batch can hold 100,000 small messages.
+        counts = count_kinds(list(map(EVENT_KIND, events)), list(map(EVENT_SIZE, events)))
+        self._sent += counts[2]
+        self._received += counts[4]
         self._update_counters()
 
     @Slot()
