@@ -36,7 +36,7 @@ HEADERS = ("Time", "Source", "Event", "Peer", "Bytes", "Data")
 HEADER_TIPS = (
     "When it happened (see the time mode above the log)",
     "Which tab reported it",
-    "sent, received, info or error",
+    "sent, received, info or error; partial: received, an incomplete message at close",
     "Remote host:port",
     "Number of bytes sent or received",
     "The row's message, or a one-line preview of its data when it has none",
@@ -57,8 +57,10 @@ _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
-# The Event column of a received row that is an incomplete message (LogEvent.partial).
-PARTIAL_TEXT = "received (partial)"
+# The Event column of a received row that is an incomplete message (LogEvent.partial):
+# one short word, as the other kinds, that fits the column; the tooltip says the rest.
+PARTIAL_TEXT = "partial"
+PARTIAL_TIP = "received: an incomplete message, held by the framing when the connection ended"
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -272,6 +274,8 @@ class LogModel(QAbstractTableModel):
         if role == _TOOLTIP:
             if column == COL_DATA and event.message:
                 return event.message
+            if column == COL_EVENT and event.partial:
+                return PARTIAL_TIP
             if column == COL_TIME:
                 return format_time(event.time)
             return None

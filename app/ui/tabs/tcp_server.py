@@ -123,11 +123,10 @@ class TcpServerTab(ToolTab):
         server_column = QVBoxLayout(server)
         server_column.addWidget(self.target)
         server_column.addWidget(self.warning)
+        server_column.addWidget(self.framing)
 
         replies = QGroupBox("Replies")
-        replies_column = QVBoxLayout(replies)
-        replies_column.addWidget(self.framing)
-        replies_column.addWidget(self.replies)
+        QVBoxLayout(replies).addWidget(self.replies)
 
         clients = QGroupBox("Clients")
         send_row = QHBoxLayout()

@@ -77,7 +77,11 @@ class FramingPicker(QWidget):
         label.setToolTip(_COMBO_TIP)
         row.addWidget(label)
         row.addWidget(self.kind)
+        # Wide enough for a long delimiter, not the whole row: the argument is short.
+        self.argument.setMinimumWidth(200)
+        self.argument.setMaximumWidth(320)
         row.addWidget(self.argument, 1)
+        row.addStretch(2)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(row)
