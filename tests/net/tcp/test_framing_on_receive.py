@@ -163,3 +163,26 @@ def test_a_message_past_16_mb_falls_back_with_one_line_and_every_byte_logged() -
         assert "no CRLF within 16.0 MB" in notices[0].message
     finally:
         harness.stop()
+
+
+def test_idle_gap_makes_a_message_of_each_burst(loop: ReactorThread) -> None:
+    # 300 ms: two sends in a row stay well inside one gap even on a loaded machine.
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = TcpClient(loop.reactor, loop.sink, loop.on_state)
+    loop.closers.append(client.close)
+    loop.reactor.call_soon(client.set_framing, parse_framing("Idle gap", "300"))
+    loop.reactor.call_soon(client.connect, "127.0.0.1", listener.getsockname()[1], 5.0)
+    conn, _ = listener.accept()
+    with conn:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn.sendall(b"first ")
+        conn.sendall(b"burst")
+        loop.wait_for(lambda: len(received(loop.events)) == 1)
+        conn.sendall(b"second")
+        loop.wait_for(lambda: len(received(loop.events)) == 2)
+        conn.sendall(b"cut short")
+    loop.wait_for(lambda: len(received(loop.events)) == 3)
+    rows = received(loop.events)
+    assert [e.data for e in rows] == [b"first burst", b"second", b"cut short"]
+    assert [e.partial for e in rows] == [False, False, True]
+    listener.close()
