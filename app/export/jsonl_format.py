@@ -26,7 +26,8 @@ class JsonlEncoder:
 
     Keys: time (epoch seconds), time_iso, source, kind, peer, size (true length), message,
     detail, local (the connection's local host:port, or ""), data_base64 (the data, exact),
-    data_text (escaped with app.payload.escape_bytes).
+    data_text (escaped with app.payload.escape_bytes); and `"partial":true` on a received
+    incomplete message (LogEvent.partial) only.
     With `text_limit`, data_text covers only that many leading bytes and such a record
     also has `"data_text_cut":true`: escaping runs at ~15 MB/s, too slow for a recording
     of a flood of 64 KiB chunks, while base64 keeps up.
@@ -51,7 +52,8 @@ class JsonlEncoder:
             f'"message":{_quote(event.message)},"detail":{_quote(event.detail)},'
             f'"local":{_quote(event.local)},'
             f'"data_base64":"{b64encode(data).decode("ascii")}","data_text":{_quote(text)}'
-            + (',"data_text_cut":true}' if cut else "}")
+            + (',"data_text_cut":true' if cut else "")
+            + (',"partial":true}' if event.partial else "}")
         )
 
     def encode(self, events: Sequence[LogEvent]) -> bytes:
@@ -83,6 +85,7 @@ def event_from_record(record: dict[str, Any]) -> LogEvent:
         int(record.get("size", len(data))),
         str(record.get("detail", "")),
         str(record.get("local", "")),
+        record.get("partial") is True,
     )
 
 

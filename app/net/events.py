@@ -36,6 +36,8 @@ class LogEvent(NamedTuple):
     `detail` carries multi-line text for the detail view (HTTP headers, a traceback).
     `local` is the local `host:port` of the connection the event belongs to, when known,
     so no consumer has to parse it out of a sentence.
+    `partial` marks a received row that is an incomplete message: the bytes a framer
+    (app/net/framing.py) still held when the connection ended.
     """
 
     time: float
@@ -47,6 +49,7 @@ class LogEvent(NamedTuple):
     size: int = 0
     detail: str = ""
     local: str = ""
+    partial: bool = False
 
 
 EventSink = Callable[[LogEvent], None]
@@ -62,6 +65,7 @@ def make_event(
     size: int | None = None,
     detail: str = "",
     local: str = "",
+    partial: bool = False,
 ) -> LogEvent:
     """A LogEvent stamped now; `size` defaults to the length of `data`."""
     return LogEvent(
@@ -74,4 +78,5 @@ def make_event(
         len(data) if size is None else size,
         detail,
         local,
+        partial,
     )

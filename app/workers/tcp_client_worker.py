@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.net.events import Source
+from app.net.framing import FramingSpec
 from app.net.tcp.client import TcpClient
 from app.net.tcp.status import TcpStatus
 from app.workers.reactor_worker import ReactorWorker
@@ -23,6 +24,7 @@ class TcpClientWorker(ReactorWorker[TcpStatus]):
             self.report_status,
             on_progress=self.send_progress.emit,
             backlog=self.backlog,
+            sink_many=self.sink_many,
         )
 
     def open_connection(
@@ -33,6 +35,10 @@ class TcpClientWorker(ReactorWorker[TcpStatus]):
 
     def send(self, data: bytes) -> None:
         self.post(self._client.send, data)
+
+    def set_framing(self, spec: FramingSpec) -> None:
+        """Received data is framed with `spec` from now on (this connection and the next)."""
+        self.post(self._client.set_framing, spec)
 
     def close_connection(self) -> None:
         self.post(self._client.disconnect)

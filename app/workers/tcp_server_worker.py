@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.net.events import Source
+from app.net.framing import FramingSpec
 from app.net.reply import ReplyMode
 from app.net.tcp.server import TcpServer
 from app.net.tcp.server_status import ClientRow, ReplyConfig, TcpServerStatus
@@ -31,6 +32,10 @@ class TcpServerWorker(ReactorWorker[TcpServerStatus]):
     def set_reply(self, mode: ReplyMode, data: bytes = b"") -> None:
         """Safe from the GUI thread: the next chunk received is answered this way."""
         self.server.set_reply(ReplyConfig(mode, data))
+
+    def set_framing(self, spec: FramingSpec) -> None:
+        """Received data is framed with `spec` from now on, for every client."""
+        self.post(self.server.set_framing, spec)
 
     def send(self, peers: list[str], data: bytes) -> None:
         self.post(self.server.send, peers, data)

@@ -141,3 +141,14 @@ def test_many_rows_count(tmp_path: Path) -> None:
         export_events(str(path), events, fmt)
         lines = path.read_bytes().count(b"\n")
         assert lines == len(events) + (1 if fmt is ExportFormat.TEXT else 0)
+
+
+def test_jsonl_keeps_a_partial_row_partial(tmp_path: Path) -> None:
+    whole = LogEvent(1.5, Source.TCP, Kind.RECEIVED, "127.0.0.1:9", b"a\n", "", 2)
+    partial = whole._replace(data=b"b", size=1, partial=True)
+    path = str(tmp_path / "log.jsonl")
+    export_events(path, [whole, partial], ExportFormat.JSONL)
+    lines = Path(path).read_text("ascii").splitlines()
+    assert "partial" not in json.loads(lines[0])
+    assert json.loads(lines[1])["partial"] is True
+    assert list(read_jsonl(path)) == [whole, partial]

@@ -16,8 +16,10 @@ from collections.abc import Callable
 
 from app.net.address import format_peer, format_sockaddr
 from app.net.errors import describe, describe_errno
-from app.net.events import EventSink, Kind, Source, make_event
+from app.net.events import EventSink, Kind, LogEvent, Source, make_event
+from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.reactor import Reactor, Timer
+from app.net.receive_framing import FramedReceiver
 from app.net.resolver import AddrInfo, resolve_async
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.status import TcpState, TcpStatus
@@ -45,14 +47,18 @@ class TcpClient:
         on_state: StateCallback,
         on_progress: ProgressCallback | None = None,
         backlog: Callable[[], int] | None = None,
+        sink_many: Callable[[list[LogEvent]], None] | None = None,
     ) -> None:
         self._reactor = reactor
         self._sink = sink
+        self._sink_many = sink_many if sink_many is not None else self._sink_each
         self._on_state = on_state
         self._on_progress = on_progress
         self._backlog = backlog
         self._sock: socket.socket | None = None  # while connecting
         self._stream: Stream | None = None  # once connected
+        self._framing = AS_RECEIVED
+        self._receiver: FramedReceiver | None = None  # with the stream
         self._peer = ""
         self._local = ""
         self._candidates: deque[AddrInfo] = deque()
@@ -115,6 +121,17 @@ class TcpClient:
             return
         stream.write(BytesMessage(data))
         stream.flush()
+
+    def set_framing(self, spec: FramingSpec) -> None:
+        """How received bytes become log rows, from now on (the connection's held bytes
+        are framed with it first: receive_framing.FramedReceiver.reframe)."""
+        self._framing = spec
+        receiver = self._receiver
+        if receiver is None or receiver.spec == spec:
+            return
+        held = receiver.reframe(spec)
+        carried = f"; the {held:,} bytes held are framed with it" if held else ""
+        self._info(f"Received data framed as {spec.describe()} from now on{carried}")
 
     def disconnect(self) -> None:
         if self._state is TcpState.DISCONNECTED:
@@ -181,6 +198,9 @@ class TcpClient:
         self._local = format_sockaddr(sock.getsockname())
         remote = format_sockaddr(sock.getpeername())
         backlog = self._backlog
+        self._receiver = FramedReceiver(
+            self._reactor, self._messages_received, self._error, self._framing
+        )
         self._stream = Stream(
             self._reactor,
             sock,
@@ -200,8 +220,24 @@ class TcpClient:
     # -- connected: the StreamProtocol side -------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        self._sink(
-            make_event(Source.TCP, Kind.RECEIVED, peer=self._peer, data=data, local=self._local)
+        receiver = self._receiver
+        assert receiver is not None
+        receiver.feed(data)
+
+    def _messages_received(self, messages: list[bytes]) -> None:
+        if len(messages) == 1:
+            data = messages[0]
+            self._sink(
+                make_event(Source.TCP, Kind.RECEIVED, peer=self._peer, data=data, local=self._local)
+            )
+            return
+        now = time.time()
+        peer, local = self._peer, self._local
+        self._sink_many(
+            [
+                LogEvent(now, Source.TCP, Kind.RECEIVED, peer, m, "", len(m), "", local)
+                for m in messages
+            ]
         )
 
     def eof_received(self) -> None:
@@ -256,6 +292,19 @@ class TcpClient:
             unsent = stream.unsent()
             if unsent:
                 message += f"; {unsent:,} queued bytes were not sent"
+        if self._receiver is not None:
+            leftover = self._receiver.finish()
+            if leftover:
+                self._sink(
+                    make_event(
+                        Source.TCP,
+                        Kind.RECEIVED,
+                        peer=self._peer,
+                        data=leftover,
+                        local=self._local,
+                        partial=True,
+                    )
+                )
         self._drop_socket()
         self._sink(make_event(Source.TCP, kind, message, peer=self._peer, local=self._local))
         self._set_state(TcpState.DISCONNECTED)
@@ -271,6 +320,9 @@ class TcpClient:
             self._received_before = self._stream.bytes_received
             self._stream.close()
             self._stream = None
+        if self._receiver is not None:
+            self._receiver.close()
+            self._receiver = None
 
     def _cancel_timers(self) -> None:
         if self._deadline is not None:
@@ -283,6 +335,10 @@ class TcpClient:
 
     def _totals(self) -> str:
         return f" (sent {self.bytes_sent:,} B, received {self.bytes_received:,} B)"
+
+    def _sink_each(self, events: list[LogEvent]) -> None:
+        for event in events:
+            self._sink(event)
 
     def _info(self, message: str, local: str = "") -> None:
         self._sink(make_event(Source.TCP, Kind.INFO, message, peer=self._peer, local=local))

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 from app.net.address import format_sockaddr
 from app.net.events import EventSink, Kind, make_event
+from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.listener import Listener, ListenError, open_listeners, raise_file_limit
 from app.net.reactor import Reactor, Timer
 from app.net.tcp.server_client import SOURCE, ServerClient
@@ -57,6 +58,7 @@ class TcpServer:
         if backlog is not None:
             self._log_behind = lambda: backlog() > BACKLOG_LIMIT
         self._reply = ReplyConfig()
+        self._framing = AS_RECEIVED
         self._listener: Listener | None = None
         self._clients: dict[str, ServerClient] = {}
         self._bound = ""
@@ -126,6 +128,20 @@ class TcpServer:
         """Release everything at shutdown (the worker is ending), without log lines."""
         self._shut_everything()
 
+    def set_framing(self, spec: FramingSpec) -> None:
+        """How every client's received bytes become messages, from now on; each client's
+        held bytes are framed with it first (FramedReceiver.reframe)."""
+        if spec == self._framing:
+            return
+        self._framing = spec
+        held = sum(client.set_framing(spec) for client in self._clients.values())
+        if self._clients:
+            carried = f"; the {held:,} bytes held are framed with it" if held else ""
+            self._info(
+                f"Received data framed as {spec.describe()} from now on, for "
+                f"{plural(len(self._clients), 'connected client')} and new ones{carried}"
+            )
+
     def send(self, peers: Iterable[str], data: bytes) -> None:
         missing = []
         for peer in peers:
@@ -167,6 +183,7 @@ class TcpServer:
             self._client_closed,
             self._changed,
             self._log_behind,
+            self._framing,
         )
         self._clients[peer] = client
         self._sink(make_event(SOURCE, Kind.INFO, f"{peer} connected", peer=peer, local=local))

@@ -1,4 +1,9 @@
-"""One client of the TCP server: a Stream protocol that logs each chunk and answers it."""
+"""One client of the TCP server: a Stream protocol that logs each message and answers it.
+
+Received bytes go through a FramedReceiver (app/net/receive_framing.py): with framing
+"As received" a message is a chunk, otherwise one framed message; `_message_received`
+runs once per message and is where it is logged and answered.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ import time
 from collections.abc import Callable
 
 from app.net.events import EventSink, Kind, Source, make_event
+from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.reactor import Reactor
+from app.net.receive_framing import FramedReceiver
 from app.net.reply import ReplyMode
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.server_status import ClientRow, ReplyConfig
@@ -37,6 +44,7 @@ class ServerClient:
         on_closed: Callable[[ServerClient], None],
         on_changed: Callable[[], None],
         backlog: Callable[[], bool] | None = None,
+        framing: FramingSpec = AS_RECEIVED,
     ) -> None:
         self.peer = peer
         self.local = local
@@ -46,6 +54,7 @@ class ServerClient:
         self._on_closed = on_closed
         self._on_changed = on_changed
         self._leaving = False  # the client finished sending: close once the outbox is empty
+        self._receiver = FramedReceiver(reactor, self._messages_received, self._notice, framing)
         self._stream = Stream(
             reactor,
             sock,
@@ -73,17 +82,32 @@ class ServerClient:
         stream.write(BytesMessage(data))
         stream.flush()
 
+    def set_framing(self, spec: FramingSpec) -> int:
+        """Frame what arrives from now on with `spec`; returns the bytes held then, which
+        are framed with it first (FramedReceiver.reframe)."""
+        if self._stream.closed or self._receiver.spec == spec:
+            return 0
+        return self._receiver.reframe(spec)
+
     def disconnect(self) -> None:
         self._end(f"Disconnected {self.peer}", Kind.INFO)
 
     def close(self) -> None:
         """Release the socket silently (the server stops or the worker ends)."""
+        self._receiver.close()
         self._stream.close()
 
     # -- StreamProtocol ----------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        reply = self._reply()  # read first: the reply in force when the chunk arrived
+        self._receiver.feed(data)
+
+    def _messages_received(self, messages: list[bytes]) -> None:
+        for message in messages:
+            self._message_received(message)
+
+    def _message_received(self, data: bytes) -> None:
+        reply = self._reply()  # read first: the reply in force when the message arrived
         self._sink(make_event(SOURCE, Kind.RECEIVED, peer=self.peer, data=data, local=self.local))
         if reply.mode is ReplyMode.ECHO:
             self.send(data)
@@ -132,10 +156,25 @@ class ServerClient:
         message += (
             f" (in {format_bytes(stream.bytes_received)}, out {format_bytes(stream.bytes_sent)})"
         )
+        leftover = self._receiver.finish()
+        if leftover:
+            self._sink(
+                make_event(
+                    SOURCE,
+                    Kind.RECEIVED,
+                    peer=self.peer,
+                    data=leftover,
+                    local=self.local,
+                    partial=True,
+                )
+            )
         stream.close()
         self._sink(make_event(SOURCE, kind, message, peer=self.peer, local=self.local))
         on_closed, self._on_closed = self._on_closed, _gone
         on_closed(self)
+
+    def _notice(self, text: str) -> None:
+        self._sink(make_event(SOURCE, Kind.ERROR, text, peer=self.peer, local=self.local))
 
     def _stay(self) -> str:
         return format_duration(time.monotonic() - self.since)

@@ -266,6 +266,7 @@ class UdpListener:
                         size,
                         "",
                         local,
+                        False,
                     ),
                 )
             )
@@ -285,7 +286,7 @@ class UdpListener:
             except OSError:
                 failed += 1  # a full send buffer: counted and logged once a second
                 continue
-            append(new(LogEvent, (stamp, SOURCE, sent, peer, out, "", out_size, "", local)))
+            append(new(LogEvent, (stamp, SOURCE, sent, peer, out, "", out_size, "", local, False)))
             replies += 1
             size_out += out_size
         if events:

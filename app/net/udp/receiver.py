@@ -81,7 +81,9 @@ class DatagramReader:
                 peer = peers[address] = format_sockaddr(address)
             size = len(data)
             message = "" if size else "0-byte datagram"
-            events.append(new(LogEvent, (now(), source, kind, peer, data, message, size, "", "")))
+            events.append(
+                new(LogEvent, (now(), source, kind, peer, data, message, size, "", "", False))
+            )
             received += size
         if events:
             self._sink_many(events)

@@ -209,7 +209,17 @@ class UdpRun:
         one tuple, not one per datagram (and the log's rows cost one pointer each).
         """
         now = time.time
-        fields = (Source.UDP, Kind.SENT, self.peer, self.data, self.message, len(self.data), "", "")
+        fields = (
+            Source.UDP,
+            Kind.SENT,
+            self.peer,
+            self.data,
+            self.message,
+            len(self.data),
+            "",
+            "",
+            False,
+        )
         events: list[LogEvent] = []
         extend = events.extend
         refused = 0
@@ -246,6 +256,7 @@ class UdpRun:
                     repeat(len(data)),
                     repeat(""),
                     repeat(""),
+                    repeat(False),
                 ),
             )
         )

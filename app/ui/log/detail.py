@@ -38,6 +38,8 @@ def format_detail(event: LogEvent) -> str:
         header.append(f"{event.size:,} B")
     if event.message:
         header.append(event.message)
+    if event.partial:
+        header.append("partial: the connection ended before this message was complete")
     sections = [" · ".join(header)]
     if event.detail:
         sections.append(event.detail.rstrip("\n"))

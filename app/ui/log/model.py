@@ -36,7 +36,7 @@ HEADERS = ("Time", "Source", "Event", "Peer", "Bytes", "Data")
 HEADER_TIPS = (
     "When it happened (see the time mode above the log)",
     "Which tab reported it",
-    "sent, received, info or error",
+    "sent, received, info or error; partial: received, an incomplete message at close",
     "Remote host:port",
     "Number of bytes sent or received",
     "The row's message, or a one-line preview of its data when it has none",
@@ -56,6 +56,11 @@ _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+# The Event column of a received row that is an incomplete message (LogEvent.partial):
+# one short word, as the other kinds, that fits the column; the tooltip says the rest.
+PARTIAL_TEXT = "partial"
+PARTIAL_TIP = "received: an incomplete message, held by the framing when the connection ended"
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -247,7 +252,7 @@ class LogModel(QAbstractTableModel):
             if column == COL_SOURCE:
                 return event.source.value
             if column == COL_EVENT:
-                return event.kind.value
+                return PARTIAL_TEXT if event.partial else event.kind.value
             if column == COL_PEER:
                 return event.peer
             if column == COL_BYTES:
@@ -269,6 +274,8 @@ class LogModel(QAbstractTableModel):
         if role == _TOOLTIP:
             if column == COL_DATA and event.message:
                 return event.message
+            if column == COL_EVENT and event.partial:
+                return PARTIAL_TIP
             if column == COL_TIME:
                 return format_time(event.time)
             return None

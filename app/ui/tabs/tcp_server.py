@@ -15,10 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.net.framing import FramingSpec
 from app.net.reply import ReplyMode
 from app.net.tcp.server_status import ClientRow, ServerState, TcpServerStatus
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
+from app.ui.widgets.framing_picker import FramingPicker
 from app.ui.widgets.payload_editor import PayloadEditor
 from app.ui.widgets.peer_table import PeerColumn, PeerTableView
 from app.ui.widgets.reply_editor import ReplyEditor
@@ -83,6 +85,7 @@ class TcpServerTab(ToolTab):
             "tcps", self.status, (self.bind, self.port, self.max_clients)
         )
         self.replies = ReplyEditor("tcps", "Hello, client!")
+        self.framing = FramingPicker("tcps")
 
         self.clients = PeerTableView(CLIENT_COLUMNS)
         self.clients.setObjectName("tcpsClients")
@@ -103,6 +106,7 @@ class TcpServerTab(ToolTab):
         self.start_button.start_requested.connect(self._start)
         self.start_button.stop_requested.connect(self._stop)
         self.replies.reply_changed.connect(self._apply_reply)
+        self.framing.framing_changed.connect(self._apply_framing)
         self.send_button.clicked.connect(self._send)
         self.send_all_button.clicked.connect(self._send_all)
         self.disconnect_button.clicked.connect(self._disconnect)
@@ -119,6 +123,7 @@ class TcpServerTab(ToolTab):
         server_column = QVBoxLayout(server)
         server_column.addWidget(self.target)
         server_column.addWidget(self.warning)
+        server_column.addWidget(self.framing)
 
         replies = QGroupBox("Replies")
         QVBoxLayout(replies).addWidget(self.replies)
@@ -147,6 +152,7 @@ class TcpServerTab(ToolTab):
         worker.status_changed.connect(self._on_status)
         worker.clients_changed.connect(self._on_clients)
         worker.set_reply(*self.replies.current())
+        worker.set_framing(self.framing.current())
 
     # -- ToolTab -----------------------------------------------------------------------
 
@@ -155,6 +161,7 @@ class TcpServerTab(ToolTab):
             self.bind,
             self.port,
             self.max_clients,
+            *self.framing.input_widgets(),
             *self.replies.input_widgets(),
             *self.editor.input_widgets(),
         ]
@@ -171,6 +178,12 @@ class TcpServerTab(ToolTab):
         worker = self._worker.existing()
         if worker is not None:
             worker.set_reply(mode, data)
+
+    @Slot(object)
+    def _apply_framing(self, spec: FramingSpec) -> None:
+        worker = self._worker.existing()
+        if worker is not None:
+            worker.set_framing(spec)
 
     # -- actions -----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from app.ui.log.model import (
     COL_SOURCE,
     COL_TIME,
     DATA_KEEP,
+    PARTIAL_TEXT,
     LogModel,
     LogTotals,
 )
@@ -251,3 +252,15 @@ def test_clear_resets_rows_and_totals(model: LogModel, qtbot: QtBot) -> None:
     assert model.totals == LogTotals()
     model.append_events(numbered(1))
     assert model.totals.events == 1
+
+
+def test_a_partial_row_says_so_in_the_event_column_and_counts_as_received(
+    model: LogModel,
+) -> None:
+    model.append_events([ev(data=b"354 go"), ev(data=b"on")._replace(partial=True)])
+    assert cell(model, 0, COL_EVENT) == "received"
+    assert cell(model, 1, COL_EVENT) == PARTIAL_TEXT == "partial"
+    tip = cell(model, 1, COL_EVENT, Qt.ItemDataRole.ToolTipRole)
+    assert isinstance(tip, str) and "incomplete message" in tip
+    assert cell(model, 0, COL_EVENT, Qt.ItemDataRole.ToolTipRole) is None
+    assert model.totals.received_events == 2 and model.totals.received_bytes == 8
