@@ -36,7 +36,7 @@ STOP_BUDGET_S = 1.0
 # Histories are written this long after a send (and at close), so a burst of sends is one
 # write and a crash loses at most this much.
 HISTORY_SAVE_DELAY_MS = 1000
-MESSAGES_PANEL_WIDTH = 330
+MESSAGES_PANEL_WIDTH = 360
 
 
 def app_icon() -> QIcon:
@@ -49,7 +49,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("Socket Tester")
         self.setWindowIcon(app_icon())
-        self.resize(1100, 760)
+        self.resize(1240, 760)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")

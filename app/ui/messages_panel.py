@@ -40,6 +40,9 @@ from app.ui.widgets.field_feedback import ERROR_TEXT_STYLE
 PREVIEW_CHARS = 60
 TOOLTIP_CHARS = 500
 COLUMNS = ("Name", "Tab", "Format", "Preview")
+# Tab and Format are short and fit their text up to these widths; Name and Preview
+# share what is left, so widening the panel widens both.
+MAX_COLUMN_WIDTHS = {1: 80, 2: 90}
 _NAME_ROLE = Qt.ItemDataRole.UserRole
 _TIPS = {
     "messageSave": "Keep the current tab's payload, format and line ending under this name "
@@ -89,12 +92,15 @@ class MessagesPanel(QWidget):
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
         self.list.setAlternatingRowColors(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setSortingEnabled(True)
         self.list.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         header = self.list.header()
         header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column in (0, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.list.setToolTip("Double-click a message to load it into the current tab")
 
         self.name = QLineEdit()
@@ -297,11 +303,13 @@ class MessagesPanel(QWidget):
                 [message.name, message.tab, _format_text(message), _shorten(preview, PREVIEW_CHARS)]
             )
             item.setData(0, _NAME_ROLE, message.name)
-            item.setToolTip(3, _shorten(preview, TOOLTIP_CHARS))
+            for column in range(len(COLUMNS)):
+                item.setToolTip(column, _shorten(preview, TOOLTIP_CHARS))
             self.list.addTopLevelItem(item)
         self.list.setSortingEnabled(True)
-        for column in range(len(COLUMNS) - 1):
+        for column, widest in MAX_COLUMN_WIDTHS.items():
             self.list.resizeColumnToContents(column)
+            self.list.setColumnWidth(column, min(widest, self.list.columnWidth(column)))
         if selected is not None:
             self.select(selected.name)
         self._update_buttons()
