@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -101,7 +102,9 @@ class MessagesPanel(QWidget):
         header.setStretchLastSection(True)
         for column in (0, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        self.list.setToolTip("Double-click a message to load it into the current tab")
+        self.list.setToolTip(
+            "Double-click or Enter loads a message into the current tab; Delete removes it"
+        )
 
         self.name = QLineEdit()
         self.name.setObjectName("messageName")
@@ -133,6 +136,14 @@ class MessagesPanel(QWidget):
         self.import_button.clicked.connect(self._choose_import)
         self.export_button.clicked.connect(self._choose_export)
         tabs.currentChanged.connect(self._update_buttons)
+        for keys, action in (
+            ((Qt.Key.Key_Return, Qt.Key.Key_Enter), self.load_selected),
+            ((Qt.Key.Key_Delete,), self.delete_selected),
+        ):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), self.list)
+                shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+                shortcut.activated.connect(action)
 
     def _button(self, name: str, text: str) -> QPushButton:
         button = QPushButton(text)

@@ -291,3 +291,19 @@ def test_send_from_the_server_tabs(qtbot: QtBot, fresh_settings: str) -> None:
         click(qtbot, window, "messageSend")
         assert peer.recv(100) == b"Hello, server!"
     window.close()
+
+
+def test_enter_loads_and_delete_removes_from_the_list(qtbot: QtBot, fresh_settings: str) -> None:
+    window = shown_window(qtbot)
+    type_payload(window, "tcp", "by key", "Text")
+    save_as(qtbot, window, "keyed")
+    type_payload(window, "tcp", "changed", "Text")
+    tree = child(window, QTreeWidget, "messagesList")
+    select(window, "keyed")
+    tree.setFocus()
+    qtbot.waitUntil(tree.hasFocus)
+    qtbot.keyClick(tree, Qt.Key.Key_Return)
+    assert child(window, QLineEdit, "tcpPayload").text() == "by key"
+    qtbot.keyClick(tree, Qt.Key.Key_Delete)
+    assert rows(window) == []
+    window.close()

@@ -179,8 +179,8 @@ class PayloadEditor(QWidget):
 
     def set_typed_payload(self, payload: TypedPayload) -> None:
         """Show `payload` (from the history or the message library) as if typed."""
-        if self._blob is not None:
-            self.clear_blob()
+        if self._blob is not None or not self.field.isEnabled():
+            self.clear_blob()  # also drops a large paste still being parsed
         self.format_combo.setCurrentIndex(self.format_combo.findData(payload.format))
         self.line_ending_combo.setCurrentIndex(self.line_ending_combo.findData(payload.line_ending))
         self.field.setText(payload.text)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from app.messages.history import TypedPayload
 from app.payload import LineEnding, PayloadFormat
-from app.ui.widgets.payload_editor import PayloadEditor
+from app.ui.widgets.payload_editor import LARGE_PASTE, PayloadEditor
 
 HEX = PayloadFormat.HEX
 TEXT = PayloadFormat.TEXT
@@ -87,3 +88,15 @@ def test_modified_arrows_are_left_to_the_line_edit(qtbot: QtBot) -> None:
     editor.field.setText("new")
     qtbot.keyClick(editor.field, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)
     assert editor.field.text() == "new"
+
+
+def test_a_payload_set_while_a_large_paste_is_parsed_wins(qtbot: QtBot) -> None:
+    editor = make(qtbot)
+    QGuiApplication.clipboard().setText("a" * (LARGE_PASTE + 1))
+    editor.field.setFocus()
+    with qtbot.waitSignal(editor._paste_parsed, timeout=30_000):
+        qtbot.keyClick(editor.field, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        assert not editor.field.isEnabled(), "parsing"
+        editor.set_typed_payload(TypedPayload("from the library"))
+    assert editor.field.isEnabled() and not editor.field.isReadOnly()
+    assert editor.payload() == b"from the library"
