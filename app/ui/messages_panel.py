@@ -72,6 +72,14 @@ def _format_text(message: SavedMessage) -> str:
     return f"{payload.format.value} + {payload.line_ending.value}"
 
 
+class _MessageItem(QTreeWidgetItem):
+    """Sorts as a person reads a list of names: "ping" between "Modbus" and "SCPI"."""
+
+    def __lt__(self, other: QTreeWidgetItem) -> bool:
+        column = self.treeWidget().sortColumn() if self.treeWidget() is not None else 0
+        return self.text(column).casefold() < other.text(column).casefold()
+
+
 class MessagesPanel(QWidget):
     """`messagesPanel`: the list, a name field and the buttons the issue names."""
 
@@ -310,7 +318,7 @@ class MessagesPanel(QWidget):
         self.list.clear()
         for message in self.library.messages():
             preview = message.payload.text
-            item = QTreeWidgetItem(
+            item = _MessageItem(
                 [message.name, message.tab, _format_text(message), _shorten(preview, PREVIEW_CHARS)]
             )
             item.setData(0, _NAME_ROLE, message.name)

@@ -293,6 +293,14 @@ def test_send_from_the_server_tabs(qtbot: QtBot, fresh_settings: str) -> None:
     window.close()
 
 
+def test_names_sort_regardless_of_case(qtbot: QtBot, fresh_settings: str) -> None:
+    window = shown_window(qtbot)
+    for name in ("SCPI identify", "ping", "Modbus read", "alpha"):
+        save_as(qtbot, window, name)
+    assert [r[0] for r in rows(window)] == ["alpha", "Modbus read", "ping", "SCPI identify"]
+    window.close()
+
+
 def test_enter_loads_and_delete_removes_from_the_list(qtbot: QtBot, fresh_settings: str) -> None:
     window = shown_window(qtbot)
     type_payload(window, "tcp", "by key", "Text")
