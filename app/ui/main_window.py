@@ -112,7 +112,8 @@ class MainWindow(QMainWindow):
         self.messages_toggle.setChecked(True)
         self.messages_toggle.setShortcut(QKeySequence("Ctrl+Shift+M"))
         self.messages_toggle.setToolTip("Show or hide the saved messages (Ctrl+Shift+M)")
-        self.messages_toggle.toggled.connect(self.messages_panel.setVisible)
+        self.messages_toggle.toggled.connect(self._show_messages)
+        self._messages_width = MESSAGES_PANEL_WIDTH
         self.addAction(self.messages_toggle)  # the shortcut works wherever the focus is
         button = QToolButton()
         button.setObjectName("messagesToggle")
@@ -122,6 +123,24 @@ class MainWindow(QMainWindow):
         if problem is not None:
             self.messages_panel.show_note(problem, error=True)
             self.log_pane.add_events([make_event(Source.APP, Kind.ERROR, problem)])
+
+    def _panel_width(self) -> int:
+        shown_width = self.top_splitter.sizes()[1]
+        return (
+            shown_width if self.messages_panel.isVisible() and shown_width else self._messages_width
+        )
+
+    @Slot(bool)
+    def _show_messages(self, shown: bool) -> None:
+        # A splitter gives a hidden widget 0 and a re-shown one its size hint: the panel's
+        # width is kept here so it comes back as the person left it.
+        if not shown:
+            self._messages_width = self._panel_width()
+            self.messages_panel.hide()
+            return
+        self.messages_panel.show()
+        total = max(sum(self.top_splitter.sizes()), self.width())
+        self.top_splitter.setSizes([total - self._messages_width, self._messages_width])
 
     def _payload_editors(self) -> list[PayloadEditor]:
         return [e for tab in self.tool_tabs if (e := tab.payload_editor()) is not None]
@@ -136,9 +155,11 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        top = settings.value("window/topSplitter")
-        if not (isinstance(top, QByteArray) and self.top_splitter.restoreState(top)):
-            self.top_splitter.setSizes([self.width() - MESSAGES_PANEL_WIDTH, MESSAGES_PANEL_WIDTH])
+        try:
+            self._messages_width = max(1, int(str(settings.value("window/messagesWidth"))))
+        except ValueError:
+            pass  # never saved: the default width
+        self._show_messages(True)
         shown = settings.value("window/messagesShown")
         self.messages_toggle.setChecked(shown is None or str(shown).lower() in ("true", "1"))
         splitter = settings.value("window/splitter")
@@ -170,7 +191,7 @@ class MainWindow(QMainWindow):
         self._save_histories()
         settings = open_settings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/topSplitter", self.top_splitter.saveState())
+        settings.setValue("window/messagesWidth", self._panel_width())
         settings.setValue("window/messagesShown", self.messages_toggle.isChecked())
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("window/tab", self.tabs.currentIndex())

@@ -250,6 +250,8 @@ def test_the_panel_can_be_hidden_and_stays_hidden_after_a_restart(
 ) -> None:
     first = shown_window(qtbot)
     assert first.messages_panel.isVisible()
+    total = sum(first.top_splitter.sizes())
+    first.top_splitter.setSizes([total - 300, 300])  # as a person drags the handle
     toggle = child(first, QToolButton, "messagesToggle")
     assert toggle.isChecked()
     qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
@@ -259,6 +261,7 @@ def test_the_panel_can_be_hidden_and_stays_hidden_after_a_restart(
     assert not second.messages_panel.isVisible()
     second.messages_toggle.trigger()
     assert second.messages_panel.isVisible()
+    assert second.top_splitter.sizes()[1] == 300, "back at the width it was left at"
     second.close()
 
 
