@@ -259,6 +259,7 @@ def test_the_panel_can_be_hidden_and_stays_hidden_after_a_restart(
     first.close()
     second = shown_window(qtbot)
     assert not second.messages_panel.isVisible()
+    second.resize(1240, 760)  # the offscreen screen is smaller than the saved geometry
     second.messages_toggle.trigger()
     assert second.messages_panel.isVisible()
     assert second.top_splitter.sizes()[1] == 300, "back at the width it was left at"
