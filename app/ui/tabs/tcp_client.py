@@ -139,6 +139,21 @@ class TcpClientTab(ToolTab):
         if worker is not None:
             worker.set_framing(spec)
 
+    def payload_editor(self) -> PayloadEditor:
+        return self.editor
+
+    def send_payload(self) -> bool:
+        data = self.editor.payload()
+        if self._state is not TcpState.CONNECTED or data is None:
+            return False
+        if len(data) >= _PROGRESS_THRESHOLD:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(0)
+            self.progress.show()
+        self.worker.send(data)
+        self.editor.mark_sent()
+        return True
+
     # -- actions -----------------------------------------------------------------------
 
     @Slot()
@@ -157,14 +172,7 @@ class TcpClientTab(ToolTab):
 
     @Slot()
     def _send(self) -> None:
-        data = self.editor.payload()
-        if self._state is not TcpState.CONNECTED or data is None:
-            return
-        if len(data) >= _PROGRESS_THRESHOLD:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(0)
-            self.progress.show()
-        self.worker.send(data)
+        self.send_payload()
 
     # -- worker reports --------------------------------------------------------------
 

@@ -199,18 +199,39 @@ class TcpServerTab(ToolTab):
     def _stop(self) -> None:
         self.worker.stop_server()
 
+    def payload_editor(self) -> PayloadEditor:
+        return self.editor
+
+    def send_payload(self) -> bool:
+        """To the selected clients, or to all of them when none is selected."""
+        if self.clients.selected_keys():
+            return self._send_selected()
+        return self._send_to_all() if self._rows else False
+
     @Slot()
     def _send(self) -> None:
+        self._send_selected()
+
+    def _send_selected(self) -> bool:
         data = self.editor.payload()
         peers = self.clients.selected_keys()
-        if data is not None and peers and self.listening:
-            self.worker.send(peers, data)
+        if data is None or not peers or not self.listening:
+            return False
+        self.worker.send(peers, data)
+        self.editor.mark_sent()
+        return True
 
     @Slot()
     def _send_all(self) -> None:
+        self._send_to_all()
+
+    def _send_to_all(self) -> bool:
         data = self.editor.payload()
-        if data is not None and self.listening:
-            self.worker.send_all(data)
+        if data is None or not self.listening:
+            return False
+        self.worker.send_all(data)
+        self.editor.mark_sent()
+        return True
 
     @Slot()
     def _disconnect(self) -> None:

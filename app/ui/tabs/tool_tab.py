@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
     # Only for annotations: start-up imports no worker (nor the Reactor) until first use.
+    from app.ui.widgets.payload_editor import PayloadEditor
     from app.workers.reactor_worker import ReactorWorker
 
 WorkerT = TypeVar("WorkerT", bound="ReactorWorker[Any]")
@@ -48,6 +49,16 @@ class ToolTab(QWidget):
     def input_widgets(self) -> list[QWidget]:
         """Widgets whose values are restored on the next start."""
         return []
+
+    def payload_editor(self) -> PayloadEditor | None:
+        """The editor of what the tab sends (the Messages panel loads into it, its history
+        is remembered); None for a tab that sends nothing typed."""
+        return None
+
+    def send_payload(self) -> bool:
+        """Send what `payload_editor()` holds, as the tab's Send button does; True when it
+        was handed to the worker, False when the tab cannot send now."""
+        return False
 
     def start_workers(self) -> None:
         self._running = True

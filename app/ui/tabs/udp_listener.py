@@ -170,13 +170,22 @@ class UdpListenerTab(ToolTab):
     def _stop(self) -> None:
         self.worker.stop_listening()
 
-    @Slot()
-    def _send(self) -> None:
+    def payload_editor(self) -> PayloadEditor:
+        return self.editor
+
+    def send_payload(self) -> bool:
+        """To the selected peers, as the Send button does."""
         data = self.editor.payload()
         peers = self.peers.selected_keys()
         if data is None or not peers or not self.listening:
-            return
+            return False
         self.worker.send_to(peers, data)
+        self.editor.mark_sent()
+        return True
+
+    @Slot()
+    def _send(self) -> None:
+        self.send_payload()
 
     # -- worker reports ----------------------------------------------------------------
 

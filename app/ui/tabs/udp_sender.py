@@ -151,16 +151,16 @@ class UdpSenderTab(ToolTab):
             self.broadcast,
         ]
 
-    # -- actions -----------------------------------------------------------------------
+    def payload_editor(self) -> PayloadEditor:
+        return self.editor
 
-    @Slot()
-    def _send(self) -> None:
+    def send_payload(self) -> bool:
         data = self.editor.payload()
         if self._state is UdpState.SENDING or data is None:
-            return
+            return False
         host = self.host.take_host(self.port)
         if host is None:
-            return
+            return False
         job = UdpJob(
             host=host,
             port=self.port.value(),
@@ -177,6 +177,14 @@ class UdpSenderTab(ToolTab):
         self.progress.setVisible(job.count > 1)
         self._show_status(UdpStatus(UdpState.SENDING, self.host.text()))
         self.worker.send(job)
+        self.editor.mark_sent()
+        return True
+
+    # -- actions -----------------------------------------------------------------------
+
+    @Slot()
+    def _send(self) -> None:
+        self.send_payload()
 
     @Slot()
     def _stop(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.messages.history import PayloadHistory, TypedPayload
 from app.payload import (
     LineEnding,
     PayloadError,
@@ -30,13 +31,18 @@ from app.ui.widgets.field_feedback import ERROR_TEXT_STYLE, mark_invalid
 # edit: laying out a multi-megabyte single line would freeze the window.
 LARGE_PASTE = 64 * 1024
 MAX_FILE = 512 * 1024 * 1024
+_HISTORY_KEYS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: +1}
+# Up and Down arrive with KeypadModifier on some keyboards; Shift+Up etc. stay with Qt.
+_PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
 
 
 class PayloadField(QLineEdit):
-    """A line edit that hands large pastes to its owner instead of inserting them."""
+    """A line edit that hands large pastes to its owner instead of inserting them, and
+    Up / Down to its owner's history."""
 
     # object, not str: a str signal would copy a 100 MB paste to a QString and back.
     large_paste = Signal(object)
+    history_step = Signal(int)  # -1: Up (older), +1: Down (newer)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +51,10 @@ class PayloadField(QLineEdit):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Paste) and self._paste_if_large():
+            return
+        step = _HISTORY_KEYS.get(Qt.Key(event.key()))
+        if step is not None and event.modifiers() in _PLAIN:
+            self.history_step.emit(step)
             return
         super().keyPressEvent(event)
 
@@ -79,6 +89,7 @@ class PayloadEditor(QWidget):
 
     validity_changed = Signal(bool)
     submitted = Signal()
+    history_changed = Signal()  # a payload was added to `history`
     # (generation, bytes or error text) from the thread that parses a large paste
     _paste_parsed = Signal(int, object)
 
@@ -89,6 +100,7 @@ class PayloadEditor(QWidget):
         self._valid = True
         self._bytes: bytes | None = None
         self._paste_generation = 0
+        self.history = PayloadHistory()
 
         self.field = PayloadField()
         self.field.setObjectName(f"{prefix}Payload")
@@ -136,6 +148,8 @@ class PayloadEditor(QWidget):
         self.field.textChanged.connect(self._revalidate)
         self.field.returnPressed.connect(self._submit)
         self.field.large_paste.connect(self._take_large_paste)
+        self.field.history_step.connect(self._step_history)
+        self.field.textEdited.connect(self._stop_browsing)
         self._paste_parsed.connect(self._on_paste_parsed)
         self.format_combo.currentIndexChanged.connect(self._revalidate)
         self.line_ending_combo.currentIndexChanged.connect(self._revalidate)
@@ -154,6 +168,28 @@ class PayloadEditor(QWidget):
     def input_widgets(self) -> list[QWidget]:
         """The widgets whose values are remembered between runs."""
         return [self.field, self.format_combo, self.line_ending_combo]
+
+    def typed_payload(self) -> TypedPayload | None:
+        """What is typed and how it is read; None while a file or a large paste is held."""
+        if self._blob is not None:
+            return None
+        return TypedPayload(
+            self.field.text(), self.format_combo.currentData(), self.line_ending_combo.currentData()
+        )
+
+    def set_typed_payload(self, payload: TypedPayload) -> None:
+        """Show `payload` (from the history or the message library) as if typed."""
+        if self._blob is not None or not self.field.isEnabled():
+            self.clear_blob()  # also drops a large paste still being parsed
+        self.format_combo.setCurrentIndex(self.format_combo.findData(payload.format))
+        self.line_ending_combo.setCurrentIndex(self.line_ending_combo.findData(payload.line_ending))
+        self.field.setText(payload.text)
+
+    def mark_sent(self) -> None:
+        """The tab handed the payload to its worker: remember it in the history."""
+        typed = self.typed_payload()
+        if typed is not None and self.history.record(typed):
+            self.history_changed.emit()
 
     def set_blob(self, data: bytes, label: str) -> None:
         """Send exactly these bytes (a file or a large paste) until the user types again."""
@@ -212,6 +248,20 @@ class PayloadEditor(QWidget):
         if valid != self._valid:
             self._valid = valid
             self.validity_changed.emit(valid)
+
+    @Slot(int)
+    def _step_history(self, step: int) -> None:
+        current = self.typed_payload()
+        if current is None:
+            return
+        entry = self.history.older(current) if step < 0 else self.history.newer()
+        if entry is not None:
+            self.set_typed_payload(entry)
+
+    @Slot()
+    def _stop_browsing(self) -> None:
+        # Typing makes the text a new draft: the next Up starts again from the newest.
+        self.history.stop_browsing()
 
     @Slot()
     def _submit(self) -> None:
