@@ -8,11 +8,11 @@ import pytest
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
-from app.ui.application import create_main_window
 from app.net.events import Kind, Source
 from app.self_test import SelfTest
 from app.self_test_peers import LoopbackPeers
 from app.self_test_tcp_server import tcp_server_step
+from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from app.ui.widgets.status_label import StatusLabel
 

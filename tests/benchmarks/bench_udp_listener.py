@@ -101,8 +101,8 @@ def bare_echo_rate() -> tuple[float, int]:
 
 
 def run() -> list[dict[str, object]]:
-    from app.ui.application import create_main_window
     from app.net.events import Kind, Source
+    from app.ui.application import create_main_window
     from app.ui.tabs.udp_listener import UdpListenerTab
     from tests.benchmarks.stall_meter import StallMeter
 

@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from app.ui.application import create_main_window
 from app.net.events import Kind, LogEvent, Source
 from app.self_test_peers import port_is_free
+from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from app.ui.tabs.tcp_server import TcpServerTab
 from app.ui.widgets.peer_table import PeerTableView

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QSpinBox, QTableView
 from pytestqt.qtbot import QtBot
 
-from app.ui.application import create_main_window
 from app.net.events import Kind, LogEvent, Source
+from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from app.ui.tabs.udp_listener import UdpListenerTab
 from tests.udp_peers import free_udp_port
