@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -313,10 +314,20 @@ class RowsTable(QWidget):
 
     # -- buttons -----------------------------------------------------------------------
 
+    def select_row(self, row: int) -> None:
+        """Select just `row`. Not `QTableView.selectRow`, which extends the selection
+        while a modifier key is held (or was last seen held)."""
+        selection = self.view.selectionModel()
+        index = self.model.index(row, 0)
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        selection.setCurrentIndex(index, flags)
+
     @Slot()
     def _add(self) -> None:
-        at = self.model.append_row()
-        self.view.selectRow(at)
+        self.select_row(self.model.append_row())
         self.view.scrollToBottom()
 
     @Slot()
@@ -327,7 +338,7 @@ class RowsTable(QWidget):
         selected = self._selected()
         if len(selected) != 1:
             return
-        self.view.selectRow(self.model.move_row(selected[0].row(), step))
+        self.select_row(self.model.move_row(selected[0].row(), step))
 
     def _selected(self) -> list[QModelIndex]:
         model = self.view.selectionModel()

@@ -49,7 +49,7 @@ def test_add_edit_and_choices(qtbot: QtBot) -> None:
 def test_remove_and_move_follow_the_selection(qtbot: QtBot) -> None:
     table = _table(qtbot)
     table.model.set_rows([["Exact", "a"], ["Exact", "b"], ["Exact", "c"]])
-    table.view.selectRow(0)
+    table.select_row(0)
     _click(table, "demoRuleDown")
     assert [row[1] for row in table.model.rows()] == ["b", "a", "c"]
     _click(table, "demoRuleDown")
