@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from app.net.reactor import Reactor
 from app.net.relay.delivery import PieceQueue
 from app.net.relay.faults import Direction
 from app.net.relay.legs import leg_detail
 from app.net.relay.schedule import FaultScheduler, Piece
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 
-if TYPE_CHECKING:
-    from app.net.relay.tcp_connection import RelayConnection
+
+class RelayConnection(Protocol):
+    """What the lanes and stream sides need of their connection (tcp_connection.py)."""
+
+    reactor: Reactor
+
+    def from_client(self, data: bytes) -> None: ...
+
+    def from_target(self, data: bytes) -> None: ...
+
+    def finished(self, from_client: bool) -> None: ...
+
+    def sent(self, to_target: bool, item: Outgoing) -> None: ...
+
+    def lost(self, from_client: bool, failure: StreamFailure) -> None: ...
+
+    def lane_moved(self) -> None: ...
 
 
 class RelayMessage(BytesMessage):

@@ -100,7 +100,9 @@ def test_corrupt_percent_is_a_proportion_of_chunks() -> None:
 @pytest.mark.parametrize(("percent", "kept"), [(0, 100), (100, 0)])
 def test_drop_applies_to_datagrams(percent: float, kept: int) -> None:
     s = scheduler()
-    plans = [s.plan(b"d", 0.0, RelayFaults(drop_percent=percent), datagram=True) for _ in range(100)]
+    plans = [
+        s.plan(b"d", 0.0, RelayFaults(drop_percent=percent), datagram=True) for _ in range(100)
+    ]
     assert sum(not p.dropped for p in plans) == kept
     assert all(p.pieces == [] for p in plans if p.dropped)
 
@@ -130,7 +132,9 @@ def test_close_after_ignores_datagrams() -> None:
 
 
 def test_faults_skip_the_direction_they_do_not_cover() -> None:
-    faults = RelayFaults(delay_ms=500, corrupt_percent=100, direction=FaultDirection.CLIENT_TO_TARGET)
+    faults = RelayFaults(
+        delay_ms=500, corrupt_percent=100, direction=FaultDirection.CLIENT_TO_TARGET
+    )
     down = scheduler(DOWN).plan(b"abc", 1.0, faults)
     assert down.pieces == [Piece(1.0, b"abc")]
     up = scheduler(UP).plan(b"abc", 1.0, faults)
