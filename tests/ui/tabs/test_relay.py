@@ -15,8 +15,8 @@ from app.ui.tabs.relay import RelayTab
 from app.ui.widgets.peer_table import PeerTableView
 from tests.net.tcp.server_clients import recv_exactly
 from tests.peers import EchoServer, free_port
-from tests.ui.tabs.tab_driver import child, click, logged_events, status_of
 from tests.udp_peers import UdpReceiver
+from tests.ui.tabs.tab_driver import child, click, logged_events, status_of
 
 TAB = "relayTab"
 
