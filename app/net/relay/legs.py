@@ -40,3 +40,14 @@ def parse_leg(detail: str) -> Leg | None:
     if protocol not in ("TCP", "UDP") or leg not in _LEGS:
         return None
     return Leg(protocol == "UDP", _LEGS[leg])
+
+
+def shown_peer(peer: str, detail: str, sent: bool) -> str:
+    """The log's Peer cell of a relay row, direction included: `client 127.0.0.1:5000 →`
+    for bytes the relay received from the client, `→ target 127.0.0.1:8000` for bytes it
+    sent the target (the row's kind says received or sent; the arrow which way)."""
+    leg = parse_leg(detail)
+    if leg is None:
+        return peer
+    side = "client" if leg.accepted else "target"
+    return f"→ {side} {peer}" if sent else f"{side} {peer} →"

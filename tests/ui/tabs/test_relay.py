@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QPushButton,
 from pytestqt.qtbot import QtBot
 
 from app.net.events import Kind, LogEvent, Source
+from app.ui.log.model import COL_PEER
 from app.ui.main_window import MainWindow
 from app.ui.tabs.relay import RelayTab
 from app.ui.widgets.peer_table import PeerTableView
@@ -44,6 +45,16 @@ def start(qtbot: QtBot, window: MainWindow, target_port: int, protocol: str = "T
 def stop(qtbot: QtBot, window: MainWindow) -> None:
     click(qtbot, window, "relayStart")
     qtbot.waitUntil(lambda: status_of(window, "relay") == "Stopped", timeout=5000)
+
+
+def peer_cells(window: MainWindow, data: bytes) -> list[str]:
+    """The log's Peer column, as shown, for the relay rows carrying `data`."""
+    model = window.log_pane.model
+    return [
+        model.index(row, COL_PEER).data()
+        for row in range(model.rowCount())
+        if model.event_at(row).source is Source.RELAY and model.event_at(row).data == data
+    ]
 
 
 def name_of(sock: socket.socket) -> str:
@@ -117,6 +128,12 @@ def test_both_directions_then_a_live_delay_then_inject(qtbot: QtBot, window: Mai
         (Kind.SENT, target),
         (Kind.RECEIVED, target),
         (Kind.SENT, me),
+    ]
+    assert peer_cells(window, b"Hello") == [
+        f"client {me} →",
+        f"→ target {target}",
+        f"target {target} →",
+        f"→ client {me}",
     ]
 
 
