@@ -78,6 +78,10 @@ class Relay:
         return self._active is not None
 
     @property
+    def tcp(self) -> TcpRelay:
+        return self._tcp
+
+    @property
     def udp(self) -> UdpRelay:
         return self._udp
 

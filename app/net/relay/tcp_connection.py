@@ -59,6 +59,7 @@ class RelayConnection:
         on_closed: Callable[[RelayConnection], None],
         on_changed: Callable[[], None],
         backlog: Callable[[], bool] | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
     ) -> None:
         self.reactor = reactor
         self.client = client
@@ -69,7 +70,8 @@ class RelayConnection:
         self._target_local = ""
         self._candidates = list(target_addresses)
         self._connecting: socket.socket | None = None
-        self._deadline: Timer | None = reactor.call_later(CONNECT_TIMEOUT, self._timed_out)
+        self._connect_timeout = connect_timeout
+        self._deadline: Timer | None = reactor.call_later(connect_timeout, self._timed_out)
         self._last_error = ""
         self._sink = sink
         self._faults = faults
@@ -161,7 +163,7 @@ class RelayConnection:
 
     def _timed_out(self) -> None:
         self._deadline = None
-        self._give_up(f"No answer within {CONNECT_TIMEOUT:g} s")
+        self._give_up(f"No answer within {self._connect_timeout:g} s")
 
     def _give_up(self, reason: str) -> None:
         self._end(f"Target {self.target}: {reason}; closed the client's connection", Kind.ERROR)

@@ -10,7 +10,7 @@ from app.net.listener import Listener, open_listeners, raise_file_limit
 from app.net.reactor import Reactor
 from app.net.relay.faults import RelayFaults
 from app.net.relay.status import RelayRow
-from app.net.relay.tcp_connection import SOURCE, RelayConnection
+from app.net.relay.tcp_connection import CONNECT_TIMEOUT, SOURCE, RelayConnection
 from app.net.resolver import AddrInfo
 
 # Past this many clients a new connection is accepted and closed at once (one line a
@@ -39,6 +39,7 @@ class TcpRelay:
         self._connections: dict[str, RelayConnection] = {}
         self._target = ""
         self._target_addresses: list[AddrInfo] = []
+        self.connect_timeout = CONNECT_TIMEOUT
 
     def start(self, host: str, port: int, target: str, addresses: list[AddrInfo]) -> list[str]:
         """Listen on host:port and relay to `addresses` (tried in order); the bound ends."""
@@ -106,6 +107,7 @@ class TcpRelay:
             self._closed,
             self._on_changed,
             self._backlog,
+            self.connect_timeout,
         )
         if not connection.closed:
             self._connections[peer] = connection

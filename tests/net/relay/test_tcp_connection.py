@@ -244,3 +244,34 @@ def test_a_large_transfer_keeps_memory_bounded() -> None:
     finally:
         sink.close()
         relay.stop()
+
+
+def test_a_silent_target_closes_the_client_at_the_deadline(relay: RelayThread) -> None:
+    # A listener whose accept queue is full drops further SYNs: connecting hangs.
+    with socket.socket() as full:
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)
+        fillers = []
+        try:
+            for _ in range(4):  # enough to fill the queue whatever the kernel rounds it to
+                filler = socket.socket()
+                filler.setblocking(False)
+                filler.connect_ex(full.getsockname())
+                fillers.append(filler)
+            relay.relay.tcp.connect_timeout = 0.3
+            port = relay.begin(full.getsockname()[1])
+            with connect(port) as client:
+                start = time.monotonic()
+                try:
+                    assert client.recv(10) == b""
+                except ConnectionResetError:
+                    pass
+                assert time.monotonic() - start >= 0.25
+        finally:
+            for filler in fillers:
+                filler.close()
+    relay.wait_for(lambda: bool(relay.messages(Kind.ERROR)))  # logged as the client closes
+    errors = relay.messages(Kind.ERROR)
+    assert len(errors) == 1 and errors[0].endswith(
+        "No answer within 0.3 s; closed the client's connection"
+    )
