@@ -29,6 +29,7 @@ from app.net.relay.status import RelayRow
 from app.net.resolver import AddrInfo
 from app.net.stream import BACKLOG_RETRY
 from app.net.udp.listener_socket import open_listening_socket
+from app.units import plural
 
 SOURCE = Source.RELAY
 IDLE_TIMEOUT = 60.0
@@ -52,6 +53,8 @@ class UdpSession:
         self.since = self.last_active = time.monotonic()
         self.to_target_bytes = 0
         self.to_client_bytes = 0
+        self.to_target_datagrams = 0
+        self.to_client_datagrams = 0
         self.refused = False  # "no listener at the target" was said for this client
         self.up = FaultScheduler(Direction.CLIENT_TO_TARGET)
         self.down = FaultScheduler(Direction.TARGET_TO_CLIENT)
@@ -61,7 +64,11 @@ class UdpSession:
         )
 
     def row(self) -> RelayRow:
-        return RelayRow(self.client, self.since, self.to_target_bytes, self.to_client_bytes, "")
+        state = (
+            f"{plural(self.to_target_datagrams, 'datagram')} to the target, "
+            f"{self.to_client_datagrams:,} back"
+        )
+        return RelayRow(self.client, self.since, self.to_target_bytes, self.to_client_bytes, state)
 
     def close(self) -> None:
         self.up_queue.clear()
@@ -97,7 +104,9 @@ class UdpRelay:
 
     def start(self, host: str, port: int, target: str, addresses: list[AddrInfo]) -> list[str]:
         datagram = [a for a in addresses if a[1] == socket.SOCK_DGRAM] or addresses
-        self._sock = open_listening_socket(host, port)
+        # `localhost` is 127.0.0.1 here: a UDP relay answers from the one address it binds.
+        bind = "127.0.0.1" if host.lower() == "localhost" else host
+        self._sock = open_listening_socket(bind, port)
         self._local = format_sockaddr(self._sock.getsockname())
         self._target = target
         self._target_address = datagram[0]
@@ -271,6 +280,7 @@ class UdpRelay:
             self._log(Kind.ERROR, f"Not sent to {self._target}: {describe(exc)}", peer=self._target)
             return
         session.to_target_bytes += len(piece.data)
+        session.to_target_datagrams += 1
         self._sink(
             make_event(
                 SOURCE,
@@ -292,6 +302,7 @@ class UdpRelay:
             self._log(Kind.ERROR, f"Not sent to {session.client}: {describe(exc)}")
             return
         session.to_client_bytes += len(piece.data)
+        session.to_client_datagrams += 1
         self._sink(
             make_event(
                 SOURCE,

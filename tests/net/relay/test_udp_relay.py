@@ -108,3 +108,20 @@ def test_inject_reaches_the_target_and_the_client(relay: RelayThread) -> None:
             assert target.wait_for(lambda: target.count == 2)
             assert client.recvfrom(100)[0] == b"to client"
         assert target.datagrams[1] == b"to target"
+
+
+def test_the_table_counts_datagrams_each_way(relay: RelayThread) -> None:
+    with UdpReceiver(echo=True) as echo:
+        port = relay.begin(echo.port, UDP)
+        with client_socket() as client:
+            for _ in range(2):
+                client.sendto(b"abc", ("127.0.0.1", port))
+                assert client.recvfrom(100)[0] == b"abc"
+            me = name_of(client)
+            relay.wait_for(
+                lambda: any(
+                    [(r.client, r.to_target, r.to_client, r.state) for r in table]
+                    == [(me, 6, 6, "2 datagrams to the target, 2 back")]
+                    for table in relay.tables
+                )
+            )
