@@ -84,7 +84,7 @@ class RelayConnection:
         self.to_client = Lane(self, Direction.TARGET_TO_CLIENT)
         self._client_leg = leg_detail(False, True)
         self._fault_bytes = 0  # forwarded in the faulted directions, for close-after
-        self._cutting = False  # the close-after limit was reached
+        self._cut_lane: Lane | None = None  # the lane that reached the close-after limit
         self._try_next()
 
     # -- reporting ---------------------------------------------------------------------
@@ -231,14 +231,14 @@ class RelayConnection:
                 detail=lane.received_detail,
             )
         )
-        if self._cutting:
+        if self._cut_lane is not None:
             return  # the connection is being cut: nothing more goes through
         faults = self._faults()
         plan = lane.scheduler.plan(data, time.monotonic(), faults, forwarded=self._fault_bytes)
         if faults.applies_to(lane.direction):
             self._fault_bytes += sum(len(piece.data) for piece in plan.pieces)
         if plan.close:
-            self._cutting = True
+            self._cut_lane = lane
             for other in (self.to_target, self.to_client):
                 if other.source is not None:
                     other.source.pause_reading()
@@ -259,13 +259,15 @@ class RelayConnection:
                 source.pause_reading()
             elif lane.paused and waiting <= LOW_WATER:
                 lane.paused = False
-                if not self._cutting:
+                if self._cut_lane is None:
                     source.resume_reading()
             if lane.finished and not lane.passed_on and lane.queue.empty:
                 lane.passed_on = True
                 dest.shutdown_write()
-        if self._cutting:
-            if all(lane.waiting() == 0 for lane in (self.to_target, self.to_client)):
+        if self._cut_lane is not None:
+            # Once the last bytes under the limit left, whatever waits the other way
+            # (a delay, a slow reader) is dropped with the connection.
+            if self._cut_lane.waiting() == 0:
                 limit = self._faults().close_after
                 self._end(
                     f"Cut {self.client} at the close-after limit of {limit:,} bytes"

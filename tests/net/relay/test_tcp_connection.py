@@ -275,3 +275,20 @@ def test_a_silent_target_closes_the_client_at_the_deadline(relay: RelayThread) -
     assert len(errors) == 1 and errors[0].endswith(
         "No answer within 0.3 s; closed the client's connection"
     )
+
+
+class FloodServer(EchoServer):
+    """Sends 64 MB to each client at once, whether it reads or not."""
+
+    def serve(self, conn: socket.socket) -> None:
+        conn.sendall(bytes(64 * (1 << 20)))
+
+
+def test_the_cut_does_not_wait_for_the_other_direction(relay: RelayThread) -> None:
+    faults = RelayFaults(close_after=4, direction=FaultDirection.CLIENT_TO_TARGET)
+    with FloodServer() as target:
+        port = relay.begin(target.port, faults=faults)
+        with connect(port) as client:  # never reads: megabytes wait toward it
+            client.sendall(b"cut!")
+            relay.wait_for(lambda: any("close-after limit" in m for m in relay.messages()))
+    assert relay.data_to(f"127.0.0.1:{target.port}") == b"cut!"
