@@ -292,3 +292,18 @@ def test_the_cut_does_not_wait_for_the_other_direction(relay: RelayThread) -> No
             client.sendall(b"cut!")
             relay.wait_for(lambda: any("close-after limit" in m for m in relay.messages()))
     assert relay.data_to(f"127.0.0.1:{target.port}") == b"cut!"
+
+
+@pytest.mark.skipif(shutil.which("ncat") is None, reason="ncat is not installed")
+def test_an_ncat_client_through_the_relay(relay: RelayThread) -> None:
+    with ClosingEchoServer() as echo:
+        port = relay.begin(echo.port)
+        # ncat sends its stdin, half-closes at its end, prints what comes back until EOF.
+        done = subprocess.run(
+            ["ncat", "127.0.0.1", str(port)],
+            input=b"through ncat\n",
+            capture_output=True,
+            timeout=20,
+        )
+    assert done.stdout == b"through ncat\n", done.stderr
+    relay.wait_for(lambda: any("both finished" in m for m in relay.messages(Kind.INFO)))
