@@ -28,6 +28,7 @@ from app.self_test_peers import (
     free_loopback_port,
     port_is_free,
 )
+from app.self_test_relay import relay_step
 from app.self_test_tcp_server import tcp_server_step
 from app.self_test_udp_listener import udp_listener_step
 from app.self_test_widgets import (
@@ -92,6 +93,7 @@ class SelfTest:
             ("udp send", self.udp_send),
             ("tcp server", lambda: tcp_server_step(self)),
             ("udp listener", lambda: udp_listener_step(self)),
+            ("relay", lambda: relay_step(self, self.peers.tcp_port)),
             ("http fetch", self.http_fetch),
             ("log totals", self.log_totals),
             ("http stop", self.http_stop),

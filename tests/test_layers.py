@@ -275,6 +275,8 @@ NO_TEST_MODULE = {
     "app.net.reply": "records (an enum)",
     "app.net.udp.listener_status": "records (an enum and NamedTuples) and a log prefix",
     "app.net.tcp.server_status": "records (an enum and NamedTuples)",
+    "app.net.relay": "package docstring only",
+    "app.net.relay.status": "records (enums and NamedTuples)",
 }
 
 

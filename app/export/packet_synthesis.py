@@ -18,6 +18,10 @@ consistently:
   only a prefix of the data (`len(data) < size`), the packets carry the bytes it has and
   the pcapng writer marks them as cut ("N of M bytes kept"); headers keep the true
   lengths, exactly as a capture with a short snap length would.
+- Relay events (`Source.RELAY`) name their leg in `detail` (app/net/relay/legs.py): the
+  client's leg (client <-> relay, accepted: the client sent the SYN) and the target's
+  leg (relay <-> target) are flows of their own, TCP or UDP, keyed by the local end too
+  since every connection of a relay has the same target.
 - Only TCP and UDP sent/received events become packets; info, error and HTTP events have
   no packet and are left out.
 """
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from app.net.events import Kind, LogEvent, Source
+from app.net.relay.legs import parse_leg
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -180,6 +185,9 @@ class PacketSynthesizer:
             protocol = PROTO_TCP
         elif source is Source.UDP or source is Source.UDP_LISTENER:
             protocol = PROTO_UDP
+        elif source is Source.RELAY and (leg := parse_leg(event.detail)) is not None:
+            protocol = PROTO_UDP if leg.udp else PROTO_TCP
+            passive = leg.accepted
         else:
             return []
         kind = event.kind
@@ -188,7 +196,7 @@ class PacketSynthesizer:
             return []
         if kind is not Kind.SENT and kind is not Kind.RECEIVED:
             return []
-        flow = self._flow(protocol, event.peer, source, event.local)
+        flow = self._flow(protocol, event.peer, source, event.local, passive)
         if flow is None:
             return []
         outgoing = kind is Kind.SENT
@@ -212,20 +220,19 @@ class PacketSynthesizer:
         remote = parse_peer(event.peer)
         if remote is None:
             return
-        self._flows[(PROTO_TCP, event.peer, event.source, "")] = self._new_flow(
+        self._flows[_flow_key(PROTO_TCP, event.peer, event.source, event.local)] = self._new_flow(
             PROTO_TCP, remote, _local_end(event.local), passive
         )
 
-    def _flow(self, protocol: int, peer: str, source: Source, local: str) -> Flow | None:
-        # A TCP flow starts at its connected event, which names its local end; a UDP
-        # flow is known by its local end alone.
-        key = (protocol, peer, source, local if protocol == PROTO_UDP else "")
+    def _flow(
+        self, protocol: int, peer: str, source: Source, local: str, passive: bool
+    ) -> Flow | None:
+        key = _flow_key(protocol, peer, source, local)
         flow = self._flows.get(key)
         if flow is None:
             remote = parse_peer(peer)
             if remote is None:
                 return None
-            passive = source is Source.TCP_SERVER
             flow = self._new_flow(protocol, remote, _local_end(local), passive)
             self._flows[key] = flow
         return flow
@@ -341,6 +348,13 @@ class PacketSynthesizer:
             kept = data[offset : offset + length]
             packets.append(self._tcp_segment(time, flow, outgoing, TCP_PSH | TCP_ACK, kept, length))
         return packets
+
+
+def _flow_key(protocol: int, peer: str, source: Source, local: str) -> tuple[int, str, Source, str]:
+    # A TCP flow starts at its connected event, which names its local end; a UDP flow,
+    # and each leg of a relay, is known by its local end too.
+    by_local = protocol == PROTO_UDP or source is Source.RELAY
+    return (protocol, peer, source, local if by_local else "")
 
 
 def _local_end(local: str) -> tuple[str, int] | None:

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon
 
 from app.net.events import Kind, LogEvent, Source
+from app.net.relay.legs import shown_peer
 from app.payload import PayloadFormat, preview
 from app.resources import warning_icon
 from app.ui.log.time_format import TimeMode, format_time, time_text
@@ -63,6 +64,7 @@ PARTIAL_TEXT = "partial"
 PARTIAL_TIP = "received: an incomplete message, held by the framing when the connection ended"
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
+_TRAFFIC = (Kind.SENT, Kind.RECEIVED)
 
 
 def _keep(event: LogEvent) -> LogEvent:
@@ -254,6 +256,8 @@ class LogModel(QAbstractTableModel):
             if column == COL_EVENT:
                 return PARTIAL_TEXT if event.partial else event.kind.value
             if column == COL_PEER:
+                if event.source is Source.RELAY and event.kind in _TRAFFIC:
+                    return shown_peer(event.peer, event.detail, event.kind is Kind.SENT)
                 return event.peer
             if column == COL_BYTES:
                 if event.size or event.kind in (Kind.SENT, Kind.RECEIVED):

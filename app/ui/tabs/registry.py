@@ -44,6 +44,7 @@ TABS: tuple[TabEntry, ...] = (
     TabEntry(
         "UDP Listener", "udpListenerTab", "udpl", "app.ui.tabs.udp_listener", "UdpListenerTab"
     ),
+    TabEntry("Relay", "relayTab", "relay", "app.ui.tabs.relay", "RelayTab"),
 )
 
 

@@ -49,7 +49,13 @@ class BindField(QLineEdit):
     asks for the address (`take_bind`), not while the person is still typing.
     """
 
-    def __init__(self, prefix: str, exposure: Exposure, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        exposure: Exposure,
+        parent: QWidget | None = None,
+        host_label: str = "Bind",
+    ) -> None:
         super().__init__("127.0.0.1", parent)
         self.setObjectName(f"{prefix}Bind")
         self.setToolTip(_TOOLTIP)
@@ -60,7 +66,7 @@ class BindField(QLineEdit):
         self.warning.setStyleSheet(_WARNING_STYLE)
         self.warning.setWordWrap(True)
         self.warning.hide()
-        self.row = TargetRow(prefix, self, self.error, host_label="Bind")
+        self.row = TargetRow(prefix, self, self.error, host_label=host_label)
         self.port: QSpinBox = self.row.port
         self.textChanged.connect(self._update_warning)
         self.port.valueChanged.connect(self._update_warning)
