@@ -115,5 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     return app.exec()
 
 
+def __getattr__(name: str) -> object:
+    # `from app.main import create_main_window` still works, without Qt for a command.
+    if name == "create_main_window":
+        from app.ui.application import create_main_window
+
+        return create_main_window
+    raise AttributeError(f"module 'app.main' has no attribute {name!r}")
+
+
 if __name__ == "__main__":
     raise SystemExit(main())
