@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.net.events import Source
+from app.net.framing import FramingSpec
 from app.net.relay.faults import RelayFaults
 from app.net.relay.relay import Relay
 from app.net.relay.status import RelayProtocol, RelayRow, RelayStatus
@@ -31,6 +32,9 @@ class RelayWorker(ReactorWorker[RelayStatus]):
     def set_faults(self, faults: RelayFaults) -> None:
         """Safe from the GUI thread: the next chunk or datagram is planned with them."""
         self.relay.set_faults(faults)
+
+    def set_framing(self, spec: FramingSpec) -> None:
+        self.post(self.relay.set_framing, spec)
 
     def inject(self, peers: list[str] | None, data: bytes, to_target: bool) -> None:
         self.post(self.relay.inject, peers, data, to_target)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from app.net.address import format_peer
 from app.net.events import EventSink, Kind, make_event
+from app.net.framing import FramingSpec
 from app.net.listener import ListenError
 from app.net.reactor import Reactor, Timer
 from app.net.relay.faults import NO_FAULTS, RelayFaults
@@ -70,6 +71,10 @@ class Relay:
 
     def faults(self) -> RelayFaults:
         return self._faults
+
+    def set_framing(self, spec: FramingSpec) -> None:
+        """TCP only (a datagram is a message already); loop thread."""
+        self._tcp.set_framing(spec)
 
     # -- commands ----------------------------------------------------------------------
 

@@ -13,7 +13,10 @@ resumes below `LOW_WATER`. An end of stream is passed on (half-close) once the l
 delivered everything before it; the connection ends when both directions have ended.
 
 `from_client` and `from_target` are the one place each direction's received bytes pass
-through: message framing plugs in there.
+through. With framing (app/net/framing.py) each direction has a FramedReceiver there, and
+what is logged, faulted and forwarded is one message at a time; the bytes of an
+unfinished message are held until it completes, and go on as one partial row when that
+side ends.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from collections.abc import Callable
 from app.net.address import format_sockaddr
 from app.net.errors import describe, describe_errno
 from app.net.events import EventSink, Kind, Source, make_event
+from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.reactor import Reactor, Timer
+from app.net.receive_framing import FramedReceiver
 from app.net.relay.faults import Direction, RelayFaults
 from app.net.relay.legs import leg_detail, with_note
 from app.net.relay.status import RelayRow
@@ -60,6 +65,7 @@ class RelayConnection:
         on_changed: Callable[[], None],
         backlog: Callable[[], bool] | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
+        framing: FramingSpec = AS_RECEIVED,
     ) -> None:
         self.reactor = reactor
         self.client = client
@@ -85,6 +91,18 @@ class RelayConnection:
         self._client_leg = leg_detail(False, True)
         self._fault_bytes = 0  # forwarded in the faulted directions, for close-after
         self._cut_lane: Lane | None = None  # the lane that reached the close-after limit
+        self._client_frames = FramedReceiver(
+            reactor,
+            lambda messages: self._forward_all(self.to_target, messages),
+            self._notice,
+            framing,
+        )
+        self._target_frames = FramedReceiver(
+            reactor,
+            lambda messages: self._forward_all(self.to_client, messages),
+            self._notice,
+            framing,
+        )
         self._try_next()
 
     # -- reporting ---------------------------------------------------------------------
@@ -117,6 +135,11 @@ class RelayConnection:
         dest.write(RelayMessage(data, "injected"))
         dest.flush()
         return True
+
+    def set_framing(self, spec: FramingSpec) -> None:
+        """Frame what arrives from now on with `spec`; held bytes are framed with it first."""
+        self._client_frames.reframe(spec)
+        self._target_frames.reframe(spec)
 
     def disconnect(self) -> None:
         self._end(f"Disconnected {self.client}", Kind.INFO)
@@ -214,13 +237,24 @@ class RelayConnection:
 
     def from_client(self, data: bytes) -> None:
         """Bytes the client sent: the one entry of the client-to-target direction."""
-        self._forward(self.to_target, data, self.client, self._client_local)
+        self._client_frames.feed(data)
 
     def from_target(self, data: bytes) -> None:
         """Bytes the target sent: the one entry of the target-to-client direction."""
-        self._forward(self.to_client, data, self.target, self._target_local)
+        self._target_frames.feed(data)
 
-    def _forward(self, lane: Lane, data: bytes, peer: str, local: str) -> None:
+    def _forward_all(self, lane: Lane, messages: list[bytes]) -> None:
+        for message in messages:
+            self._forward(lane, message)
+
+    def _notice(self, text: str) -> None:
+        self._sink(make_event(SOURCE, Kind.ERROR, f"{self.client}: {text}", peer=self.client))
+
+    def _forward(self, lane: Lane, data: bytes, partial: bool = False) -> None:
+        if lane is self.to_target:
+            peer, local = self.client, self._client_local
+        else:
+            peer, local = self.target, self._target_local
         self._sink(
             make_event(
                 SOURCE,
@@ -229,6 +263,7 @@ class RelayConnection:
                 data=data,
                 local=local,
                 detail=lane.received_detail,
+                partial=partial,
             )
         )
         if self._cut_lane is not None:
@@ -283,6 +318,9 @@ class RelayConnection:
 
     def finished(self, from_client: bool) -> None:
         lane = self.to_target if from_client else self.to_client
+        held = (self._client_frames if from_client else self._target_frames).finish()
+        if held:  # an unfinished message: it still goes on, marked partial
+            self._forward(lane, held, partial=True)
         lane.finished = True
         who = self.client if from_client else self.target
         side = "client" if from_client else "target"
@@ -334,6 +372,8 @@ class RelayConnection:
 
     def _release(self) -> None:
         self._cancel_deadline()
+        self._client_frames.close()
+        self._target_frames.close()
         for lane in (self.to_target, self.to_client):
             lane.queue.clear()
         if self._connecting is not None:

@@ -6,6 +6,7 @@ import socket
 from collections.abc import Callable, Iterable
 
 from app.net.events import EventSink
+from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.listener import Listener, open_listeners, raise_file_limit
 from app.net.reactor import Reactor
 from app.net.relay.faults import RelayFaults
@@ -40,6 +41,7 @@ class TcpRelay:
         self._target = ""
         self._target_addresses: list[AddrInfo] = []
         self.connect_timeout = CONNECT_TIMEOUT
+        self.framing = AS_RECEIVED
 
     def start(self, host: str, port: int, target: str, addresses: list[AddrInfo]) -> list[str]:
         """Listen on host:port and relay to `addresses` (tried in order); the bound ends."""
@@ -88,6 +90,11 @@ class TcpRelay:
         self._on_changed()
         return missed
 
+    def set_framing(self, spec: FramingSpec) -> None:
+        self.framing = spec
+        for connection in list(self._connections.values()):
+            connection.set_framing(spec)
+
     def disconnect(self, peers: Iterable[str]) -> None:
         for peer in peers:
             connection = self._connections.get(peer)
@@ -108,6 +115,7 @@ class TcpRelay:
             self._on_changed,
             self._backlog,
             self.connect_timeout,
+            self.framing,
         )
         if not connection.closed:
             self._connections[peer] = connection

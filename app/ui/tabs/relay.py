@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.net.framing import FramingSpec
 from app.net.relay.faults import FaultDirection, RelayFaults
 from app.net.relay.status import RelayProtocol, RelayRow, RelayState, RelayStatus
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
+from app.ui.widgets.framing_picker import FramingPicker
 from app.ui.widgets.host_field import HostField
 from app.ui.widgets.payload_editor import PayloadEditor
 from app.ui.widgets.peer_table import PeerColumn, PeerTableView
@@ -120,6 +122,11 @@ class RelayTab(ToolTab):
             (self.protocol, self.listen, self.listen_port, self.target_host, self.target_port),
         )
         self._build_faults()
+        self.framing = FramingPicker("relay")
+        self.framing.setToolTip(
+            "TCP: log, fault and forward whole messages instead of chunks as they arrive"
+        )
+        self.framing.framing_changed.connect(self._apply_framing)
 
         self.connections = PeerTableView(CONNECTION_COLUMNS)
         self.connections.setObjectName("relayConnections")
@@ -199,6 +206,7 @@ class RelayTab(ToolTab):
         relay_column.addWidget(self.listen_row)
         relay_column.addWidget(self.target)
         relay_column.addWidget(self.listen.warning)
+        relay_column.addWidget(self.framing)
 
         faults = QGroupBox("Faults (applied live)")
         grid = QGridLayout(faults)
@@ -241,6 +249,7 @@ class RelayTab(ToolTab):
         worker.status_changed.connect(self._on_status)
         worker.connections_changed.connect(self._on_rows)
         worker.set_faults(self.faults())
+        worker.set_framing(self.framing.current())
 
     # -- ToolTab -----------------------------------------------------------------------
 
@@ -252,6 +261,7 @@ class RelayTab(ToolTab):
             self.target_host,
             self.target_port,
             *self.fault_widgets,
+            *self.framing.input_widgets(),
             *self.editor.input_widgets(),
         ]
 
@@ -280,11 +290,18 @@ class RelayTab(ToolTab):
         if worker is not None:
             worker.set_faults(self.faults())
 
+    @Slot(object)
+    def _apply_framing(self, spec: FramingSpec) -> None:
+        worker = self._worker.existing()
+        if worker is not None:
+            worker.set_framing(spec)
+
     @Slot()
     def _protocol_changed(self) -> None:
         udp = self.protocol.currentData() is RelayProtocol.UDP
         self.drop.setEnabled(udp)
         self.close_after.setEnabled(not udp)
+        self.framing.setEnabled(not udp)  # a datagram is a message already
 
     # -- actions -----------------------------------------------------------------------
 

@@ -92,9 +92,13 @@ def test_defaults_and_widgets(window: MainWindow) -> None:
     for name in ("relayInjectToTarget", "relayInjectToClient"):
         assert not child(window, QPushButton, name).isEnabled()
     assert not child(window, QDoubleSpinBox, "relayDrop").isEnabled()  # TCP: UDP only
+    framing = child(window, QComboBox, "relayFraming")
+    assert framing.currentText() == "As received" and framing.isEnabled()
+    assert child(window, QLineEdit, "relayFramingArg") is not None
     child(window, QComboBox, "relayProtocol").setCurrentText("UDP")
     assert child(window, QDoubleSpinBox, "relayDrop").isEnabled()
     assert not child(window, QSpinBox, "relayCloseAfter").isEnabled()
+    assert not framing.isEnabled()  # a datagram is a message already
 
 
 def test_both_directions_then_a_live_delay_then_inject(qtbot: QtBot, window: MainWindow) -> None:
