@@ -8,6 +8,7 @@ from app.net.events import Source
 from app.net.reply import ReplyMode
 from app.net.tcp.server import TcpServer
 from app.net.tcp.server_status import ClientRow, ReplyConfig, TcpServerStatus
+from app.payload import Message
 from app.workers.reactor_worker import ReactorWorker
 
 
@@ -28,14 +29,14 @@ class TcpServerWorker(ReactorWorker[TcpServerStatus]):
     def stop_server(self) -> None:
         self.post(self.server.stop)
 
-    def set_reply(self, mode: ReplyMode, data: bytes = b"") -> None:
+    def set_reply(self, mode: ReplyMode, data: Message = b"") -> None:
         """Safe from the GUI thread: the next chunk received is answered this way."""
         self.server.set_reply(ReplyConfig(mode, data))
 
-    def send(self, peers: list[str], data: bytes) -> None:
+    def send(self, peers: list[str], data: Message) -> None:
         self.post(self.server.send, peers, data)
 
-    def send_all(self, data: bytes) -> None:
+    def send_all(self, data: Message) -> None:
         self.post(self.server.send_all, data)
 
     def disconnect_clients(self, peers: list[str]) -> None:

@@ -24,6 +24,7 @@ from app.net.tcp.server_status import (
     StateCallback,
     TcpServerStatus,
 )
+from app.payload import Message, MessageCounter
 from app.units import plural
 
 # Stop reading every client while this many received bytes wait for the log: a client
@@ -65,6 +66,7 @@ class TcpServer:
         self._last_refusal_notice = 0.0
         self._refresh_timer: Timer | None = None
         self._count_changed = False
+        self.counter = MessageCounter()  # the tab's {{counter}}: sends and replies count
 
     # -- any thread --------------------------------------------------------------------
 
@@ -126,7 +128,8 @@ class TcpServer:
         """Release everything at shutdown (the worker is ending), without log lines."""
         self._shut_everything()
 
-    def send(self, peers: Iterable[str], data: bytes) -> None:
+    def send(self, peers: Iterable[str], data: Message) -> None:
+        """Send `data` to each listed client; each copy is a message, rendered anew."""
         missing = []
         for peer in peers:
             client = self._clients.get(peer)
@@ -138,7 +141,7 @@ class TcpServer:
             self._error(f"Not sent to {', '.join(missing)}: no longer connected")
         self._changed()
 
-    def send_all(self, data: bytes) -> None:
+    def send_all(self, data: Message) -> None:
         if not self._clients:
             self._error("No client is connected: nothing was sent")
             return
@@ -167,6 +170,7 @@ class TcpServer:
             self._client_closed,
             self._changed,
             self._log_behind,
+            self.counter,
         )
         self._clients[peer] = client
         self._sink(make_event(SOURCE, Kind.INFO, f"{peer} connected", peer=peer, local=local))

@@ -11,6 +11,7 @@ from app.net.reactor import Reactor
 from app.net.reply import ReplyMode
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.server_status import ClientRow, ReplyConfig
+from app.payload import Message, MessageCounter, render_message
 from app.units import format_bytes, format_duration
 
 SOURCE = Source.TCP_SERVER
@@ -37,8 +38,10 @@ class ServerClient:
         on_closed: Callable[[ServerClient], None],
         on_changed: Callable[[], None],
         backlog: Callable[[], bool] | None = None,
+        counter: MessageCounter | None = None,
     ) -> None:
         self.peer = peer
+        self._counter = counter or MessageCounter()  # the server's: shared by its clients
         self.local = local
         self.since = time.monotonic()
         self._sink = sink
@@ -66,11 +69,12 @@ class ServerClient:
 
     # -- commands ----------------------------------------------------------------------
 
-    def send(self, data: bytes) -> None:
+    def send(self, message: Message) -> None:
+        """Send `message` (echo, reply or a Send), its macros rendered now; it counts."""
         stream = self._stream
         if stream.closed:
             return
-        stream.write(BytesMessage(data))
+        stream.write(BytesMessage(render_message(message, self._counter)))
         stream.flush()
 
     def disconnect(self) -> None:
