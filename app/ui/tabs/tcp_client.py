@@ -140,14 +140,14 @@ class TcpClientTab(ToolTab):
 
     @Slot()
     def _send(self) -> None:
-        data = self.editor.payload()
-        if self._state is not TcpState.CONNECTED or data is None:
+        message = self.editor.message()
+        if self._state is not TcpState.CONNECTED or message is None:
             return
-        if len(data) >= _PROGRESS_THRESHOLD:
+        if len(message.static if message.static is not None else b"") >= _PROGRESS_THRESHOLD:
             self.progress.setRange(0, 1000)
             self.progress.setValue(0)
             self.progress.show()
-        self.worker.send(data)
+        self.worker.send(message)
 
     # -- worker reports --------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.net.reply import ReplyMode
 from app.net.tcp.server_status import ClientRow, ServerState, TcpServerStatus
+from app.payload import Message
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.payload_editor import PayloadEditor
@@ -165,8 +166,8 @@ class TcpServerTab(ToolTab):
 
     # -- fields ------------------------------------------------------------------------
 
-    @Slot(object, bytes)
-    def _apply_reply(self, mode: ReplyMode, data: bytes) -> None:
+    @Slot(object, object)
+    def _apply_reply(self, mode: ReplyMode, data: Message) -> None:
         # Without a worker nothing listens yet; `_wire` hands it the reply in use.
         worker = self._worker.existing()
         if worker is not None:
@@ -188,14 +189,14 @@ class TcpServerTab(ToolTab):
 
     @Slot()
     def _send(self) -> None:
-        data = self.editor.payload()
+        data = self.editor.message()
         peers = self.clients.selected_keys()
         if data is not None and peers and self.listening:
             self.worker.send(peers, data)
 
     @Slot()
     def _send_all(self) -> None:
-        data = self.editor.payload()
+        data = self.editor.message()
         if data is not None and self.listening:
             self.worker.send_all(data)
 
