@@ -141,6 +141,8 @@ class MessageTemplate:
             return [self.static] * count
         numbers = range(first_number, first_number + count)
         if self._percent is not None:
+            if self._counters == 1:  # bytes % int: no tuple per message
+                return list(map(self._percent.__mod__, numbers))
             return list(map(self._percent.__mod__, zip(*([numbers] * self._counters), strict=True)))
         return list(map(self.render_number, numbers))
 

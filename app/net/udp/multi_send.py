@@ -160,6 +160,7 @@ class _VaryingVector:
         self.vector = (_MMsgHdr * CALL_MAX)()
         self._buffer = ctypes.create_string_buffer(64 * 1024)
         self._layouts: dict[int, struct.Struct] = {}
+        self._uniform: tuple[int, int] | None = None  # (size, count) the entries hold now
         name_pointer = ctypes.cast(name, ctypes.c_void_p)
         for entry, iov in zip(self.vector, self._iovs, strict=True):
             header = entry.msg_hdr
@@ -172,14 +173,20 @@ class _VaryingVector:
         data = b"".join(chunk)
         if len(data) > len(self._buffer):
             self._buffer = ctypes.create_string_buffer(len(data))
+            self._uniform = None  # the entries point into the old buffer
         ctypes.memmove(self._buffer, data, len(data))
         lengths = list(map(len, chunk))
+        count = len(chunk)
+        uniform = (lengths[0], count) if lengths.count(lengths[0]) == count else None
+        if uniform is not None and uniform == self._uniform:
+            return  # datagrams of one size (a fixed-width counter): the entries still fit
         # (base, length) of each entry; accumulate yields the running offsets from the start.
         bases = accumulate(lengths, initial=ctypes.addressof(self._buffer))
-        layout = self._layouts.get(len(chunk))
+        layout = self._layouts.get(count)
         if layout is None:
-            layout = self._layouts[len(chunk)] = struct.Struct("PN" * len(chunk))
+            layout = self._layouts[count] = struct.Struct("PN" * count)
         layout.pack_into(self._iovs, 0, *chain.from_iterable(zip(bases, lengths, strict=False)))
+        self._uniform = uniform
 
 
 assert struct.calcsize("PN") == ctypes.sizeof(_IoVec)
