@@ -19,10 +19,8 @@ import os
 import re
 import time
 from collections.abc import Callable
-from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
-from app.payload.checksums import CHECKSUMS, Checksum
 from app.payload.codec import (
     LineEnding,
     PayloadError,
@@ -33,6 +31,9 @@ from app.payload.codec import (
     parse_text,
 )
 
+if TYPE_CHECKING:
+    from app.payload.checksums import Checksum
+
 __all__ = [
     "KNOWN_MACROS",
     "Message",
@@ -42,6 +43,9 @@ __all__ = [
     "render_message",
 ]
 
+# The names of app/payload/checksums.py's CHECKSUMS (a test keeps them equal): that module
+# loads with the first macro compiled, not at start-up.
+CHECKSUM_NAMES = ("crc16_modbus", "crc16_ccitt", "crc32", "sum8", "xor8")
 KNOWN_MACROS = (
     "{{counter}}",
     "{{counter:N}}",
@@ -50,14 +54,15 @@ KNOWN_MACROS = (
     "{{uuid}}",
     "{{rand:A-B}}",
     "{{bytes:N}}",
-    *(f"{{{{{name}}}}}" for name in CHECKSUMS),
+    *(f"{{{{{name}}}}}" for name in CHECKSUM_NAMES),
 )
 MAX_COUNTER_WIDTH = 20
 MAX_RANDOM_BYTES = 65_536
 
 # `\\` first, so "\\{{counter}}" is a backslash and then a macro; `\{{` is a literal "{{".
-_TOKEN = re.compile(r"\\\\|\\\{\{|\{\{([^{}\n]*)\}\}")
-_RANGE = re.compile(r"(-?\d+)-(-?\d+)")
+# Patterns, not compiled ones: `re` compiles them with the first macro, not at start-up.
+_TOKEN = r"\\\\|\\\{\{|\{\{([^{}\n]*)\}\}"
+_RANGE = r"(-?\d+)-(-?\d+)"
 
 
 class MessageCounter:
@@ -81,10 +86,15 @@ class MessageCounter:
 Generator = Callable[[int], bytes]  # the message's number -> the macro's bytes
 
 
-class _ChecksumNode(NamedTuple):
-    checksum: Checksum
-    known: int  # the leading literal bytes already folded into `state`
-    state: int
+# Plain slotted classes rather than NamedTuples for the few records here: a NamedTuple
+# class costs 0.1 ms to create at import, and this module loads at start-up.
+class _ChecksumNode:
+    __slots__ = ("checksum", "known", "state")
+
+    def __init__(self, checksum: Checksum, known: int, state: int) -> None:
+        self.checksum = checksum
+        self.known = known  # the leading literal bytes already folded into `state`
+        self.state = state
 
 
 _Piece = bytes | Generator | _ChecksumNode
@@ -196,6 +206,8 @@ class _CounterMacro:
 
 
 def _time(_number: int) -> bytes:
+    from datetime import datetime  # not at start-up; a cached import after the first
+
     return datetime.now().astimezone().isoformat(timespec="milliseconds").encode("ascii")
 
 
@@ -226,6 +238,8 @@ def _whole_number(argument: str) -> int | None:
 
 def _macro(body: str, position: int) -> Generator | Checksum:
     """The macro `{{body}}` found at `position`, or the PayloadError saying what is wrong."""
+    from app.payload.checksums import CHECKSUMS
+
     name, colon, argument = body.strip().partition(":")
     name, argument = name.strip(), argument.strip()
     shown = f"{{{{{body}}}}}"
@@ -247,7 +261,7 @@ def _macro(body: str, position: int) -> Generator | Checksum:
             raise bad(f"The counter's width must be 1 to {MAX_COUNTER_WIDTH} ({{{{counter:6}}}})")
         return _CounterMacro(width)
     if name == "rand":
-        match = _RANGE.fullmatch(argument)
+        match = re.fullmatch(_RANGE, argument)
         if match is None or int(match[1]) > int(match[2]):
             raise bad("A range low-high is needed ({{rand:1-100}})")
         return _random_integer(int(match[1]), int(match[2]))
@@ -266,14 +280,20 @@ def _macro(body: str, position: int) -> Generator | Checksum:
 # -- compiling --------------------------------------------------------------------------
 
 
-class _Literal(NamedTuple):
-    text: str
-    start: int  # its position in the whole text
+class _Literal:
+    __slots__ = ("start", "text")
+
+    def __init__(self, text: str, start: int) -> None:
+        self.text = text
+        self.start = start  # its position in the whole text
 
 
-class _MacroAt(NamedTuple):
-    body: str  # between the braces
-    position: int
+class _MacroAt:
+    __slots__ = ("body", "position")
+
+    def __init__(self, body: str, position: int) -> None:
+        self.body = body  # between the braces
+        self.position = position
 
 
 def _split(text: str) -> tuple[list[_Literal | bytes | _MacroAt], str]:
@@ -283,7 +303,7 @@ def _split(text: str) -> tuple[list[_Literal | bytes | _MacroAt], str]:
     items: list[_Literal | bytes | _MacroAt] = []
     blanked: list[str] = []
     run_start = 0
-    for match in _TOKEN.finditer(text):
+    for match in re.finditer(_TOKEN, text):
         token = match.group()
         if token == "\\\\":
             continue  # stays in the literal run, for the codec
@@ -326,6 +346,8 @@ def compile_message(
     """The template of what `text` sends in format `fmt`; raises PayloadError."""
     if "{{" not in text:
         return MessageTemplate([encode_payload(text, fmt, line_ending)], text)
+    from app.payload.checksums import Checksum
+
     items, blanked = _split(text)
     # Errors in the literal parts first, worded and placed as the codec words them.
     if fmt is PayloadFormat.TEXT:

@@ -201,3 +201,10 @@ def test_a_template_of_literals_and_counters_renders_quickly() -> None:
     batch = template.render_many(1, 10_000)
     assert time.perf_counter() - started < 0.05
     assert batch[-1] == b"Hello 10000 and 00010000"
+
+
+def test_the_checksum_names_listed_for_start_up_are_those_of_the_checksums_module() -> None:
+    from app.payload.checksums import CHECKSUMS
+    from app.payload.macros import CHECKSUM_NAMES
+
+    assert tuple(CHECKSUMS) == CHECKSUM_NAMES
