@@ -316,3 +316,28 @@ def test_a_static_template_takes_the_copy_path_and_still_counts(running: Running
         assert running.wait_end() is None
         assert receiver.wait_for(lambda: receiver.count >= 50)
     assert counter.sent == 50 and {event.data for event in running.events} == {HELLO}
+
+
+@pytest.mark.parametrize("multi", SEND_PATHS)
+def test_refused_datagrams_keep_their_numbers_for_the_retry(running: Running, multi: bool) -> None:
+    # A refusal means that datagram did not go: it is sent again with the same number.
+    template = compile_message("{{counter}}", PayloadFormat.TEXT)
+    counter = MessageCounter()
+    address = ("127.0.0.1", free_udp_port())
+    running.start(
+        address, b"", 300, connected=not multi, multi=multi, template=template, counter=counter
+    )
+    assert running.wait_end() is None
+    assert [event.data for event in running.events] == [b"%d" % n for n in range(1, 301)]
+    assert counter.sent == 300
+
+
+def test_a_rendered_datagram_too_large_names_its_size(running: Running) -> None:
+    template = compile_message("{{bytes:65536}}", PayloadFormat.TEXT)
+    counter = MessageCounter()
+    with UdpReceiver() as receiver:
+        running.start((receiver.host, receiver.port), b"", 2, template=template, counter=counter)
+        failure = running.wait_end()
+    assert failure is not None and failure.errno == errno.EMSGSIZE
+    assert running.run is not None and counter.sent == 0
+    assert running.run.failure_message(failure).startswith("Datagram of 65,536 bytes too large")
