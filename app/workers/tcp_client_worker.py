@@ -8,6 +8,7 @@ from app.net.events import Source
 from app.net.framing import FramingSpec
 from app.net.tcp.client import TcpClient
 from app.net.tcp.status import TcpStatus
+from app.payload import Message
 from app.workers.reactor_worker import ReactorWorker
 
 
@@ -33,7 +34,7 @@ class TcpClientWorker(ReactorWorker[TcpStatus]):
         """half_close: keep the connection (and Send) open after the peer finishes."""
         self.post(self._connect, host, port, timeout, half_close)
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: Message) -> None:
         self.post(self._client.send, data)
 
     def set_framing(self, spec: FramingSpec) -> None:

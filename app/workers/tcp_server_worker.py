@@ -9,6 +9,7 @@ from app.net.framing import FramingSpec
 from app.net.reply import ReplyMode
 from app.net.tcp.server import TcpServer
 from app.net.tcp.server_status import ClientRow, ReplyConfig, TcpServerStatus
+from app.payload import Message
 from app.workers.reactor_worker import ReactorWorker
 
 
@@ -29,7 +30,7 @@ class TcpServerWorker(ReactorWorker[TcpServerStatus]):
     def stop_server(self) -> None:
         self.post(self.server.stop)
 
-    def set_reply(self, mode: ReplyMode, data: bytes = b"") -> None:
+    def set_reply(self, mode: ReplyMode, data: Message = b"") -> None:
         """Safe from the GUI thread: the next chunk received is answered this way."""
         self.server.set_reply(ReplyConfig(mode, data))
 
@@ -37,10 +38,10 @@ class TcpServerWorker(ReactorWorker[TcpServerStatus]):
         """Received data is framed with `spec` from now on, for every client."""
         self.post(self.server.set_framing, spec)
 
-    def send(self, peers: list[str], data: bytes) -> None:
+    def send(self, peers: list[str], data: Message) -> None:
         self.post(self.server.send, peers, data)
 
-    def send_all(self, data: bytes) -> None:
+    def send_all(self, data: Message) -> None:
         self.post(self.server.send_all, data)
 
     def disconnect_clients(self, peers: list[str]) -> None:

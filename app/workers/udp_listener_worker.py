@@ -8,6 +8,7 @@ from app.net.events import Source
 from app.net.reply import ReplyMode
 from app.net.udp.listener import UdpListener
 from app.net.udp.listener_status import ListenerState, UdpListenerStatus
+from app.payload import Message
 from app.workers.reactor_worker import ReactorWorker
 
 
@@ -27,10 +28,10 @@ class UdpListenerWorker(ReactorWorker[UdpListenerStatus]):
     def stop_listening(self) -> None:
         self.post(self._listener.stop)
 
-    def set_reply(self, mode: ReplyMode, data: bytes = b"") -> None:
+    def set_reply(self, mode: ReplyMode, data: Message = b"") -> None:
         self._listener.set_reply(mode, data)  # a reference swap, safe from any thread
 
-    def send_to(self, peers: list[str], data: bytes) -> None:
+    def send_to(self, peers: list[str], data: Message) -> None:
         self.post(self._listener.send_to, list(peers), data)
 
     def shutdown(self) -> None:

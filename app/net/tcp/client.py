@@ -23,6 +23,7 @@ from app.net.receive_framing import FramedReceiver
 from app.net.resolver import AddrInfo, resolve_async
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.status import TcpState, TcpStatus
+from app.payload import Message, MessageCounter, render_message
 
 __all__ = ["BACKLOG_LIMIT", "RECV_SIZE", "TcpClient", "TcpState", "TcpStatus"]
 
@@ -72,6 +73,7 @@ class TcpClient:
         # The last connection's totals; they outlive its stream for the closing sentence.
         self._sent_before = 0
         self._received_before = 0
+        self.counter = MessageCounter()  # the tab's {{counter}}, across connections
 
     @property
     def state(self) -> TcpState:
@@ -114,12 +116,13 @@ class TcpClient:
             lambda infos, reason: self._resolved(attempt, infos, reason),
         )
 
-    def send(self, data: bytes) -> None:
+    def send(self, message: Message) -> None:
+        """Send `message`, its macros rendered now with the tab's counter."""
         stream = self._stream
         if self._state is not TcpState.CONNECTED or stream is None:
             self._error("Not connected: nothing was sent")
             return
-        stream.write(BytesMessage(data))
+        stream.write(BytesMessage(render_message(message, self.counter)))
         stream.flush()
 
     def set_framing(self, spec: FramingSpec) -> None:

@@ -25,6 +25,7 @@ from app.net.tcp.server_status import (
     StateCallback,
     TcpServerStatus,
 )
+from app.payload import Message, MessageCounter
 from app.units import plural
 
 # Stop reading every client while this many received bytes wait for the log: a client
@@ -67,6 +68,7 @@ class TcpServer:
         self._last_refusal_notice = 0.0
         self._refresh_timer: Timer | None = None
         self._count_changed = False
+        self.counter = MessageCounter()  # the tab's {{counter}}: sends and replies count
 
     # -- any thread --------------------------------------------------------------------
 
@@ -142,7 +144,8 @@ class TcpServer:
                 f"{plural(len(self._clients), 'connected client')} and new ones{carried}"
             )
 
-    def send(self, peers: Iterable[str], data: bytes) -> None:
+    def send(self, peers: Iterable[str], data: Message) -> None:
+        """Send `data` to each listed client; each copy is a message, rendered anew."""
         missing = []
         for peer in peers:
             client = self._clients.get(peer)
@@ -154,7 +157,7 @@ class TcpServer:
             self._error(f"Not sent to {', '.join(missing)}: no longer connected")
         self._changed()
 
-    def send_all(self, data: bytes) -> None:
+    def send_all(self, data: Message) -> None:
         if not self._clients:
             self._error("No client is connected: nothing was sent")
             return
@@ -184,6 +187,7 @@ class TcpServer:
             self._changed,
             self._log_behind,
             self._framing,
+            self.counter,
         )
         self._clients[peer] = client
         self._sink(make_event(SOURCE, Kind.INFO, f"{peer} connected", peer=peer, local=local))

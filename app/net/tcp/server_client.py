@@ -18,6 +18,7 @@ from app.net.receive_framing import FramedReceiver
 from app.net.reply import ReplyMode
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.server_status import ClientRow, ReplyConfig
+from app.payload import Message, MessageCounter, render_message
 from app.units import format_bytes, format_duration
 
 SOURCE = Source.TCP_SERVER
@@ -45,8 +46,10 @@ class ServerClient:
         on_changed: Callable[[], None],
         backlog: Callable[[], bool] | None = None,
         framing: FramingSpec = AS_RECEIVED,
+        counter: MessageCounter | None = None,
     ) -> None:
         self.peer = peer
+        self._counter = counter or MessageCounter()  # the server's: shared by its clients
         self.local = local
         self.since = time.monotonic()
         self._sink = sink
@@ -75,11 +78,12 @@ class ServerClient:
 
     # -- commands ----------------------------------------------------------------------
 
-    def send(self, data: bytes) -> None:
+    def send(self, message: Message) -> None:
+        """Send `message` (echo, reply or a Send), its macros rendered now; it counts."""
         stream = self._stream
         if stream.closed:
             return
-        stream.write(BytesMessage(data))
+        stream.write(BytesMessage(render_message(message, self._counter)))
         stream.flush()
 
     def set_framing(self, spec: FramingSpec) -> int:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from app.net.reply import ReplyMode
+from app.payload import Message
 
 
 class ServerState(enum.Enum):
@@ -16,10 +17,11 @@ class ServerState(enum.Enum):
 
 # Records built at start-up are NamedTuples, not frozen dataclasses (see tcp/status.py).
 class ReplyConfig(NamedTuple):
-    """How the server answers each chunk it receives; `data` is the fixed reply."""
+    """How the server answers each chunk it receives; `data` is the fixed reply, its
+    macros rendered per reply."""
 
     mode: ReplyMode = ReplyMode.ECHO
-    data: bytes = b""
+    data: Message = b""
 
 
 class TcpServerStatus(NamedTuple):

@@ -32,6 +32,7 @@ from app.net.udp.listener_status import (
     PeerStats,
     UdpListenerStatus,
 )
+from app.payload import Message, MessageCounter, render_message
 from app.units import plural
 
 # recvfrom calls per readiness: enough that a flood costs few selector turns, few enough
@@ -77,7 +78,8 @@ class UdpListener:
         self._sink_many = sink_many or self._sink_each
         self._on_status = on_status
         self._endpoints: list[Endpoint] = []
-        self._reply: tuple[ReplyMode, bytes] = (ReplyMode.ECHO, b"")
+        self._reply: tuple[ReplyMode, Message] = (ReplyMode.ECHO, b"")
+        self.counter = MessageCounter()  # the tab's {{counter}}: sends and replies count
         self._peers: dict[tuple[object, ...], _Peer] = {}
         self._by_name: dict[str, tuple[object, ...]] = {}
         self._forgotten = 0
@@ -96,7 +98,7 @@ class UdpListener:
 
     # -- any thread --------------------------------------------------------------------
 
-    def set_reply(self, mode: ReplyMode, data: bytes = b"") -> None:
+    def set_reply(self, mode: ReplyMode, data: Message = b"") -> None:
         # One reference swap (atomic under the GIL): the next datagram uses the new reply.
         self._reply = (mode, data)
 
@@ -150,8 +152,9 @@ class UdpListener:
         self._log(Kind.INFO, message)
         self._status.flush()
 
-    def send_to(self, peers: list[str], data: bytes) -> None:
-        """Send `data` to each listed peer (as the table names them), from its socket."""
+    def send_to(self, peers: list[str], message: Message) -> None:
+        """Send `message` to each listed peer (as the table names them), from its socket;
+        each copy is a message of its own, its macros rendered anew."""
         if not self._endpoints:
             self._log(Kind.ERROR, "Not listening: start the listener to send to its peers")
             return
@@ -164,6 +167,7 @@ class UdpListener:
                 events.append(_error(f"{name} is not a peer of this listener; nothing sent", name))
                 continue
             endpoint = record.endpoint
+            data = render_message(message, self.counter)
             limit = max_payload(endpoint.sock.family)
             if len(data) > limit:
                 events.append(
@@ -173,11 +177,13 @@ class UdpListener:
                         name,
                     )
                 )
+                self.counter.sent -= 1  # not sent: the number goes to the next message
                 continue
             try:
                 endpoint.sock.sendto(data, address)
             except OSError as exc:
                 events.append(_error(f"{describe(exc)}: nothing sent to {name}", name))
+                self.counter.sent -= 1
                 continue
             self.sent += 1
             self.sent_bytes += len(data)
@@ -213,6 +219,8 @@ class UdpListener:
         sendto = sock.sendto
         setting = self._reply
         mode, reply = setting
+        render = None if type(reply) is bytes else reply.render_number  # type: ignore[union-attr]
+        numbered = self.counter.sent  # replies of this batch so far are added to it
         echo, fixed = ReplyMode.ECHO, ReplyMode.FIXED
         peers = self._peers
         now = time.time
@@ -275,10 +283,12 @@ class UdpListener:
             if self._reply is not setting:  # changed from the GUI thread: this datagram on
                 setting = self._reply
                 mode, reply = setting
+                render = None if type(reply) is bytes else reply.render_number  # type: ignore[union-attr]
             if mode is echo:
                 out, out_size = data, size
             elif mode is fixed:
-                out, out_size = reply, len(reply)
+                out = reply if render is None else render(numbered + replies + 1)  # type: ignore[assignment]
+                out_size = len(out)
             else:
                 continue
             try:
@@ -294,6 +304,7 @@ class UdpListener:
             self.received_bytes += size_in
             self.sent += replies
             self.sent_bytes += size_out
+            self.counter.sent += replies
             self._sink_many(events)
             self._status.request()
         if failed:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import errno
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from app.net.errors import describe
 from app.net.events import Kind, LogEvent, Source
 from app.net.reactor import Reactor, Timer
+from app.payload import MessageCounter, MessageTemplate
 
 if TYPE_CHECKING:
     from app.net.udp.multi_send import MultiSender
@@ -38,6 +39,10 @@ _NEW_TUPLE = tuple.__new__
 class UdpRun:
     """Sends `total` copies of `data`, `interval` seconds apart (0: as fast as possible).
 
+    With a `template` that is not static, each datagram is rendered anew instead, with
+    its number from `counter` (the tab's), a burst of them at a time; the counter counts
+    only the datagrams that went, so the numbers run on without a gap or a repeat.
+
     Datagram i is due at start + i * interval on the monotonic clock, so a late loop turn
     is caught up instead of stretching the run. Every datagram the kernel took becomes one
     sent event; one it refused is neither logged nor counted, and is tried again.
@@ -60,12 +65,18 @@ class UdpRun:
         on_blocked: Callable[[], None],
         on_end: Callable[[OSError | None], None],
         multi: MultiSender | None = None,
+        template: MessageTemplate | None = None,
+        counter: MessageCounter | None = None,
     ) -> None:
         self._reactor = reactor
         self._send = send
         self._address = address  # None: `send` is a connected socket's send
         self._multi = multi  # many datagrams per system call, where the system has it
         self.data = data
+        self._template = None if template is None or template.is_static else template
+        self._counter = counter if counter is not None else MessageCounter()
+        self.sent_bytes = 0
+        self.burst_bytes = 0  # of the latest burst, for the owner's totals
         self.total = total
         self.interval = interval
         self.peer = peer
@@ -102,14 +113,15 @@ class UdpRun:
         elapsed = time.monotonic() - self.started
         rate = f" ({self.sent / elapsed:,.0f}/s)" if elapsed > 0 else ""
         return (
-            f"Sent {self.sent:,} datagrams ({self.sent * len(self.data):,} bytes) to {self.peer} "
+            f"Sent {self.sent:,} datagrams ({self.sent_bytes:,} bytes) to {self.peer} "
             f"in {elapsed:.3f} s{rate}"
         )
 
     def failure_message(self, exc: OSError) -> str:
         done = f"sent {self.sent:,} of {self.total:,} datagrams"
         if exc.errno == errno.EMSGSIZE:
-            reason = f"Datagram of {len(self.data):,} bytes too large for the path to {self.peer}"
+            size = len(self.data if self._template is None else self._template.sample())
+            reason = f"Datagram of {size:,} bytes too large for the path to {self.peer}"
         elif exc.errno == errno.EACCES:
             # Linux refuses a broadcast destination without SO_BROADCAST this way.
             reason = (
@@ -135,14 +147,27 @@ class UdpRun:
         if self.interval:
             due = int((time.monotonic() - self.started) / self.interval) + 1
             count = min(count, due - self.sent)
-        if self._multi is not None:
-            events, refused, failure = self._send_calls(self._multi, count)
+        if self._template is not None:
+            payloads = self._template.render_many(self._counter.sent + 1, count)
+            if self._multi is not None:
+                events, refused, failure = self._send_rendered_calls(self._multi, payloads)
+            else:
+                stamps, refused, failure = self._send_rendered(payloads)
+                events = self._rendered_events(stamps, payloads)
+            done = len(events)
+            self.burst_bytes = sum(map(len, payloads[:done]))
         else:
-            stamps, refused, failure = self._send_some(count)
-            events = self._events(stamps)
-        done = len(events)
+            if self._multi is not None:
+                events, refused, failure = self._send_calls(self._multi, count)
+            else:
+                stamps, refused, failure = self._send_some(count)
+                events = self._events(stamps)
+            done = len(events)
+            self.burst_bytes = done * len(self.data)
+        self.sent_bytes += self.burst_bytes
         if done:
             self.sent += done
+            self._counter.sent += done
             self._sink_many(events)
         self._on_burst(done, refused)
         if failure is not None and failure.errno != errno.ENOBUFS:
@@ -198,6 +223,80 @@ class UdpRun:
                 return stamps, refused, exc
             break
         return stamps, refused, None
+
+    def _send_rendered(self, payloads: list[bytes]) -> tuple[list[float], int, OSError | None]:
+        """_send_some for datagrams that differ: the same loop over the rendered batch."""
+        send, address, now = self._send, self._address, time.time
+        stamps: list[float] = []
+        append = stamps.append
+        refused = 0
+        count = len(payloads)
+        while len(stamps) < count:
+            rest = payloads[len(stamps) :] if stamps else payloads
+            try:
+                if address is None:
+                    for payload in rest:
+                        send(payload)
+                        append(now())
+                else:
+                    for payload in rest:
+                        send(payload, address)
+                        append(now())
+            except BlockingIOError:
+                self.blocked = True
+            except (ConnectionRefusedError, ConnectionResetError):
+                refused += 1  # as in _send_some: that datagram did not go; try again
+                if refused <= count:
+                    continue
+            except OSError as exc:
+                return stamps, refused, exc
+            break
+        return stamps, refused, None
+
+    def _send_rendered_calls(
+        self, multi: MultiSender, payloads: list[bytes]
+    ) -> tuple[list[LogEvent], int, OSError | None]:
+        """_send_calls for datagrams that differ: each call sends the next slice of the batch."""
+        now = time.time
+        events: list[LogEvent] = []
+        refused = 0
+        count = len(payloads)
+        while (done := len(events)) < count:
+            try:
+                sent = multi.send_each(payloads, done)
+            except BlockingIOError:
+                self.blocked = True
+                break
+            except (ConnectionRefusedError, ConnectionResetError):
+                refused += 1
+                if refused <= count:
+                    continue
+                break
+            except OSError as exc:
+                return events, refused, exc
+            # One stamp per call, as in _send_calls; the data differs, so an event each.
+            events += self._rendered_events(repeat(now(), sent), payloads[done : done + sent])
+        return events, refused, None
+
+    def _rendered_events(self, stamps: Iterable[float], payloads: list[bytes]) -> list[LogEvent]:
+        """One sent event per datagram sent (zip stops at the shorter), built in C."""
+        return list(
+            map(
+                _NEW_TUPLE,
+                repeat(LogEvent),
+                zip(
+                    stamps,
+                    repeat(Source.UDP),
+                    repeat(Kind.SENT),
+                    repeat(self.peer),
+                    payloads,
+                    repeat(""),
+                    map(len, payloads),
+                    repeat(""),
+                    repeat(""),
+                ),
+            )
+        )
 
     def _send_calls(
         self, multi: MultiSender, count: int

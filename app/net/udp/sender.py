@@ -20,6 +20,7 @@ from app.net.udp.icmp import HAS_ERROR_QUEUE
 from app.net.udp.receiver import DatagramReader, EventsSink, IcmpReport
 from app.net.udp.run import UdpRun
 from app.net.udp.status import UdpJob, UdpProgress, UdpState, UdpStatus
+from app.payload import MessageCounter, MessageTemplate
 
 PROGRESS_INTERVAL = 0.1  # at most 10 progress reports a second
 # Connect the socket only where the kernel reports ICMP errors to no unconnected socket
@@ -64,6 +65,7 @@ class UdpSender:
         self._send: Callable[..., int] = _not_open
         self._address: object = None  # where `_send` sends; None once connected
         self.sent = self.sent_bytes = self.received = self.received_bytes = 0
+        self.counter = MessageCounter()  # the tab's {{counter}}: every datagram sent counts
 
     @property
     def _sock(self) -> socket.socket | None:
@@ -204,17 +206,19 @@ class UdpSender:
     def _start_run(self, job: UdpJob) -> None:
         sock = self._sock
         assert sock is not None
+        template = job.template or MessageTemplate.literal(job.data)
+        data = template.static if template.static is not None else b""
         multi = None
         if self._address is not None and job.count > 1:
             # ctypes and the sendmmsg binding load with the first repeat run, not at start-up.
             from app.net.udp.multi_send import MultiSender
 
-            multi = MultiSender.create(sock, self._endpoint.family, self._address, job.data)
+            multi = MultiSender.create(sock, self._endpoint.family, self._address, data)
         run = UdpRun(
             self._reactor,
             self._send,
             self._address,
-            job.data,
+            data,
             job.count,
             job.interval,
             self._peer,
@@ -224,15 +228,19 @@ class UdpSender:
             on_blocked=self._watch,
             on_end=self._run_ended,
             multi=multi,
+            template=template,
+            counter=self.counter,
         )
         self._run = run
         self._icmp.reset()
         if job.count > 1:
             pace = f"every {job.interval * 1000:g} ms" if job.interval else "as fast as possible"
-            self._log(
-                Kind.INFO,
-                f"Sending {job.count:,} datagrams of {len(job.data):,} bytes to {run.peer}, {pace}",
+            size = (
+                f"of {len(data):,} bytes"
+                if template.is_static
+                else f"rendered from their macros ({len(template.sample()):,} bytes the first)"
             )
+            self._log(Kind.INFO, f"Sending {job.count:,} datagrams {size} to {run.peer}, {pace}")
         if self._listen:
             self._log(Kind.INFO, f"Listening for replies on {self._local()}")
         self._watch()
@@ -245,7 +253,7 @@ class UdpSender:
     def _after_burst(self, done: int, refused: int) -> None:
         if done and self._run is not None:
             self.sent += done
-            self.sent_bytes += done * len(self._run.data)
+            self.sent_bytes += self._run.burst_bytes
             self._report_progress()
         if refused or self._endpoint.error_queue:
             # A sendmmsg call that stops short swallows the refusal that stopped it, so the

@@ -6,10 +6,16 @@ import enum
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from app.payload import MessageTemplate
+
 
 @dataclass(frozen=True, slots=True)
 class UdpJob:
-    """One click of Send: `count` datagrams of `data`, `interval` seconds apart."""
+    """One click of Send: `count` datagrams of `data`, `interval` seconds apart.
+
+    With a `template` (macros), each datagram is rendered from it instead and `data` is
+    ignored.
+    """
 
     host: str
     port: int
@@ -19,6 +25,7 @@ class UdpJob:
     local_port: int = 0
     listen: bool = False
     broadcast: bool = False
+    template: MessageTemplate | None = None
 
 
 class UdpState(enum.Enum):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.net.framing import FramingSpec
 from app.net.relay.faults import FaultDirection, RelayFaults
 from app.net.relay.status import RelayProtocol, RelayRow, RelayState, RelayStatus
+from app.payload import MessageCounter, render_message
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.framing_picker import FramingPicker
@@ -95,6 +96,7 @@ class RelayTab(ToolTab):
         super().__init__(parent)
         self._worker = self.worker_slot(_make_worker, self._wire)
         self._rows: list[RelayRow] = []
+        self._counter = MessageCounter()  # {{counter}} of the injected messages
 
         self.protocol = QComboBox()
         self.protocol.setObjectName("relayProtocol")
@@ -332,12 +334,23 @@ class RelayTab(ToolTab):
     def _inject_to_client(self) -> None:
         self._inject(to_target=False)
 
-    def _inject(self, to_target: bool) -> None:
-        data = self.editor.payload()
-        if data is None or not self.running:
-            return
+    def payload_editor(self) -> PayloadEditor:
+        return self.editor
+
+    def send_payload(self) -> bool:
+        """The Messages panel's Send: injects to the target, as that button does."""
+        return self._inject(to_target=True)
+
+    def _inject(self, to_target: bool) -> bool:
+        message = self.editor.message()
+        if message is None or not self.running:
+            return False
+        # Rendered once per click: every selected connection gets the same bytes.
+        data = render_message(message, self._counter)
         peers = self.connections.selected_keys()
         self.worker.inject(peers or None, data, to_target)
+        self.editor.mark_sent()
+        return True
 
     # -- worker reports ----------------------------------------------------------------
 

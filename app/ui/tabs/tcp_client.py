@@ -143,14 +143,14 @@ class TcpClientTab(ToolTab):
         return self.editor
 
     def send_payload(self) -> bool:
-        data = self.editor.payload()
-        if self._state is not TcpState.CONNECTED or data is None:
+        message = self.editor.message()
+        if self._state is not TcpState.CONNECTED or message is None:
             return False
-        if len(data) >= _PROGRESS_THRESHOLD:
+        if len(message.static or b"") >= _PROGRESS_THRESHOLD:
             self.progress.setRange(0, 1000)
             self.progress.setValue(0)
             self.progress.show()
-        self.worker.send(data)
+        self.worker.send(message)
         self.editor.mark_sent()
         return True
 

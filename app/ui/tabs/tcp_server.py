@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.net.framing import FramingSpec
 from app.net.reply import ReplyMode
 from app.net.tcp.server_status import ClientRow, ServerState, TcpServerStatus
+from app.payload import Message
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.framing_picker import FramingPicker
@@ -172,8 +173,8 @@ class TcpServerTab(ToolTab):
 
     # -- fields ------------------------------------------------------------------------
 
-    @Slot(object, bytes)
-    def _apply_reply(self, mode: ReplyMode, data: bytes) -> None:
+    @Slot(object, object)
+    def _apply_reply(self, mode: ReplyMode, data: Message) -> None:
         # Without a worker nothing listens yet; `_wire` hands it the reply in use.
         worker = self._worker.existing()
         if worker is not None:
@@ -213,7 +214,7 @@ class TcpServerTab(ToolTab):
         self._send_selected()
 
     def _send_selected(self) -> bool:
-        data = self.editor.payload()
+        data = self.editor.message()
         peers = self.clients.selected_keys()
         if data is None or not peers or not self.listening:
             return False
@@ -226,7 +227,7 @@ class TcpServerTab(ToolTab):
         self._send_to_all()
 
     def _send_to_all(self) -> bool:
-        data = self.editor.payload()
+        data = self.editor.message()
         if data is None or not self.listening:
             return False
         self.worker.send_all(data)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.net.reply import ReplyMode
 from app.net.udp.listener_status import ListenerState, UdpListenerStatus
+from app.payload import Message
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.payload_editor import PayloadEditor
@@ -149,8 +150,8 @@ class UdpListenerTab(ToolTab):
 
     # -- fields ------------------------------------------------------------------------
 
-    @Slot(object, bytes)
-    def _apply_reply(self, mode: ReplyMode, data: bytes) -> None:
+    @Slot(object, object)
+    def _apply_reply(self, mode: ReplyMode, data: Message) -> None:
         # Without a worker nothing listens yet; `_wire` hands it the reply in use.
         worker = self._worker.existing()
         if worker is not None:
@@ -175,7 +176,7 @@ class UdpListenerTab(ToolTab):
 
     def send_payload(self) -> bool:
         """To the selected peers, as the Send button does."""
-        data = self.editor.payload()
+        data = self.editor.message()
         peers = self.peers.selected_keys()
         if data is None or not peers or not self.listening:
             return False

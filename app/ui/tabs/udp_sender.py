@@ -155,8 +155,8 @@ class UdpSenderTab(ToolTab):
         return self.editor
 
     def send_payload(self) -> bool:
-        data = self.editor.payload()
-        if self._state is UdpState.SENDING or data is None:
+        message = self.editor.message()
+        if self._state is UdpState.SENDING or message is None:
             return False
         host = self.host.take_host(self.port)
         if host is None:
@@ -164,12 +164,13 @@ class UdpSenderTab(ToolTab):
         job = UdpJob(
             host=host,
             port=self.port.value(),
-            data=data,
+            data=message.static if message.static is not None else b"",
             count=self.count.value(),
             interval=self.interval.value() / 1000,
             local_port=self.local_port.value(),
             listen=self.listen.isChecked(),
             broadcast=self.broadcast.isChecked(),
+            template=None if message.is_static else message,
         )
         self.progress.setRange(0, job.count)
         self.progress.setValue(0)

@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 from app.messages.history import PayloadHistory, TypedPayload
 from app.payload import (
     LineEnding,
+    MessageTemplate,
     PayloadError,
     PayloadFormat,
+    compile_message,
     encode_large_payload,
-    encode_payload,
+    preview,
 )
 from app.ui.widgets.field_feedback import ERROR_TEXT_STYLE, mark_invalid
 
@@ -83,8 +85,10 @@ class PayloadField(QLineEdit):
 class PayloadEditor(QWidget):
     """Builds `<prefix>Payload`, `<prefix>Format`, `<prefix>LineEnding` and friends.
 
-    `payload()` returns the exact bytes to send, or None while the input is invalid (the
-    reason is shown under the field). A file or a large paste is held as a block of bytes.
+    `message()` returns what to send, its `{{...}}` macros compiled (rendered by the
+    worker per message sent), or None while the input is invalid (the reason is shown
+    under the field, an unknown macro too). A file or a large paste is held as a block of
+    bytes, sent as it is. With macros, `<prefix>PayloadExpanded` shows the first message.
     """
 
     validity_changed = Signal(bool)
@@ -98,14 +102,17 @@ class PayloadEditor(QWidget):
         self._blob: bytes | None = None
         self._blob_label = ""
         self._valid = True
-        self._bytes: bytes | None = None
+        self._message: MessageTemplate | None = None
         self._paste_generation = 0
         self.history = PayloadHistory()
 
         self.field = PayloadField()
         self.field.setObjectName(f"{prefix}Payload")
         self.field.setText(default_text)
-        self.field.setPlaceholderText("Text with escapes \\r \\n \\t \\0 \\\\ \\xNN, or hex bytes")
+        self.field.setPlaceholderText(
+            "Text with escapes \\r \\n \\t \\0 \\\\ \\xNN, or hex bytes; "
+            "macros such as {{counter}} {{crc16_modbus}}"
+        )
         self.format_combo = QComboBox()
         self.format_combo.setObjectName(f"{prefix}Format")
         for fmt in PayloadFormat:
@@ -131,6 +138,11 @@ class PayloadEditor(QWidget):
         self.error_label.setObjectName(f"{prefix}PayloadError")
         self.error_label.setStyleSheet(ERROR_TEXT_STYLE)
         self.error_label.hide()
+        self.error_label.setWordWrap(True)  # the unknown-macro message lists every macro
+        self.expanded_label = QLabel()
+        self.expanded_label.setObjectName(f"{prefix}PayloadExpanded")
+        self.expanded_label.setStyleSheet("color: palette(placeholder-text);")
+        self.expanded_label.hide()
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -144,6 +156,7 @@ class PayloadEditor(QWidget):
         column.setSpacing(2)
         column.addLayout(row)
         column.addWidget(self.error_label)
+        column.addWidget(self.expanded_label)
 
         self.field.textChanged.connect(self._revalidate)
         self.field.returnPressed.connect(self._submit)
@@ -159,8 +172,13 @@ class PayloadEditor(QWidget):
 
     # -- public ------------------------------------------------------------------------
 
+    def message(self) -> MessageTemplate | None:
+        return self._message
+
     def payload(self) -> bytes | None:
-        return self._bytes
+        """The exact bytes when every message is the same; None while the input is
+        invalid or when macros make each message different (see `message()`)."""
+        return self._message.static if self._message is not None else None
 
     def is_valid(self) -> bool:
         return self._valid
@@ -223,18 +241,31 @@ class PayloadEditor(QWidget):
     def _revalidate(self) -> None:
         error = ""
         if self._blob is not None:
-            self._bytes = self._blob
+            self._message = MessageTemplate.literal(self._blob)
         else:
             try:
-                self._bytes = encode_payload(
+                self._message = compile_message(
                     self.field.text(),
                     self.format_combo.currentData(),
                     self.line_ending_combo.currentData(),
                 )
             except PayloadError as exc:
-                self._bytes = None
+                self._message = None
                 error = exc.message
         self._show_error(error)
+        self._show_expanded()
+
+    def _show_expanded(self) -> None:
+        """With macros, what they make of the first message (a checksum is checked by eye)."""
+        message = self._message
+        if message is None or self._blob is not None or "{{" not in self.field.text():
+            self.expanded_label.hide()
+            return
+        fmt = self.format_combo.currentData()
+        shown = preview(message.sample(), fmt, 120)
+        lead = "Sends" if message.is_static else "First message"
+        self.expanded_label.setText(f"{lead}: {shown}")
+        self.expanded_label.show()
 
     def _show_error(self, error: str) -> None:
         valid = not error
@@ -242,7 +273,7 @@ class PayloadEditor(QWidget):
         self.error_label.setVisible(not valid)
         mark_invalid(self.field, not valid)
         self.field.setToolTip(error)
-        self._set_valid(valid and self._bytes is not None)
+        self._set_valid(valid and self._message is not None)
 
     def _set_valid(self, valid: bool) -> None:
         if valid != self._valid:
@@ -277,7 +308,7 @@ class PayloadEditor(QWidget):
         fmt = self.format_combo.currentData()
         ending = self.line_ending_combo.currentData()
         self.field.setEnabled(False)
-        self._bytes = None
+        self._message = None
         self._show_error("")
         self._set_valid(False)
         self.error_label.setStyleSheet("color: palette(placeholder-text);")

@@ -1,7 +1,8 @@
 """How a server tab answers: `<prefix>ReplyMode`, `<prefix>Reply` and `<prefix>ReplyFormat`.
 
 The reply is checked as it is typed; while it is invalid the message shows under it and
-the last valid reply stays in use, so a half-typed hex string is never sent.
+the last valid reply stays in use, so a half-typed hex string is never sent. Macros
+(`{{counter}}`, `{{crc16_modbus}}`, ...) are rendered per reply by the server.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.net.reply import ReplyMode
-from app.payload import PayloadError, PayloadFormat, encode_payload
+from app.payload import Message, PayloadError, PayloadFormat, compile_message
 from app.ui.widgets.field_feedback import error_label, mark_invalid
 
 _MODE_TIPS = {
@@ -21,8 +22,9 @@ _MODE_TIPS = {
 
 
 class ReplyEditor(QWidget):
-    # (mode, bytes), emitted on every valid change; bytes are b"" unless mode is FIXED.
-    reply_changed = Signal(object, bytes)
+    # (mode, message), emitted on every valid change: the exact bytes, or a MessageTemplate
+    # when macros make each reply different; b"" unless mode is FIXED.
+    reply_changed = Signal(object, object)
 
     def __init__(self, prefix: str, default: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,12 +34,15 @@ class ReplyEditor(QWidget):
         self.mode.setToolTip(" · ".join(f"{m.value}: {tip}" for m, tip in _MODE_TIPS.items()))
         self.reply = QLineEdit(default)
         self.reply.setObjectName(f"{prefix}Reply")
-        self.reply.setToolTip("Text with escapes (\\r \\n \\t \\xNN) or hex, as the format says")
+        self.reply.setToolTip(
+            "Text with escapes (\\r \\n \\t \\xNN) or hex, as the format says; "
+            "macros such as {{counter}} or {{crc16_modbus}} are rendered per reply"
+        )
         self.format = QComboBox()
         self.format.setObjectName(f"{prefix}ReplyFormat")
         self.format.addItems([fmt.value for fmt in PayloadFormat])
         self.error = error_label(f"{prefix}ReplyError")
-        self._current: tuple[ReplyMode, bytes] = (ReplyMode.ECHO, b"")
+        self._current: tuple[ReplyMode, Message] = (ReplyMode.ECHO, b"")
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -57,7 +62,7 @@ class ReplyEditor(QWidget):
         self.format.currentIndexChanged.connect(self._apply)
         self._apply()
 
-    def current(self) -> tuple[ReplyMode, bytes]:
+    def current(self) -> tuple[ReplyMode, Message]:
         """The reply in use: the last valid one."""
         return self._current
 
@@ -70,13 +75,16 @@ class ReplyEditor(QWidget):
         fixed = mode is ReplyMode.FIXED
         self.reply.setEnabled(fixed)
         self.format.setEnabled(fixed)
-        data = b""
+        data: Message = b""
         if fixed:
             try:
-                data = encode_payload(self.reply.text(), PayloadFormat(self.format.currentText()))
+                template = compile_message(
+                    self.reply.text(), PayloadFormat(self.format.currentText())
+                )
             except PayloadError as exc:
                 self._show_error(str(exc))
                 return
+            data = template.static if template.static is not None else template
         self._show_error("")
         self._current = (mode, data)
         self.reply_changed.emit(mode, data)

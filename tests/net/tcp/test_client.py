@@ -10,6 +10,8 @@ import pytest
 from app.net.events import Kind
 from app.net.tcp.client import TcpClient
 from app.net.tcp.status import TcpState, TcpStatus
+from app.payload import PayloadFormat, compile_message
+from app.payload.checksums import crc16_modbus
 from tests.net.reactor_harness import ReactorThread
 from tests.peers import CloseAtOnceServer, EchoServer, SinkServer, _ThreadedServer, free_port
 
@@ -207,3 +209,21 @@ def test_receives_continuously(loop: ReactorThread) -> None:
         expected = b"".join(chunks)
         loop.wait_for(lambda: len(loop.received()) >= len(expected))
         assert loop.received() == expected
+
+
+def test_macros_are_rendered_per_send_and_logged_as_sent(loop: ReactorThread) -> None:
+    template = compile_message("01 03 00 {{counter:2}} {{crc16_modbus}}", PayloadFormat.TEXT)
+    with SinkServer() as server:
+        client = make_client(loop)
+        connect(loop, client, server.host, server.port)
+        for _ in range(3):
+            loop.reactor.call_soon(client.send, template)
+        loop.reactor.call_soon(client.send, b"plain")  # counts as the 4th message
+        loop.reactor.call_soon(client.send, template)
+        bodies = [b"01 03 00 %02d " % n for n in (1, 2, 3, 5)]
+        messages = [b + crc16_modbus(b).to_bytes(2, "little") for b in bodies]
+        expected = [*messages[:3], b"plain", messages[3]]
+        loop.wait_for(lambda: bytes(server.received) == b"".join(expected))
+        loop.wait_for(lambda: len(loop.of_kind(Kind.SENT)) == 5)
+        assert [e.data for e in loop.of_kind(Kind.SENT)] == expected
+    assert client.counter.sent == 5

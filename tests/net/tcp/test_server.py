@@ -16,9 +16,12 @@ from app.net.events import Kind, Source
 from app.net.reply import ReplyMode
 from app.net.tcp.server import TcpServer
 from app.net.tcp.server_status import ClientRow, ReplyConfig, ServerState, TcpServerStatus
+from app.payload import PayloadFormat, compile_message
 from tests.net.reactor_harness import ReactorThread
 from tests.net.tcp.server_clients import connect_many, recv_exactly
 from tests.peers import free_port
+
+TEXT = PayloadFormat.TEXT
 
 
 class Harness(ReactorThread):
@@ -367,3 +370,29 @@ def test_permission_denied_is_one_line(loop: Harness) -> None:
     assert status is not None and status.state is ServerState.STOPPED
     assert "permission denied" in status.error
     assert loop.messages(Kind.ERROR) == [status.error]
+
+
+def test_sends_and_fixed_replies_render_macros_per_message(loop: Harness) -> None:
+    port = loop.listen()
+    loop.server.set_reply(ReplyConfig(ReplyMode.FIXED, compile_message("R{{counter:3}};", TEXT)))
+    clients = [client(port) for _ in range(2)]
+    try:
+        peers = [peer_of(s) for s in clients]
+        loop.wait_for(lambda: loop.peers_in_table() == set(peers))
+        clients[0].sendall(b"ask")
+        assert recv_exactly(clients[0], 5) == b"R001;"
+        # Each client's copy is a message of its own: numbered one after the other.
+        loop.reactor.call_soon(loop.server.send_all, compile_message("S{{counter}}.", TEXT))
+        got = {recv_exactly(sock, 3) for sock in clients}
+        assert got == {b"S2.", b"S3."}
+        loop.reactor.call_soon(loop.server.send, [peers[1]], compile_message("{{xor8}}", TEXT))
+        assert recv_exactly(clients[1], 1) == b"\x00"  # nothing before it: XOR of no bytes
+        clients[1].sendall(b"ask")
+        assert recv_exactly(clients[1], 5) == b"R005;"
+        loop.wait_for(lambda: len(loop.of_kind(Kind.SENT)) == 5)
+        sent = sorted(e.data for e in loop.of_kind(Kind.SENT))
+        assert sent == sorted([b"R001;", b"S2.", b"S3.", b"\x00", b"R005;"])
+        assert loop.server.counter.sent == 5
+    finally:
+        for sock in clients:
+            sock.close()

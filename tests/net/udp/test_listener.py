@@ -21,6 +21,7 @@ from app.net.udp.datagram import IPV4_MAX_PAYLOAD, IPV6_MAX_PAYLOAD
 from app.net.udp.listener import UdpListener
 from app.net.udp.listener_drops import HAS_DROP_COUNTER
 from app.net.udp.listener_status import ListenerState, UdpListenerStatus
+from app.payload import PayloadFormat, compile_message
 from tests.hardening.test_namespaces import namespaces_work
 from tests.net.reactor_harness import ReactorThread
 from tests.udp_peers import free_udp_port
@@ -445,3 +446,27 @@ def test_multicast_join_refused_is_one_line_and_stopped() -> None:
     assert (state, local) == ("Stopped", [])
     assert "Joining multicast group 239.1.2.3 on 0.0.0.0 was refused" in error
     assert result["messages"] == [error]
+
+
+def test_sends_and_fixed_replies_render_macros_per_datagram(listening: Listening) -> None:
+    listening.start()
+    address = ("127.0.0.1", listening.port())
+    listening.listener.set_reply(
+        ReplyMode.FIXED, compile_message("{{counter:4}}{{sum8}}", PayloadFormat.TEXT)
+    )
+    with client() as peer:
+        replies = []
+        for _ in range(3):
+            peer.sendto(b"ask", address)
+            replies.append(peer.recv(100))
+        assert replies == [b"%04d" % n + bytes([sum(b"%04d" % n) & 0xFF]) for n in (1, 2, 3)]
+        listening.listener.set_reply(ReplyMode.NONE)
+        send = compile_message("to you {{counter}}", PayloadFormat.TEXT)
+        listening.call(listening.listener.send_to, [name_of(peer)], send)
+        assert peer.recv(100) == b"to you 4"
+        listening.call(listening.listener.send_to, ["10.0.0.1:9"], send)  # not a peer: not sent
+        listening.call(listening.listener.send_to, [name_of(peer)], send)
+        assert peer.recv(100) == b"to you 5"
+    listening.loop.wait_for(lambda: len(listening.rows(Kind.SENT)) == 5)
+    assert [e.data for e in listening.rows(Kind.SENT)][3:] == [b"to you 4", b"to you 5"]
+    assert listening.listener.counter.sent == 5

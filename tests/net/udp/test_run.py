@@ -14,6 +14,8 @@ import pytest
 from app.net.events import LogEvent
 from app.net.udp.multi_send import MultiSender
 from app.net.udp.run import BACKLOG_LIMIT, UdpRun
+from app.payload import MessageCounter, MessageTemplate, PayloadFormat, compile_message
+from app.payload.checksums import crc16_modbus
 from tests.net.reactor_harness import ReactorThread
 from tests.udp_peers import UdpReceiver, free_udp_port
 
@@ -45,6 +47,8 @@ class Running:
         *,
         multi: bool = False,
         connected: bool = False,
+        template: MessageTemplate | None = None,
+        counter: MessageCounter | None = None,
     ) -> None:
         def begin() -> None:
             send = self.sock.send if connected else self.sock.sendto
@@ -65,6 +69,8 @@ class Running:
                 on_blocked=lambda: None,
                 on_end=self._on_end,
                 multi=sender,
+                template=template,
+                counter=counter,
             )
             self.run.start()
 
@@ -235,3 +241,103 @@ def test_cancel_stops_a_long_run_between_bursts(running: Running) -> None:
         assert later.wait(5)
     assert len(running.events) == count < 10_000_000
     assert running.ended == []
+
+
+# -- macros: each datagram rendered anew -----------------------------------------------
+
+SEND_PATHS = [
+    pytest.param(False, id="sendto"),
+    pytest.param(
+        True,
+        id="sendmmsg",
+        marks=pytest.mark.skipif(not MultiSender.available(), reason="no sendmmsg here"),
+    ),
+]
+
+
+@pytest.mark.parametrize("multi", SEND_PATHS)
+def test_a_repeat_run_numbers_every_datagram_exactly(running: Running, multi: bool) -> None:
+    template = compile_message("n={{counter}};", PayloadFormat.TEXT)
+    counter = MessageCounter()
+    expected = [b"n=%d;" % number for number in range(1, 1001)]
+    with UdpReceiver() as receiver:
+        address = (receiver.host, receiver.port)
+        running.start(
+            address, b"", 1000, paced_for(receiver), multi=multi, template=template, counter=counter
+        )
+        assert running.wait_end() is None
+        assert receiver.wait_for(lambda: receiver.count >= 1000)
+        assert receiver.datagrams == expected
+    # The log shows what went, datagram by datagram, and the counter counted each one.
+    assert [event.data for event in running.events] == expected
+    assert [event.size for event in running.events] == list(map(len, expected))
+    assert counter.sent == 1000
+    assert running.run is not None
+    assert running.run.summary().startswith(
+        f"Sent 1,000 datagrams ({sum(map(len, expected)):,} bytes)"
+    )
+
+
+@pytest.mark.parametrize("multi", SEND_PATHS)
+def test_the_counter_runs_on_from_one_run_to_the_next(running: Running, multi: bool) -> None:
+    template = compile_message("{{counter:4}} {{crc16_modbus}}", PayloadFormat.TEXT)
+    counter = MessageCounter(sent=7)  # seven messages went before, from this tab
+    with UdpReceiver() as receiver:
+        running.start(
+            (receiver.host, receiver.port),
+            b"",
+            300,
+            paced_for(receiver),
+            multi=multi,
+            template=template,
+            counter=counter,
+        )
+        assert running.wait_end() is None
+        assert receiver.wait_for(lambda: receiver.count >= 300)
+        got = list(receiver.datagrams)
+    heads = [b"%04d " % number for number in range(8, 308)]
+    assert [d[:-2] for d in got] == heads
+    # Each checksum is over its own datagram's bytes before it, low byte first.
+    assert all(d[-2:] == crc16_modbus(d[:-2]).to_bytes(2, "little") for d in got)
+    assert counter.sent == 307
+
+
+def test_a_static_template_takes_the_copy_path_and_still_counts(running: Running) -> None:
+    counter = MessageCounter()
+    with UdpReceiver() as receiver:
+        running.start(
+            (receiver.host, receiver.port),
+            HELLO,
+            50,
+            paced_for(receiver),
+            template=MessageTemplate.literal(HELLO),
+            counter=counter,
+        )
+        assert running.wait_end() is None
+        assert receiver.wait_for(lambda: receiver.count >= 50)
+    assert counter.sent == 50 and {event.data for event in running.events} == {HELLO}
+
+
+@pytest.mark.parametrize("multi", SEND_PATHS)
+def test_refused_datagrams_keep_their_numbers_for_the_retry(running: Running, multi: bool) -> None:
+    # A refusal means that datagram did not go: it is sent again with the same number.
+    template = compile_message("{{counter}}", PayloadFormat.TEXT)
+    counter = MessageCounter()
+    address = ("127.0.0.1", free_udp_port())
+    running.start(
+        address, b"", 300, connected=not multi, multi=multi, template=template, counter=counter
+    )
+    assert running.wait_end() is None
+    assert [event.data for event in running.events] == [b"%d" % n for n in range(1, 301)]
+    assert counter.sent == 300
+
+
+def test_a_rendered_datagram_too_large_names_its_size(running: Running) -> None:
+    template = compile_message("{{bytes:65536}}", PayloadFormat.TEXT)
+    counter = MessageCounter()
+    with UdpReceiver() as receiver:
+        running.start((receiver.host, receiver.port), b"", 2, template=template, counter=counter)
+        failure = running.wait_end()
+    assert failure is not None and failure.errno == errno.EMSGSIZE
+    assert running.run is not None and counter.sent == 0
+    assert running.run.failure_message(failure).startswith("Datagram of 65,536 bytes too large")

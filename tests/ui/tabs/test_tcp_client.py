@@ -88,6 +88,47 @@ def test_invalid_hex_disables_send_and_says_why(
     assert logged(window, Kind.SENT) == []
 
 
+def test_an_unknown_macro_is_refused_under_the_field_and_send_stays_disabled(
+    qtbot: QtBot, window: MainWindow, echo_server: EchoServer
+) -> None:
+    connect_to(qtbot, window, echo_server.host, echo_server.port)
+    payload = child(window, QLineEdit, "tcpPayload")
+    send = child(window, QPushButton, "tcpSend")
+    payload.setText("n={{count}}")
+    error = child(window, QLabel, "tcpPayloadError")
+    assert error.isVisible()
+    assert error.text().startswith("Unknown macro {{count}} at position 2; known: {{counter}}")
+    assert "{{crc16_modbus}}" in error.text() and "{{rand:A-B}}" in error.text()
+    assert not send.isEnabled()
+    qtbot.keyClick(payload, Qt.Key.Key_Return)  # Enter does not send either
+    payload.setText("n={{counter}}")
+    assert not error.isVisible() and send.isEnabled()
+    assert logged(window, Kind.SENT) == []
+
+
+def test_macros_expand_per_send_and_the_log_shows_what_went(
+    qtbot: QtBot, window: MainWindow, echo_server: EchoServer
+) -> None:
+    connect_to(qtbot, window, echo_server.host, echo_server.port)
+    child(window, QComboBox, "tcpFormat").setCurrentText("Hex")
+    payload = child(window, QLineEdit, "tcpPayload")
+    payload.setText("01 03 00 00 00 0A {{crc16_modbus}}")
+    expanded = child(window, QLabel, "tcpPayloadExpanded")
+    assert expanded.isVisible() and expanded.text() == "Sends: 01 03 00 00 00 0a c5 cd"
+    send = child(window, QPushButton, "tcpSend")
+    qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+    modbus = bytes.fromhex("01 03 00 00 00 0A C5 CD")
+    qtbot.waitUntil(lambda: b"".join(logged(window, Kind.RECEIVED)) == modbus)
+    child(window, QComboBox, "tcpFormat").setCurrentText("Text")
+    payload.setText("#{{counter:3}};")
+    assert expanded.text() == "First message: #001;"
+    for _ in range(2):
+        qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+    expected = [modbus, b"#002;", b"#003;"]  # the Modbus request was message 1
+    qtbot.waitUntil(lambda: b"".join(logged(window, Kind.RECEIVED)) == b"".join(expected))
+    assert logged(window, Kind.SENT) == expected
+
+
 def test_refused_is_one_line_and_back_to_disconnected(qtbot: QtBot, window: MainWindow) -> None:
     port = free_port()
     child(window, QSpinBox, "tcpPort").setValue(port)

@@ -171,6 +171,29 @@ def test_fixed_reply_and_mode_change_without_restart(qtbot: QtBot, window: MainW
         assert recv_exactly(sock, 4) == b"back"
 
 
+def test_macros_in_the_fixed_reply_and_in_sends_count_per_tab(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    port = start(qtbot, window)
+    child(window, QComboBox, "tcpsReplyMode").setCurrentText("Fixed reply")
+    child(window, QLineEdit, "tcpsReply").setText("R{{counter:2}}{{xor8}}")
+    with connect(port) as sock:
+        sock.sendall(b"one")
+        assert recv_exactly(sock, 4) == b"R01" + bytes([ord("R") ^ ord("0") ^ ord("1")])
+        qtbot.waitUntil(lambda: len(table(window).peer_model.keys()) == 1)
+        child(window, QLineEdit, "tcpsPayload").setText("S{{counter}}")
+        child(window, QComboBox, "tcpsLineEnding").setCurrentIndex(0)
+        click(qtbot, window, "tcpsSendAll")
+        assert recv_exactly(sock, 2) == b"S2"
+        sock.sendall(b"two")
+        assert recv_exactly(sock, 4) == b"R03" + bytes([ord("R") ^ ord("0") ^ ord("3")])
+        child(window, QLineEdit, "tcpsReply").setText("{{nope}}")
+        assert child(window, QLabel, "tcpsReplyError").text().startswith("Unknown macro {{nope}}")
+    qtbot.waitUntil(lambda: len([e for e in server_events(window) if e.kind is Kind.SENT]) == 3)
+    sent = [e.data for e in server_events(window) if e.kind is Kind.SENT]
+    assert sent == [b"R01S", b"S2", b"R03Q"]
+
+
 def test_ncat_clients(qtbot: QtBot, window: MainWindow) -> None:
     if shutil.which("ncat") is None:
         pytest.skip("ncat is not installed")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QSpinBo
 from pytestqt.qtbot import QtBot
 
 from app.net.events import Kind, LogEvent, Source
+from app.payload.checksums import crc16_modbus
 from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from app.ui.tabs.udp_listener import UdpListenerTab
@@ -178,6 +179,27 @@ def test_reply_mode_and_fixed_hex_reply_change_while_running(
         assert child(window, QLabel, "udplReplyError").isVisibleTo(window)
         peer.sendto(b"y", ("127.0.0.1", port))
         assert peer.recv(100) == b"\xde\xad\xbe\xef"
+
+
+def test_a_fixed_reply_with_macros_is_rendered_per_reply(qtbot: QtBot, window: MainWindow) -> None:
+    port = start(qtbot, window, free_udp_port())
+    with udp_client() as peer:
+        child(window, QComboBox, "udplReplyFormat").setCurrentText("Hex")
+        child(window, QLineEdit, "udplReply").setText("01 03 02 {{bytes:2}} {{crc16_modbus}}")
+        child(window, QComboBox, "udplReplyMode").setCurrentText("Fixed reply")
+        replies = []
+        for _ in range(3):
+            peer.sendto(b"ask", ("127.0.0.1", port))
+            replies.append(peer.recv(100))
+        assert all(len(r) == 7 and r[:3] == b"\x01\x03\x02" for r in replies)
+        assert all(r[5:] == crc16_modbus(r[:5]).to_bytes(2, "little") for r in replies)
+        assert len({r[3:5] for r in replies}) > 1  # fresh random bytes (all equal: 1 in 4e9)
+        child(window, QLineEdit, "udplReply").setText("{{crc16}}")  # refused: the last stays
+        assert child(window, QLabel, "udplReplyError").text().startswith("Unknown macro")
+        peer.sendto(b"ask", ("127.0.0.1", port))
+        assert len(peer.recv(100)) == 7
+    qtbot.waitUntil(lambda: len(listener_events(window, Kind.SENT)) == 4)
+    assert [e.data for e in listener_events(window, Kind.SENT)][:3] == replies
 
 
 def test_failures_are_one_line_and_back_to_stopped(qtbot: QtBot, window: MainWindow) -> None:

@@ -144,6 +144,38 @@ def test_a_repeat_run_of_a_thousand_all_arrive_and_are_counted(
     qtbot.waitUntil(lambda: counters.toolTip().startswith("Sent 1,000 datagrams, 14,000 bytes"))
 
 
+def test_a_repeat_run_with_a_counter_numbers_each_datagram_exactly(
+    qtbot: QtBot, window: MainWindow, receiver: UdpReceiver
+) -> None:
+    aim(window, receiver.host, receiver.port)
+    child(window, QLineEdit, "udpPayload").setText("seq {{counter:4}}")
+    child(window, QSpinBox, "udpCount").setValue(1000)
+    child(window, QSpinBox, "udpInterval").setValue(0 if receiver.rcvbuf >= 2 << 20 else 1)
+    click(qtbot, window, "udpSend")
+    model = window.log_pane.model
+    qtbot.waitUntil(lambda: model.totals.sent_events == 1000, timeout=20_000)
+    qtbot.waitUntil(lambda: status_text(window) == "Idle", timeout=10_000)
+    qtbot.waitUntil(lambda: receiver.count >= 1000)
+    expected = [b"seq %04d" % number for number in range(1, 1001)]
+    assert receiver.datagrams == expected
+    assert [e.data for e in udp_events(window, Kind.SENT)] == expected
+    assert model.totals.sent_bytes == 8000
+    info = [e.message for e in udp_events(window, Kind.INFO)]
+    assert any("1,000 datagrams rendered from their macros (8 bytes the first)" in m for m in info)
+    # The next Send goes on counting from the tab's 1,000 messages.
+    child(window, QSpinBox, "udpCount").setValue(1)
+    click(qtbot, window, "udpSend")
+    qtbot.waitUntil(lambda: receiver.count == 1001)
+    assert receiver.datagrams[-1] == b"seq 1001"
+
+
+def test_an_unknown_macro_keeps_send_disabled(qtbot: QtBot, window: MainWindow) -> None:
+    child(window, QLineEdit, "udpPayload").setText("{{crc16}}")
+    error = child(window, QLabel, "udpPayloadError")
+    assert error.isVisible() and error.text().startswith("Unknown macro {{crc16}}")
+    assert not child(window, QPushButton, "udpSend").isEnabled()
+
+
 def test_echo_replies_show_in_the_log_with_listen(qtbot: QtBot, window: MainWindow) -> None:
     with UdpReceiver(echo=True) as echo:
         aim(window, echo.host, echo.port)

@@ -63,3 +63,25 @@ def test_missing_file_is_a_field_message(qtbot: QtBot, tmp_path: object) -> None
     editor = make(qtbot)
     editor.load_file(Path(str(tmp_path)) / "nope.bin")
     assert "Cannot read nope.bin" in editor.error_label.text()
+
+
+def test_macros_compile_to_a_template_and_the_first_message_is_shown(qtbot: QtBot) -> None:
+    editor = make(qtbot)
+    with qtbot.waitSignal(editor.validity_changed, timeout=1000) as changed:
+        editor.field.setText("{{nope}}")
+    assert changed.args == [False]
+    assert editor.message() is None and not editor.is_valid()
+    assert editor.error_label.text().startswith("Unknown macro {{nope}} at position 0")
+    assert not editor.expanded_label.isVisible()
+    editor.line_ending_combo.setCurrentIndex(1)  # LF
+    editor.field.setText("id {{counter:3}}")
+    message = editor.message()
+    assert editor.is_valid() and message is not None and not message.is_static
+    assert message.render_number(7) == b"id 007\n"
+    assert editor.payload() is None  # no single bytes: each message differs
+    assert editor.expanded_label.text() == "First message: id 001\\n"
+    editor.field.setText("\\{{counter}}")  # escaped: static, and said so
+    assert editor.payload() == b"{{counter}}\n"
+    assert editor.expanded_label.text() == "Sends: {{counter}}\\n"
+    editor.field.setText("plain")
+    assert not editor.expanded_label.isVisible() and editor.payload() == b"plain\n"
