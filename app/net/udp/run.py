@@ -294,6 +294,7 @@ class UdpRun:
                     map(len, payloads),
                     repeat(""),
                     repeat(""),
+                    repeat(False),
                 ),
             )
         )
