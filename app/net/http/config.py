@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 import os
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from app.net.http.routes import RouteTable
 
 # A header name is an RFC 9110 token.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -30,6 +33,7 @@ class ServeMode(enum.Enum):
     FIXED = "Fixed response"
     ECHO = "Echo request"
     FOLDER = "Serve folder"
+    ROUTES = "Routes"  # the first matching route answers, else the fixed response
 
 
 # Records built at start-up are NamedTuples, not frozen dataclasses: creating the class
@@ -48,6 +52,8 @@ class ResponseConfig(NamedTuple):
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b"Hello, client!"
     folder: str = ""
+    routes: RouteTable | None = None  # ROUTES mode; compiled by routes.compile_routes
+    cors: bool = False  # answer CORS preflights; Access-Control-Allow-Origin on every answer
 
 
 class ServerLimits(NamedTuple):
