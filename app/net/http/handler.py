@@ -55,7 +55,8 @@ def answer(request: Request, config: ResponseConfig, peer: str) -> Answer:
         return _from_folder(request, config.folder, keep_alive, extra)
     if request.method not in KNOWN_METHODS:
         reason = f"{request.method} is not implemented"
-        return Answer(501, error_response(501, reason, keep_alive=keep_alive), keep_alive, reason)
+        data = error_response(501, reason, keep_alive=keep_alive, headers=tuple(extra))
+        return Answer(501, data, keep_alive, reason)
     if config.mode is ServeMode.ECHO:
         data = build_response(
             200,
@@ -126,7 +127,8 @@ def _from_folder(
         found = answer_folder(folder, request.method, request.target)
     except OSError as exc:
         reason = f"Cannot read: {exc.strerror or exc}"
-        return Answer(500, error_response(500, reason, keep_alive=keep_alive), keep_alive, reason)
+        data = error_response(500, reason, keep_alive=keep_alive, headers=tuple(extra))
+        return Answer(500, data, keep_alive, reason)
     headers = [*found.headers, *extra]
     if found.file is None:
         data = build_response(
