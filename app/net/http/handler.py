@@ -5,17 +5,14 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 from urllib.parse import parse_qs
 
-from app.net.http.config import ResponseConfig, ServeMode
+from app.net.http.config import ResponseConfig, RouteAnswer, RouteFault, ServeMode
 from app.net.http.folder import answer_folder
 from app.net.http.request import Request
 from app.net.http.request_log import readable
 from app.net.http.responses import build_response, error_response
-
-if TYPE_CHECKING:
-    from app.net.http.routes import RouteAnswer, RouteFault
 
 # Fixed and echo modes answer these; anything else is 501 Not Implemented.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -97,8 +94,6 @@ def answer(request: Request, config: ResponseConfig, peer: str) -> Answer:
 def _from_route(
     request: Request, found: RouteAnswer, keep_alive: bool, extra: list[tuple[str, str]]
 ) -> Answer:
-    from app.net.http.routes import RouteFault
-
     fault: RouteFault | None = found.fault
     if fault is RouteFault.NONE:
         fault = None

@@ -15,7 +15,7 @@ their order. Each fault is logged as what it did to the connection:
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from app.net.events import EventSink, Kind
 from app.net.http.request_log import fault_event, request_event
@@ -23,7 +23,6 @@ from app.net.http.routes import RouteFault
 from app.net.reactor import Reactor, Timer
 
 if TYPE_CHECKING:
-    from app.net.http.connection import HttpConnection
     from app.net.http.handler import Answer
     from app.net.http.request import Request
 
@@ -32,12 +31,23 @@ DRIBBLE_INTERVAL = 0.05
 RANDOM_SIZE = 256
 
 
+class StagingConnection(Protocol):
+    """What a staged answer asks of its connection (connection.HttpConnection)."""
+
+    peer: str
+
+    def finish_staged(self, keep_alive: bool) -> None: ...
+    def send_route_answer(self, request: Request, reply: Answer) -> None: ...
+    def send_raw(self, data: bytes) -> None: ...
+    def end_with_fault(self, reset: bool) -> None: ...
+
+
 class StagedAnswer:
     """One route answer in progress on one connection (the loop thread only)."""
 
     def __init__(
         self,
-        connection: HttpConnection,
+        connection: StagingConnection,
         reactor: Reactor,
         sink: EventSink,
         request: Request,

@@ -25,7 +25,29 @@ from typing import NamedTuple
 
 import regex
 
-from app.net.http.config import HttpConfigError, check_content_type
+from app.net.http.config import (
+    DEFAULT_ROUTE,
+    ROUTE_METHODS,
+    HttpConfigError,
+    RouteAnswer,
+    RouteFault,
+    check_content_type,
+)
+
+__all__ = [
+    "DEFAULT_ROUTE",
+    "ROUTE_METHODS",
+    "CellError",
+    "CompiledRoutes",
+    "RouteAnswer",
+    "RouteFault",
+    "RouteField",
+    "RouteMatchTimeout",
+    "RouteTable",
+    "compile_routes",
+    "glob_pattern",
+]
+
 from app.net.user_regex import (
     MatchTimeout,
     PatternError,
@@ -34,7 +56,6 @@ from app.net.user_regex import (
     expand_groups,
 )
 
-ROUTE_METHODS = ("ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 REGEX_PREFIX = "re:"
 # Ten minutes: longer than any client's timeout a person would want to provoke.
 MAX_DELAY_MS = 600_000
@@ -52,19 +73,6 @@ class RouteField(enum.IntEnum):
     FAULT = 6
 
 
-class RouteFault(enum.Enum):
-    """What a route does to the connection instead of (or while) answering."""
-
-    NONE = "None"
-    EMPTY = "Empty response"
-    RESET = "Reset connection"
-    RANDOM = "Random data then close"
-    DRIBBLE = "Dribble"
-
-
-DEFAULT_ROUTE = ("GET", "/api/*", "200", "application/json", '{"ok": true}', "0", "None")
-
-
 class CellError(NamedTuple):
     row: int
     field: RouteField
@@ -73,15 +81,6 @@ class CellError(NamedTuple):
 
 # Called with the bad cell's field and the reason.
 _Report = Callable[[RouteField, str], None]
-
-
-class RouteAnswer(NamedTuple):
-    number: int  # the route's row, counted from 1 as the table shows it
-    status: int
-    content_type: str  # "" writes no Content-Type
-    body: bytes  # with `$1`… already expanded
-    delay: float  # seconds before anything is sent
-    fault: RouteFault
 
 
 class RouteMatchTimeout(Exception):

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.settings_store import FIELD_CODECS, FieldCodec
 from app.ui.widgets.field_feedback import error_label
 
 Index = QModelIndex | QPersistentModelIndex
@@ -233,6 +234,9 @@ class RowsTable(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # The view carries `name` (the automation contract); the whole editor's name is
+        # the key its rows are remembered under between runs.
+        self.setObjectName(f"{name}Editor")
         self._codec = codec
         self._file_stem = file_stem
         self.model = RowsModel(columns, self)
@@ -344,3 +348,18 @@ class RowsTable(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export", "", "JSON (*.json)")
         if path:
             self.export_file(Path(path))
+
+
+def _save_rows(table: RowsTable) -> str:
+    return json.dumps(table.model.rows(), ensure_ascii=False)
+
+
+def _restore_rows(table: RowsTable, value: object) -> None:
+    rows = json.loads(str(value))
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise ValueError("not a list of rows")
+    table.model.set_rows(rows)
+
+
+# A table's rows are remembered between runs like any field's value (as JSON text).
+FIELD_CODECS[RowsTable] = FieldCodec(_save_rows, _restore_rows)
