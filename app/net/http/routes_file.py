@@ -1,4 +1,4 @@
-"""The HTTP routes file (Import…/Export… of the HTTP Server tab's routes table).
+r"""The HTTP routes file (Import…/Export… of the HTTP Server tab's routes table).
 
 A JSON object; `routes` lists the routes top to bottom (the first match answers):
 
