@@ -254,3 +254,12 @@ def test_a_catastrophic_path_regex_answers_500_and_the_next_request_is_served(
     assert status == 500 and b"route 1" in body
     http_server.wait_for_message(r"→ 500, .*route 1's path pattern was stopped after")
     assert http_server.request("GET", "/ok")[2] == b"fine"
+
+
+def test_a_half_closed_client_still_gets_the_delayed_answer(http_server: RunningServer) -> None:
+    serve_routes(http_server, route("/slow", "late", delay="300"))
+    with socket.create_connection(("127.0.0.1", http_server.port), timeout=10) as sock:
+        sock.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.shutdown(socket.SHUT_WR)  # like `nc -N`: done sending, still reading
+        received = http_server_read_all(sock)
+    assert received.startswith(b"HTTP/1.1 200 OK\r\n") and received.endswith(b"\r\n\r\nlate")
