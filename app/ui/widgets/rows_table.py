@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -320,7 +321,7 @@ class RowsTable(QWidget):
     @Slot()
     def _add(self) -> None:
         at = self.model.append_row()
-        self.view.selectRow(at)
+        self._select_only(at)
         self.view.scrollToBottom()
 
     @Slot()
@@ -331,7 +332,17 @@ class RowsTable(QWidget):
         selected = self._selected()
         if len(selected) != 1:
             return
-        self.view.selectRow(self.model.move_row(selected[0].row(), step))
+        self._select_only(self.model.move_row(selected[0].row(), step))
+
+    def _select_only(self, row: int) -> None:
+        # Not QTableView.selectRow: it honours the keyboard modifiers held at the time, so
+        # with Ctrl down it adds the row to the selection and the next Up/Down is refused.
+        selection = self.view.selectionModel()
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        selection.setCurrentIndex(self.model.index(row, 0), flags)
 
     def _selected(self) -> list[QModelIndex]:
         model = self.view.selectionModel()
