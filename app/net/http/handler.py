@@ -25,7 +25,7 @@ class Answer:
     status: int
     data: bytes
     keep_alive: bool
-    note: str = ""  # why a request was refused, for the log line
+    note: str = ""  # what the log line adds: why it was refused, which route answered
     file: BinaryIO | None = None
     file_size: int = 0
     # Set when a route answered: its number, its delay (s) and its fault (None for none).

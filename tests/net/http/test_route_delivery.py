@@ -263,3 +263,21 @@ def test_a_half_closed_client_still_gets_the_delayed_answer(http_server: Running
         sock.shutdown(socket.SHUT_WR)  # like `nc -N`: done sending, still reading
         received = http_server_read_all(sock)
     assert received.startswith(b"HTTP/1.1 200 OK\r\n") and received.endswith(b"\r\n\r\nlate")
+
+
+def test_curl_sees_reset_and_random_data_as_what_they_are(http_server: RunningServer) -> None:
+    curl = shutil.which("curl")
+    assert curl is not None
+    serve_routes(
+        http_server,
+        route("/reset", fault="Reset connection"),
+        route("/noise", fault="Random data then close"),
+    )
+    base = f"http://127.0.0.1:{http_server.port}"
+    reset = subprocess.run([curl, "-sS", f"{base}/reset"], capture_output=True, timeout=20)
+    assert reset.returncode == 56 and b"reset by peer" in reset.stderr
+    noise = subprocess.run(
+        [curl, "-sS", "-o", "/dev/null", f"{base}/noise"], capture_output=True, timeout=20
+    )
+    # curl 7.x calls random bytes an HTTP/0.9 answer and refuses it (1), or a weird reply (8).
+    assert noise.returncode in (1, 8), noise.stderr
