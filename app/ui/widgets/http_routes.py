@@ -23,9 +23,22 @@ FAULTS = tuple(fault.value for fault in RouteFault)
 _TITLES = ("Method", "Path", "Status", "Content-Type", "Body", "Delay (ms)", "Fault")
 _CHOICES = {0: ROUTE_METHODS, 6: FAULTS}
 _WIDTHS = (90, 0, 60, 150, 0, 80, 170)  # 0: Path and Body share what is left
+_TIPS = (
+    "ANY answers every method; a GET route also answers HEAD (the same head, no body)",
+    "/api/* (each * matches anything, / included, and is $1, $2… in the body), or re: and "
+    "a regular expression for the whole path; the query string is not part of it",
+    "100–599; 1xx, 204 and 304 carry no body",
+    "Empty: no Content-Type header",
+    "$1…$9: the path's groups, $0: the whole path, $$: a dollar sign",
+    "Milliseconds before the answer (or the fault); other clients are not held",
+    "Empty response: closed without a byte. Reset connection: RST. Random data then "
+    "close: 256 random bytes, then FIN. Dribble: the body 8 bytes every 50 ms",
+)
 COLUMNS = tuple(
-    RowColumn(title, default, _CHOICES.get(at, ()), width)
-    for at, (title, default, width) in enumerate(zip(_TITLES, DEFAULT_ROUTE, _WIDTHS, strict=True))
+    RowColumn(title, default, _CHOICES.get(at, ()), width, tip)
+    for at, (title, default, width, tip) in enumerate(
+        zip(_TITLES, DEFAULT_ROUTE, _WIDTHS, _TIPS, strict=True)
+    )
 )
 HINT = (
     "The first matching route answers. Path: a glob such as /api/* (each * is $1, $2… in "

@@ -56,6 +56,7 @@ class RowColumn(NamedTuple):
     default: str = ""
     choices: tuple[str, ...] = ()  # non-empty: a combo editor, only these values
     width: int = 0  # 0: the column shares what is left
+    tip: str = ""  # the header's tooltip: what the column's cells mean
 
 
 class RowsCodec(NamedTuple):
@@ -118,6 +119,8 @@ class RowsModel(QAbstractTableModel):
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.columns[section].title
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].tip or None
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
             return str(section + 1)
         return None

@@ -281,3 +281,14 @@ def test_curl_sees_reset_and_random_data_as_what_they_are(http_server: RunningSe
     )
     # curl 7.x calls random bytes an HTTP/0.9 answer and refuses it (1), or a weird reply (8).
     assert noise.returncode in (1, 8), noise.stderr
+
+
+def test_a_pipelined_answer_before_a_fault_is_delivered_first(http_server: RunningServer) -> None:
+    serve_routes(http_server, route("/fine", "fine"), route("/empty", fault="Empty response"))
+    with socket.create_connection(("127.0.0.1", http_server.port), timeout=10) as sock:
+        one = b"GET /%s HTTP/1.1\r\nHost: x\r\n\r\n"
+        sock.sendall(one % b"fine" + one % b"empty" + one % b"fine")
+        received = http_server_read_all(sock)
+    # The first answer, then the close: nothing for the request after the fault.
+    assert received.startswith(b"HTTP/1.1 200 OK\r\n") and received.endswith(b"\r\n\r\nfine")
+    assert received.count(b"HTTP/1.1") == 1

@@ -161,3 +161,13 @@ def test_routes_export_and_import_the_documented_file(
     message = child(window, QLabel, "httpRouteMessage")
     assert "route 1 has no path" in message.text()
     assert table.model.rows() == rows  # a bad file changes nothing
+
+
+def test_each_column_header_explains_its_cells(window: MainWindow) -> None:
+    model = routes_view(window).model()
+    tips = [
+        model.headerData(i, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+        for i in range(model.columnCount())
+    ]
+    assert all(tips), tips
+    assert "re:" in tips[1] and "$1" in tips[4] and "RST" in tips[6]
