@@ -171,3 +171,28 @@ def test_each_column_header_explains_its_cells(window: MainWindow) -> None:
     ]
     assert all(tips), tips
     assert "re:" in tips[1] and "$1" in tips[4] and "RST" in tips[6]
+
+
+def test_the_combo_editor_of_a_cell_changes_the_route(qtbot: QtBot, window: MainWindow) -> None:
+    routes_mode(window)
+    click(qtbot, window, "httpRouteAdd")
+    view = routes_view(window)
+    index = view.model().index(0, COLUMNS.index("Fault"))
+    view.edit(index)
+    editor = view.viewport().findChild(QComboBox)
+    assert editor is not None
+    assert [editor.itemText(i) for i in range(editor.count())] == [f.value for f in RouteFault]
+    editor.setCurrentText("Reset connection")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next loop turn
+    qtbot.waitUntil(lambda: index.data() == "Reset connection", timeout=3000)
+    port = start(qtbot, window)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/api/anything")
+    try:
+        conn.getresponse()
+        raise AssertionError("the Reset connection fault answered")
+    except ConnectionResetError:
+        pass
+    finally:
+        conn.close()
+    stop(qtbot, window)
