@@ -27,7 +27,7 @@ _TIPS = (
     "ANY answers every method; a GET route also answers HEAD (the same head, no body)",
     "/api/* (each * matches anything, / included, and is $1, $2… in the body), or re: and "
     "a regular expression for the whole path; the query string is not part of it",
-    "100–599; 1xx, 204 and 304 carry no body",
+    "From 100 to 599; 1xx, 204 and 304 carry no body",
     "Empty: no Content-Type header",
     "$1…$9: the path's groups, $0: the whole path, $$: a dollar sign",
     "Milliseconds before the answer (or the fault); other clients are not held",
