@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import os
 import re
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 # A header name is an RFC 9110 token.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -30,6 +30,41 @@ class ServeMode(enum.Enum):
     FIXED = "Fixed response"
     ECHO = "Echo request"
     FOLDER = "Serve folder"
+    ROUTES = "Routes"  # the first matching route answers, else the fixed response
+
+
+# A route's choices live here, not in routes.py, so the tab can show them without
+# importing the regex package (start-up counts).
+ROUTE_METHODS = ("ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+class RouteFault(enum.Enum):
+    """What a route does to the connection instead of (or while) answering."""
+
+    NONE = "None"
+    EMPTY = "Empty response"
+    RESET = "Reset connection"
+    RANDOM = "Random data then close"
+    DRIBBLE = "Dribble"
+
+
+# A new row of the routes table (and the value of a field a routes file leaves out).
+DEFAULT_ROUTE = ("GET", "/api/*", "200", "application/json", '{"ok": true}', "0", "None")
+
+
+class RouteAnswer(NamedTuple):
+    number: int  # the route's row, counted from 1 as the table shows it
+    status: int
+    content_type: str  # "" writes no Content-Type
+    body: bytes  # with `$1`… already expanded
+    delay: float  # seconds before anything is sent
+    fault: RouteFault
+
+
+class RouteMatcher(Protocol):
+    """What the server asks of its routes (routes.RouteTable, compiled from the table)."""
+
+    def match(self, method: str, target: str) -> RouteAnswer | None: ...
 
 
 # Records built at start-up are NamedTuples, not frozen dataclasses: creating the class
@@ -48,6 +83,8 @@ class ResponseConfig(NamedTuple):
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b"Hello, client!"
     folder: str = ""
+    routes: RouteMatcher | None = None  # ROUTES mode; compiled by routes.compile_routes
+    cors: bool = False  # answer CORS preflights; Access-Control-Allow-Origin on every answer
 
 
 class ServerLimits(NamedTuple):

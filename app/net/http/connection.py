@@ -9,9 +9,10 @@ thread serves the same load faster and leaves the GUI responsive.
 from __future__ import annotations
 
 import socket
+import struct
 import time
 from collections.abc import Callable, Iterable
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from app.net.events import EventSink, Kind
 from app.net.http.config import ResponseConfig, ServerLimits
@@ -27,7 +28,11 @@ from app.net.http.responses import error_response
 from app.net.reactor import Reactor
 from app.net.stream import Outgoing, Stream, StreamFailure
 
+if TYPE_CHECKING:
+    from app.net.http.route_delivery import StagedAnswer
+
 SEND_CHUNK = 256 * 1024
+_LINGER_NONE = struct.pack("ii", 1, 0)
 # Stop reading (and parsing pipelined requests) while this much waits to be sent.
 HIGH_WATER = 1024 * 1024
 
@@ -36,6 +41,7 @@ class _Response(Outgoing):
     """A response in the stream's outbox: the bytes, then the file body if there is one."""
 
     __slots__ = ("file", "head", "note", "request", "status")
+    planned = False  # a route's answer: a 4xx or 5xx is what was asked for, not an error
 
     def __init__(
         self,
@@ -72,6 +78,11 @@ class _Response(Outgoing):
             self.file.close()
 
 
+class _RouteResponse(_Response):
+    __slots__ = ()
+    planned = True
+
+
 class HttpConnection:
     """Lives in the reactor's thread; the server calls `check_deadlines` periodically.
 
@@ -99,6 +110,10 @@ class HttpConnection:
         self._close_after = False
         self._closed = False
         self._held = False  # pipelined requests wait until the output drains
+        # A route's answer with a delay or a fault in progress: later requests wait.
+        self._staged: StagedAnswer | None = None
+        self._reset_on_close = False
+        self._sock = sock
         self._last_activity = time.monotonic()
         self._request_since = 0.0
         self._stream = Stream(reactor, sock, self, recv_size=RECV_SIZE, high_water=HIGH_WATER)
@@ -116,7 +131,7 @@ class HttpConnection:
     def eof_received(self) -> None:
         if self._parser.busy:
             self._end("Client closed the connection mid-request", Kind.ERROR)
-        elif not self._stream.outbox_empty:
+        elif not self._stream.outbox_empty or self._staged is not None:
             self._close_after = True  # answer what was asked, then close (half-close)
         else:
             self.close()
@@ -124,7 +139,7 @@ class HttpConnection:
     def _process(self) -> None:
         parser = self._parser
         stream = self._stream
-        while not self._close_after and not self._closed:
+        while not self._close_after and not self._closed and self._staged is None:
             if stream.queued >= HIGH_WATER:
                 self._held = True
                 break
@@ -144,7 +159,13 @@ class HttpConnection:
                 self._sink(internal_error_event(self.peer, exc))
                 self._refuse(HttpError(500, "Internal server error (details in the log)"))
                 return
-            self._queue_answer(request, reply)
+            if reply.route:
+                if reply.delay or reply.fault is not None:
+                    self._stage(request, reply)
+                    continue
+                self._queue_answer(request, reply, _RouteResponse)
+            else:
+                self._queue_answer(request, reply)
             if not reply.keep_alive:
                 self._stop_reading()
         if parser.busy and not self._request_since:
@@ -152,10 +173,12 @@ class HttpConnection:
         if not self._closed:
             stream.flush()
 
-    def _queue_answer(self, request: Request, reply: Answer) -> None:
+    def _queue_answer(
+        self, request: Request, reply: Answer, response: type[_Response] = _Response
+    ) -> None:
         end = reply.data.find(b"\r\n\r\n")
         self._stream.write(
-            _Response(
+            response(
                 reply.data,
                 request,
                 reply.status,
@@ -165,6 +188,46 @@ class HttpConnection:
                 reply.file_size,
             )
         )
+
+    # -- a route's delay or fault (route_delivery.StagedAnswer calls these) --------------
+
+    def _stage(self, request: Request, reply: Answer) -> None:
+        from app.net.http.route_delivery import StagedAnswer  # with the first such route
+
+        # Not reading meanwhile: a client pouring in pipelined requests during a long
+        # delay would otherwise grow the parser's buffer without bound.
+        self._stream.pause_reading()
+        self._staged = StagedAnswer(self, self._reactor, self._sink, request, reply)
+        self._staged.begin()
+
+    def finish_staged(self, keep_alive: bool) -> None:
+        """The staged answer is written (or its last piece is): later requests may go."""
+        self._staged = None
+        if not keep_alive:
+            self._stop_reading()
+        else:
+            self._stream.resume_reading()
+            self._reactor.call_soon(self._continue)
+
+    def send_route_answer(self, request: Request, reply: Answer) -> None:
+        self._queue_answer(request, reply, _RouteResponse)
+        self._stream.flush()
+
+    def send_raw(self, data: bytes) -> None:
+        """Bytes that are not logged as a response of their own (a fault's, a piece)."""
+        self._stream.write(_Response(data))
+        self._stream.flush()
+
+    def end_with_fault(self, reset: bool) -> None:
+        """Close once what is queued has left: FIN, or RST with `reset`."""
+        self._staged = None
+        self._reset_on_close = reset
+        self._stop_reading()
+        self._stream.flush()  # an empty outbox drains at once, and drained() closes
+
+    def _continue(self) -> None:
+        if not self._closed and self._staged is None and not self._close_after:
+            self._process()
 
     def _refuse(self, exc: HttpError) -> None:
         self._sink(refused_event(self.peer, exc.status, exc.reason, self._parser.received_head()))
@@ -190,7 +253,8 @@ class HttpConnection:
             self._close_after = True  # the body ended short: the framing is broken
         if item.request is None:
             return
-        kind = Kind.ERROR if item.note and item.status >= 400 else Kind.RECEIVED
+        error = item.note and item.status >= 400 and not item.planned
+        kind = Kind.ERROR if error else Kind.RECEIVED
         self._sink(
             request_event(
                 self.peer, item.request, item.status, item.sent, item.head, item.note, kind
@@ -198,7 +262,9 @@ class HttpConnection:
         )
 
     def drained(self) -> None:
-        if self._close_after:
+        if self._staged is not None:
+            self._staged.drained()
+        elif self._close_after:
             self.close()
         elif self._held:
             # Pipelined requests waited while the output was over the high-water mark.
@@ -210,6 +276,8 @@ class HttpConnection:
             self._process()
 
     def connection_lost(self, failure: StreamFailure) -> None:
+        if self._staged is not None:
+            self._staged.lost(failure.reason)
         item = failure.partial
         if failure.writing:
             if isinstance(item, _Response) and item.request is not None:
@@ -237,6 +305,8 @@ class HttpConnection:
         """When the connection went quiet between requests; None while a request is busy."""
         if self._closed or not self._stream.outbox_empty or self._parser.busy:
             return None
+        if self._staged is not None:
+            return None
         return self._last_activity
 
     # -- deadlines and teardown --------------------------------------------------------
@@ -244,6 +314,8 @@ class HttpConnection:
     def check_deadlines(self, now: float) -> None:
         limits = self._limits
         item = self._stream.sending
+        if item is None and self._staged is not None:
+            return  # a route's delay or dribble: its own timers decide
         if item is not None:
             if now - self._last_activity > limits.io_timeout:
                 if isinstance(item, _Response) and item.request is not None:
@@ -282,11 +354,20 @@ class HttpConnection:
         if self._closed:
             return
         dropped = self._stream.drop_outbox()
+        if self._reset_on_close:
+            # No lingering: the close sends RST instead of FIN (the route's fault).
+            try:
+                self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_NONE)
+            except OSError:
+                pass
         self._stream.close()
         self._release(dropped)
 
     def _release(self, dropped: Iterable[Outgoing]) -> None:
         self._closed = True
+        if self._staged is not None:
+            self._staged.cancel()
+            self._staged = None
         try:
             for item in dropped:
                 if isinstance(item, _Response):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import parse_qs
 
-from app.net.http.config import ResponseConfig, ServeMode
+from app.net.http.config import ResponseConfig, RouteAnswer, RouteFault, ServeMode
 from app.net.http.folder import answer_folder
 from app.net.http.request import Request
 from app.net.http.request_log import readable
@@ -25,9 +25,13 @@ class Answer:
     status: int
     data: bytes
     keep_alive: bool
-    note: str = ""  # why a request was refused, for the log line
+    note: str = ""  # what the log line adds: why it was refused, which route answered
     file: BinaryIO | None = None
     file_size: int = 0
+    # Set when a route answered: its number, its delay (s) and its fault (None for none).
+    route: int = 0
+    delay: float = 0.0
+    fault: RouteFault | None = None
 
 
 def answer(request: Request, config: ResponseConfig, peer: str) -> Answer:
@@ -36,11 +40,20 @@ def answer(request: Request, config: ResponseConfig, peer: str) -> Answer:
     extra: list[tuple[str, str]] = []
     if keep_alive and request.version == "HTTP/1.0":
         extra.append(("Connection", "keep-alive"))
+    if config.cors:
+        from app.net.http import cors  # loaded with the option: start-up counts
+
+        if cors.is_preflight(request):
+            headers = [*cors.preflight_headers(request), *extra]
+            data = build_response(204, headers, b"", keep_alive=keep_alive)
+            return Answer(204, data, keep_alive, "CORS preflight")
+        extra += cors.allow_origin(request)
     if config.mode is ServeMode.FOLDER:
         return _from_folder(request, config.folder, keep_alive, extra)
     if request.method not in KNOWN_METHODS:
         reason = f"{request.method} is not implemented"
-        return Answer(501, error_response(501, reason, keep_alive=keep_alive), keep_alive, reason)
+        data = error_response(501, reason, keep_alive=keep_alive, headers=tuple(extra))
+        return Answer(501, data, keep_alive, reason)
     if config.mode is ServeMode.ECHO:
         data = build_response(
             200,
@@ -51,10 +64,24 @@ def answer(request: Request, config: ResponseConfig, peer: str) -> Answer:
             keep_alive=keep_alive,
         )
         return Answer(200, data, keep_alive)
+    note = ""
+    if config.mode is ServeMode.ROUTES and config.routes is not None:
+        from app.net.http.routes import RouteMatchTimeout  # loaded with the first route
+
+        try:
+            found = config.routes.match(request.method, request.target)
+        except RouteMatchTimeout as exc:
+            reason = str(exc)
+            data = error_response(500, reason, keep_alive=keep_alive, headers=tuple(extra))
+            return Answer(500, data, keep_alive, reason)
+        if found is not None:
+            return _from_route(request, found, keep_alive, extra)
+        note = "no route matched: the fixed response"
     status = config.status
     if status < 200:
         keep_alive = False  # an interim status as the final answer: end it there
-    return Answer(status, _fixed_response(config, head_only, keep_alive, extra), keep_alive)
+    data = _fixed_response(config, head_only, keep_alive, extra)
+    return Answer(status, data, keep_alive, note)
 
 
 # The fixed response's bytes depend only on the configuration, the Date second and three
@@ -87,6 +114,29 @@ def _fixed_response(
     return data
 
 
+def _from_route(
+    request: Request, found: RouteAnswer, keep_alive: bool, extra: list[tuple[str, str]]
+) -> Answer:
+    fault: RouteFault | None = found.fault
+    if fault is RouteFault.NONE:
+        fault = None
+    elif fault is not RouteFault.DRIBBLE:
+        keep_alive = False  # the connection ends with the fault
+    status = found.status
+    if status < 200:
+        keep_alive = False  # an interim status as the final answer: end it there
+    data = build_response(
+        status,
+        extra,
+        found.body,
+        content_type=found.content_type or None,
+        head_only=request.method == "HEAD",
+        keep_alive=keep_alive,
+    )
+    note = f"route {found.number}"
+    return Answer(status, data, keep_alive, note, None, 0, found.number, found.delay, fault)
+
+
 def _from_folder(
     request: Request, folder: str, keep_alive: bool, extra: list[tuple[str, str]]
 ) -> Answer:
@@ -95,7 +145,8 @@ def _from_folder(
         found = answer_folder(folder, request.method, request.target)
     except OSError as exc:
         reason = f"Cannot read: {exc.strerror or exc}"
-        return Answer(500, error_response(500, reason, keep_alive=keep_alive), keep_alive, reason)
+        data = error_response(500, reason, keep_alive=keep_alive, headers=tuple(extra))
+        return Answer(500, data, keep_alive, reason)
     headers = [*found.headers, *extra]
     if found.file is None:
         data = build_response(

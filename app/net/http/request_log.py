@@ -50,6 +50,19 @@ def request_event(
     return LogEvent(time.time(), Source.HTTP, kind, peer, wire, message, size, detail)
 
 
+def fault_event(peer: str, request: Request, outcome: str, note: str) -> LogEvent:
+    """A request a route answered with a fault: `outcome` instead of a status and size."""
+    elapsed_ms = (time.perf_counter() - request.started) * 1000.0
+    target = readable(request.target)
+    if len(target) > _MAX_TARGET_SHOWN:
+        target = target[:_MAX_TARGET_SHOWN] + "…"
+    message = f"{request.method} {target} → {outcome} ({elapsed_ms:.1f} ms): {note}"
+    detail = _detail(request.head, request.body, f"({outcome})".encode())
+    wire = request.head + request.body[:BODY_PREVIEW]
+    size = len(request.head) + len(request.body)
+    return LogEvent(time.time(), Source.HTTP, Kind.RECEIVED, peer, wire, message, size, detail)
+
+
 def refused_event(peer: str, status: int, reason: str, received: bytes) -> LogEvent:
     """A request that could not be parsed or was over a limit: answered `status`, closed."""
     message = f"{status} {reason_phrase(status)}: {reason}; connection closed"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QGridLayout,
     QGroupBox,
@@ -34,11 +35,16 @@ from app.net.http.status import HttpServerStatus, ServerState
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.field_feedback import error_label, mark_invalid
+from app.ui.widgets.http_routes import HttpRoutesEditor
 from app.ui.widgets.server_switch import ServerSwitch
 from app.ui.widgets.status_footer import StatusFooter
 
 if TYPE_CHECKING:
     from app.workers.http_server_worker import HttpServerWorker
+
+
+_FALLBACK_EDIT_HEIGHT = 56
+_NO_LIMIT = 16777215  # QWIDGETSIZE_MAX
 
 
 def _exposure(host: str, port: int) -> str:
@@ -101,6 +107,16 @@ class HttpServerTab(ToolTab):
         self.browse_button.setObjectName("httpBrowse")
         self.folder_error = error_label("httpFolderError")
         self.pages = QStackedWidget()
+        self.routes = HttpRoutesEditor()
+        self.routes.hide()
+        self.fallthrough = QLabel("When no route matches:")
+        self.fallthrough.hide()
+        self.cors = QCheckBox("CORS: allow any origin")
+        self.cors.setObjectName("httpCors")
+        self.cors.setToolTip(
+            "Answer preflight OPTIONS requests with 204 and the Access-Control-Allow-* "
+            "headers, and add Access-Control-Allow-Origin to every answer (all modes)"
+        )
 
         self._build_layout()
         self.start_button.start_requested.connect(self._start)
@@ -113,6 +129,8 @@ class HttpServerTab(ToolTab):
         self.headers.textChanged.connect(self._apply_config)
         self.body.textChanged.connect(self._apply_config)
         self.folder.textChanged.connect(self._apply_config)
+        self.routes.changed.connect(self._apply_config)
+        self.cors.toggled.connect(self._apply_config)
 
     def _build_layout(self) -> None:
         self.target.add(self.start_button)
@@ -130,18 +148,19 @@ class HttpServerTab(ToolTab):
         fixed = QWidget()
         fixed_grid = QGridLayout(fixed)
         fixed_grid.setContentsMargins(0, 0, 0, 0)
-        fixed_grid.addWidget(QLabel("Status"), 0, 0)
+        fixed_grid.addWidget(self.fallthrough, 0, 0, 1, 4)
+        fixed_grid.addWidget(QLabel("Status"), 1, 0)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_code)
         status_row.addWidget(self.reason, 1)
-        fixed_grid.addLayout(status_row, 0, 1)
-        fixed_grid.addWidget(QLabel("Content-Type"), 0, 2)
-        fixed_grid.addWidget(self.content_type, 0, 3)
-        fixed_grid.addWidget(QLabel("Headers"), 1, 0)
-        fixed_grid.addWidget(self.headers, 1, 1)
-        fixed_grid.addWidget(QLabel("Body"), 1, 2)
-        fixed_grid.addWidget(self.body, 1, 3)
-        fixed_grid.addWidget(self.fixed_error, 2, 1, 1, 3)
+        fixed_grid.addLayout(status_row, 1, 1)
+        fixed_grid.addWidget(QLabel("Content-Type"), 1, 2)
+        fixed_grid.addWidget(self.content_type, 1, 3)
+        fixed_grid.addWidget(QLabel("Headers"), 2, 0)
+        fixed_grid.addWidget(self.headers, 2, 1)
+        fixed_grid.addWidget(QLabel("Body"), 2, 2)
+        fixed_grid.addWidget(self.body, 2, 3)
+        fixed_grid.addWidget(self.fixed_error, 3, 1, 1, 3)
         fixed_grid.setColumnStretch(1, 2)
         fixed_grid.setColumnStretch(3, 3)
 
@@ -176,8 +195,10 @@ class HttpServerTab(ToolTab):
         mode_row.addWidget(QLabel("Mode"))
         mode_row.addWidget(self.mode)
         mode_row.addStretch(1)
+        mode_row.addWidget(self.cors)
         column.addLayout(mode_row)
-        column.addWidget(self.pages, 1)
+        column.addWidget(self.routes, 3)
+        column.addWidget(self.pages, 2)
 
         layout = QVBoxLayout(self)
         layout.addWidget(server)
@@ -203,6 +224,8 @@ class HttpServerTab(ToolTab):
             self.headers,
             self.body,
             self.folder,
+            self.routes.table,
+            self.cors,
         ]
 
     # -- configuration -----------------------------------------------------------------
@@ -210,6 +233,9 @@ class HttpServerTab(ToolTab):
     def build_config(self) -> ResponseConfig | None:
         """The answer the fields describe, or None after showing why it cannot be used."""
         mode = ServeMode(self.mode.currentText())
+        cors = self.cors.isChecked()
+        # Compiled first, so a bad route cell is marked even while another field is bad.
+        routes = self.routes.compiled() if mode is ServeMode.ROUTES else None
         self._show_field_error(self.fixed_error, None)
         self._show_field_error(self.folder_error, None)
         try:
@@ -219,9 +245,9 @@ class HttpServerTab(ToolTab):
                 except HttpConfigError as exc:
                     self._show_field_error(self.folder_error, str(exc), self.folder)
                     return None
-                return ResponseConfig(mode=mode, folder=folder)
+                return ResponseConfig(mode=mode, folder=folder, cors=cors)
             if mode is ServeMode.ECHO:
-                return ResponseConfig(mode=mode)
+                return ResponseConfig(mode=mode, cors=cors)
             content_type = check_content_type(self.content_type.text())
             try:
                 headers = parse_header_lines(self.headers.toPlainText())
@@ -237,6 +263,8 @@ class HttpServerTab(ToolTab):
             content_type=content_type,
             headers=headers,
             body=self.body.toPlainText().encode("utf-8"),
+            routes=routes,
+            cors=cors,
         )
 
     def _show_field_error(
@@ -261,7 +289,14 @@ class HttpServerTab(ToolTab):
 
     @Slot(int)
     def _mode_changed(self, index: int) -> None:
-        self.pages.setCurrentIndex(index)
+        routes = ServeMode(self.mode.itemText(index)) is ServeMode.ROUTES
+        # Routes fall through to the fixed response: its page shows under the table.
+        self.pages.setCurrentIndex(0 if routes else index)
+        self.routes.setVisible(routes)
+        self.fallthrough.setVisible(routes)
+        # The fallback is short in Routes mode: the room goes to the table.
+        for edit in (self.headers, self.body):
+            edit.setMaximumHeight(_FALLBACK_EDIT_HEIGHT if routes else _NO_LIMIT)
         self._apply_config()
 
     @Slot()

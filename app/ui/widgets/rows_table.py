@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.settings_store import FIELD_CODECS, FieldCodec
 from app.ui.widgets.field_feedback import error_label
 
 Index = QModelIndex | QPersistentModelIndex
@@ -55,6 +56,7 @@ class RowColumn(NamedTuple):
     default: str = ""
     choices: tuple[str, ...] = ()  # non-empty: a combo editor, only these values
     width: int = 0  # 0: the column shares what is left
+    tip: str = ""  # the header's tooltip: what the column's cells mean
 
 
 class RowsCodec(NamedTuple):
@@ -117,6 +119,8 @@ class RowsModel(QAbstractTableModel):
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.columns[section].title
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].tip or None
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
             return str(section + 1)
         return None
@@ -234,6 +238,9 @@ class RowsTable(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # The view carries `name` (the automation contract); the whole editor's name is
+        # the key its rows are remembered under between runs.
+        self.setObjectName(f"{name}Editor")
         self._codec = codec
         self._file_stem = file_stem
         self.model = RowsModel(columns, self)
@@ -355,3 +362,18 @@ class RowsTable(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export", "", "JSON (*.json)")
         if path:
             self.export_file(Path(path))
+
+
+def _save_rows(table: RowsTable) -> str:
+    return json.dumps(table.model.rows(), ensure_ascii=False)
+
+
+def _restore_rows(table: RowsTable, value: object) -> None:
+    rows = json.loads(str(value))
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise ValueError("not a list of rows")
+    table.model.set_rows(rows)
+
+
+# A table's rows are remembered between runs like any field's value (as JSON text).
+FIELD_CODECS[RowsTable] = FieldCodec(_save_rows, _restore_rows)
