@@ -18,9 +18,12 @@ wrapping the socket with an `ssl.SSLObject` and two `ssl.MemoryBIO`s: `recv` mov
 ciphertext from the socket into the incoming BIO and returns `SSLObject.read()`; `send`
 encrypts into the outgoing BIO and writes it to the socket; both raise `BlockingIOError`
 while the record layer needs more bytes, which the stream already treats as "try again
-on the next readiness". The same Stream, outbox and accounting then serve both; the TLS
-transport will also need to ask for write interest while its outgoing BIO holds
-handshake bytes, which is the one addition the stream will need (in `_watch`).
+on the next readiness". The same Stream, outbox and accounting then serve both.
+A layered transport (`app.net.tls.transport`) holds ciphertext of its own, which is what
+the stream asks it besides (`LayeredTransport`): `_watch` takes its write interest,
+`flush` pushes its ciphertext first and reports `drained` only once none waits, and
+`close` lets it send a close_notify. A plain socket skips all of it (`_layer` is None).
+Counters (`bytes_sent`, `bytes_received`) count what the protocol sees: plaintext.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import selectors
 import socket
 from collections import deque
 from collections.abc import Callable
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from app.net.errors import describe
 from app.net.reactor import Reactor, Timer
@@ -48,6 +51,21 @@ class Transport(Protocol):
     def send(self, data: memoryview, /) -> int: ...
 
     def shutdown(self, how: int, /) -> None: ...
+
+
+@runtime_checkable
+class LayeredTransport(Transport, Protocol):
+    """A transport with output of its own (TLS records), which the stream must send."""
+
+    def wants_write(self, outbox: bool, /) -> bool: ...
+
+    def holds_output(self) -> bool: ...
+
+    def ended(self) -> bool: ...
+
+    def push(self) -> bool: ...
+
+    def close_quietly(self) -> None: ...
 
 
 class Outgoing:
@@ -162,6 +180,9 @@ class Stream:
         self._sock = sock
         self._protocol = protocol
         io = transport if transport is not None else sock
+        self._layer: LayeredTransport | None = (
+            transport if isinstance(transport, LayeredTransport) else None
+        )
         self._recv = io.recv
         self._send = io.send
         self._shutdown = io.shutdown
@@ -231,6 +252,13 @@ class Stream:
         out = self._outbox
         send = self._send
         protocol = self._protocol
+        layer = self._layer
+        if layer is not None:
+            try:
+                layer.push()
+            except OSError as exc:
+                self._fail(exc, writing=True)
+                return
         while out:
             item = out[0]
             if item.pos == len(item.view):
@@ -262,7 +290,8 @@ class Stream:
         if not out:
             if self._write_closing and not self._write_closed:
                 self._close_write()
-            protocol.drained()
+            if layer is None or not layer.holds_output():
+                protocol.drained()
         self._watch()
 
     def shutdown_write(self) -> None:
@@ -282,6 +311,8 @@ class Stream:
         if self._retry is not None:
             self._retry.cancel()
             self._retry = None
+        if self._layer is not None:
+            self._layer.close_quietly()
         self._reactor.unregister(self._sock)
         self._mask = 0
         self._outbox.clear()
@@ -313,7 +344,11 @@ class Stream:
             and (not self._high_water or self.queued < self._high_water)
         ):
             mask = _READ
-        if self._outbox:
+        layer = self._layer
+        if layer is None:
+            if self._outbox:
+                mask |= _WRITE
+        elif layer.wants_write(bool(self._outbox)):
             mask |= _WRITE
         if mask != self._mask:  # the common case on a busy socket: nothing to ask
             self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
@@ -333,6 +368,8 @@ class Stream:
         try:
             data = self._recv(self._recv_size)
         except (BlockingIOError, InterruptedError):
+            if self._layer is not None:
+                self._watch()  # a handshake step may have left records to send
             return
         except OSError as exc:
             self._fail(exc, writing=False)
@@ -346,6 +383,10 @@ class Stream:
                     self._recv_size = self._base_recv_size
             self.bytes_received += n
             self._protocol.data_received(data)
+            layer = self._layer
+            if layer is not None and layer.ended() and not self._closed:
+                self._read()  # the end of stream came with the data: deliver it now
+                return
         else:
             self._peer_finished = True
             self._watch()

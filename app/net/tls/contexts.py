@@ -1,0 +1,137 @@
+"""The SSL contexts a client and a server use, built from what a person chose in a tab.
+
+Built in the worker's thread (they read files), once per connect or server start. A file
+that cannot be used is a `TlsSetupError` whose text names the file and the problem.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import ssl
+from pathlib import Path
+from typing import NamedTuple
+
+from app.net.tls.certificate import fingerprint_sha256
+
+_PEM_CERTIFICATE = re.compile(
+    rb"-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----", re.DOTALL
+)
+
+
+class TlsSetupError(ValueError):
+    """A certificate, key or CA file cannot be used; the text says which and why."""
+
+
+class ClientTlsOptions(NamedTuple):
+    verify: bool = True
+    server_name: str = ""  # SNI and the name checked; "" = the host connected to
+    ca_file: str = ""  # trusted in addition to the system's
+    client_cert: str = ""  # one PEM with the certificate and its key
+    alpn: tuple[str, ...] = ()
+
+    def name_for(self, host: str) -> str:
+        """The name sent as SNI and checked in the certificate (an IP address is only
+        checked: Python sends no SNI for an address, as RFC 6066 says)."""
+        return self.server_name.strip() or host
+
+
+class ClientContext(NamedTuple):
+    context: ssl.SSLContext
+    trust: str  # where the trusted CAs come from, for the log
+
+
+class ServerIdentity(NamedTuple):
+    context: ssl.SSLContext
+    pem_path: Path
+    fingerprint_sha256: str
+    generated: bool  # the self-signed certificate made for this machine
+
+
+def parse_alpn(text: str) -> tuple[str, ...]:
+    """ "h2, http/1.1" -> ("h2", "http/1.1")."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def client_context(options: ClientTlsOptions) -> ClientContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    trust = "no trust store (Verify is off)"
+    if options.verify:
+        trust = load_trust(context)
+        if options.ca_file:
+            _load_ca(context, options.ca_file)
+            trust += f" and {options.ca_file}"
+    else:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if options.client_cert:
+        _load_identity(context, options.client_cert, "client certificate")
+    if options.alpn:
+        try:
+            context.set_alpn_protocols(list(options.alpn))
+        except (ValueError, TypeError) as exc:
+            raise TlsSetupError(f"ALPN protocols {', '.join(options.alpn)}: {exc}") from exc
+    return ClientContext(context, trust)
+
+
+def server_identity(cert_pem: str, folder: Path) -> ServerIdentity:
+    """A server context for `cert_pem`, or for this machine's generated certificate."""
+    generated = not cert_pem.strip()
+    if generated:
+        from app.net.tls.self_signed import ensure_self_signed
+
+        made = ensure_self_signed(folder)
+        path = made.pem_path
+    else:
+        path = Path(cert_pem.strip()).expanduser()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    _load_identity(context, str(path), "server certificate")
+    return ServerIdentity(context, path, pem_fingerprint(path), generated)
+
+
+def pem_fingerprint(path: Path) -> str:
+    """SHA-256 of the first certificate in a PEM file ("" if it holds none)."""
+    match = _PEM_CERTIFICATE.search(path.read_bytes())
+    if match is None:
+        return ""
+    return fingerprint_sha256(ssl.PEM_cert_to_DER_cert(match.group(0).decode("ascii")))
+
+
+def load_trust(context: ssl.SSLContext) -> str:
+    """The system's trusted CAs into `context`; returns where they came from."""
+    context.load_default_certs()
+    paths = ssl.get_default_verify_paths()
+    return f"system CAs ({paths.cafile or paths.capath or 'OpenSSL default'})"
+
+
+def _load_ca(context: ssl.SSLContext, ca_file: str) -> None:
+    path = Path(ca_file).expanduser()
+    try:
+        context.load_verify_locations(cafile=str(path))
+    except FileNotFoundError as exc:
+        raise TlsSetupError(f"CA file {path} does not exist") from exc
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise TlsSetupError(f"CA file {path} holds no usable certificate ({exc})") from exc
+
+
+def _load_identity(context: ssl.SSLContext, pem: str, what: str) -> None:
+    path = Path(pem).expanduser()
+    try:
+        context.load_cert_chain(str(path))
+    except FileNotFoundError as exc:
+        raise TlsSetupError(f"The {what} file {path} does not exist") from exc
+    except ssl.SSLError as exc:
+        raise TlsSetupError(
+            f"The {what} file {path} needs a certificate and its private key in PEM "
+            f"({exc.reason or exc})"
+        ) from exc
+    except OSError as exc:
+        raise TlsSetupError(f"Cannot read the {what} file {path}: {exc.strerror or exc}") from exc
