@@ -6,13 +6,13 @@ that cannot be used is a `TlsSetupError` whose text names the file and the probl
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import ssl
 from pathlib import Path
 from typing import NamedTuple
 
 from app.net.tls.certificate import fingerprint_sha256
+from app.net.tls.options import ClientTlsOptions
 
 _PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----", re.DOTALL
@@ -21,19 +21,6 @@ _PEM_CERTIFICATE = re.compile(
 
 class TlsSetupError(ValueError):
     """A certificate, key or CA file cannot be used; the text says which and why."""
-
-
-class ClientTlsOptions(NamedTuple):
-    verify: bool = True
-    server_name: str = ""  # SNI and the name checked; "" = the host connected to
-    ca_file: str = ""  # trusted in addition to the system's
-    client_cert: str = ""  # one PEM with the certificate and its key
-    alpn: tuple[str, ...] = ()
-
-    def name_for(self, host: str) -> str:
-        """The name sent as SNI and checked in the certificate (an IP address is only
-        checked: Python sends no SNI for an address, as RFC 6066 says)."""
-        return self.server_name.strip() or host
 
 
 class ClientContext(NamedTuple):
@@ -46,19 +33,6 @@ class ServerIdentity(NamedTuple):
     pem_path: Path
     fingerprint_sha256: str
     generated: bool  # the self-signed certificate made for this machine
-
-
-def parse_alpn(text: str) -> tuple[str, ...]:
-    """ "h2, http/1.1" -> ("h2", "http/1.1")."""
-    return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    return True
 
 
 def client_context(options: ClientTlsOptions) -> ClientContext:
