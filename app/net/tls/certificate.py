@@ -1,207 +1,137 @@
-"""What a person wants to know about an X.509 certificate, read from its DER bytes.
+"""A self-signed TLS server certificate with an ECDSA P-256 key, written as PEM.
 
-Why a reader of our own: `SSLObject.getpeercert()` decodes the certificate only when it
-was verified (with Verify off it returns {}), and the decoder behind it
-(`ssl._ssl._test_decode_cert`) is private. The fields shown (subject, issuer, validity,
-subject alternative names) sit at fixed places in the DER structure (RFC 5280 §4.1), so a
-small reader of definite-length DER is enough and needs no `cryptography` in the bundle.
-A certificate it cannot read still gets its fingerprint, which needs no parsing.
+The certificate is what OpenSSL's strict checks (`VERIFY_X509_STRICT`, on by default
+from Python 3.13) and browsers ask of a server certificate: version 3, a positive random
+serial of at most 20 bytes, a non-empty subject, the names in subjectAltName, critical
+basicConstraints CA:FALSE and keyUsage digitalSignature, extendedKeyUsage serverAuth, and
+subject and authority key identifiers. CA:FALSE because the certificate is the server's own
+(Firefox refuses a CA certificate used as a server's); a client trusts it by taking the
+file itself as its CA file, which OpenSSL accepts for a self-signed end certificate.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import ipaddress
-from datetime import UTC, datetime
+import secrets
+from datetime import datetime
 from typing import NamedTuple
 
-_SEQUENCE = 0x30
-_SET = 0x31
-_OID = 0x06
-_OCTET_STRING = 0x04
-_UTC_TIME = 0x17
-_GENERALIZED_TIME = 0x18
-_EXPLICIT_VERSION = 0xA0
-_EXPLICIT_EXTENSIONS = 0xA3
-_DNS_NAME = 0x82
-_IP_ADDRESS = 0x87
-_SUBJECT_ALT_NAME = "2.5.29.17"
+from app.net.tls import der, p256
 
-_ATTRIBUTE_NAMES = {
-    "2.5.4.3": "CN",
-    "2.5.4.6": "C",
-    "2.5.4.7": "L",
-    "2.5.4.8": "ST",
-    "2.5.4.10": "O",
-    "2.5.4.11": "OU",
-    "1.2.840.113549.1.9.1": "emailAddress",
-}
+ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2"
+EC_PUBLIC_KEY = "1.2.840.10045.2.1"
+PRIME256V1 = "1.2.840.10045.3.1.7"
+COMMON_NAME = "2.5.4.3"
+ORGANIZATION = "2.5.4.10"
+SUBJECT_KEY_IDENTIFIER = "2.5.29.14"
+KEY_USAGE = "2.5.29.15"
+SUBJECT_ALT_NAME = "2.5.29.17"
+BASIC_CONSTRAINTS = "2.5.29.19"
+AUTHORITY_KEY_IDENTIFIER = "2.5.29.35"
+EXTENDED_KEY_USAGE = "2.5.29.37"
+SERVER_AUTH = "1.3.6.1.5.5.7.3.1"
+DIGITAL_SIGNATURE = 0  # bit number in keyUsage
 
 
-class CertificateInfo(NamedTuple):
-    subject: str  # "CN=localhost, O=Example"
-    issuer: str
-    not_before: str  # "2026-01-01 00:00:00 UTC"
-    not_after: str
-    names: tuple[str, ...]  # DNS names and IP addresses it is for (SAN)
-    fingerprint_sha256: str  # "AB:CD:…"
-
-    @property
-    def self_signed(self) -> bool:
-        return self.subject == self.issuer
-
-    def lines(self) -> list[str]:
-        """The certificate as the detail view shows it, one field a line."""
-        out = [
-            f"Subject: {self.subject or '(empty)'}",
-            f"Issuer: {self.issuer or '(empty)'}",
-            f"Valid: {self.not_before} to {self.not_after}",
-        ]
-        if self.names:
-            out.append(f"Names: {', '.join(self.names)}")
-        out.append(f"SHA-256: {self.fingerprint_sha256}")
-        return out
+class CertificateRequest(NamedTuple):
+    common_name: str
+    organization: str
+    dns_names: tuple[str, ...]
+    ip_addresses: tuple[str, ...]
+    not_before: datetime
+    not_after: datetime
 
 
-class DerError(ValueError):
-    """The bytes are not the DER certificate structure this reader knows."""
+class GeneratedCertificate(NamedTuple):
+    certificate_der: bytes
+    pem: bytes  # the certificate, then its private key (PKCS#8)
 
 
-def fingerprint_sha256(der: bytes) -> str:
-    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
+def _algorithm(dotted: str, parameter: bytes = b"") -> bytes:
+    return der.sequence(der.oid(dotted), parameter)
 
 
-def read_certificate(der: bytes) -> CertificateInfo:
-    """Subject, issuer, validity and names of a DER certificate; raises DerError."""
-    try:
-        return _read(der)
-    except (IndexError, ValueError) as exc:
-        raise DerError(f"not a certificate this reader understands: {exc}") from exc
-
-
-def describe_certificate(der: bytes) -> CertificateInfo:
-    """Like read_certificate, but an unreadable certificate still gets its fingerprint."""
-    try:
-        return read_certificate(der)
-    except DerError:
-        unknown = "(could not be read)"
-        return CertificateInfo(unknown, unknown, "?", "?", (), fingerprint_sha256(der))
-
-
-def _read(der: bytes) -> CertificateInfo:
-    tag, start, _ = _element(der, 0)
-    _expect(tag, _SEQUENCE, "certificate")
-    tag, pos, tbs_end = _element(der, start)
-    _expect(tag, _SEQUENCE, "tbsCertificate")
-    fields = list(_children(der, pos, tbs_end))
-    index = 0
-    if fields[0][0] == _EXPLICIT_VERSION:
-        index = 1
-    # serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, ...
-    issuer = fields[index + 2]
-    validity = fields[index + 3]
-    subject = fields[index + 4]
-    not_before, not_after = (
-        _time(der, t, s, e) for t, s, e in _children(der, validity[1], validity[2])
-    )
-    names: tuple[str, ...] = ()
-    for tag, s, e in fields[index + 6 :]:
-        if tag == _EXPLICIT_EXTENSIONS:
-            names = _alt_names(der, s, e)
-    return CertificateInfo(
-        _name(der, subject[1], subject[2]),
-        _name(der, issuer[1], issuer[2]),
-        not_before,
-        not_after,
-        names,
-        fingerprint_sha256(der),
+def _name(common_name: str, organization: str) -> bytes:
+    # One attribute per RDN, in the order people read them: O, then CN.
+    return der.sequence(
+        der.set_of(der.sequence(der.oid(ORGANIZATION), der.utf8_string(organization))),
+        der.set_of(der.sequence(der.oid(COMMON_NAME), der.utf8_string(common_name))),
     )
 
 
-def _element(data: bytes, pos: int) -> tuple[int, int, int]:
-    """(tag, content start, content end) of the element at `pos`."""
-    tag = data[pos]
-    length = data[pos + 1]
-    pos += 2
-    if length & 0x80:
-        count = length & 0x7F
-        if not 1 <= count <= 4:
-            raise ValueError("unsupported length encoding")
-        length = int.from_bytes(data[pos : pos + count], "big")
-        pos += count
-    end = pos + length
-    if end > len(data):
-        raise ValueError("element runs past the end")
-    return tag, pos, end
+def _extension(dotted: str, value: bytes, *, critical: bool = False) -> bytes:
+    flag = der.boolean(True) if critical else b""  # DER omits the DEFAULT FALSE
+    return der.sequence(der.oid(dotted), flag, der.octet_string(value))
 
 
-def _children(data: bytes, pos: int, end: int) -> list[tuple[int, int, int]]:
-    out = []
-    while pos < end:
-        tag, start, stop = _element(data, pos)
-        out.append((tag, start, stop))
-        pos = stop
-    return out
+def _alt_names(dns_names: tuple[str, ...], ip_addresses: tuple[str, ...]) -> bytes:
+    names = [der.implicit(2, name.encode("ascii")) for name in dns_names]
+    names += [der.implicit(7, ipaddress.ip_address(ip).packed) for ip in ip_addresses]
+    return der.sequence(*names)
 
 
-def _expect(tag: int, wanted: int, what: str) -> None:
-    if tag != wanted:
-        raise ValueError(f"{what}: tag {tag:#04x}, expected {wanted:#04x}")
+def _public_key_info(public: p256.PublicKey) -> bytes:
+    return der.sequence(
+        _algorithm(EC_PUBLIC_KEY, der.oid(PRIME256V1)), der.bit_string(public.encoded())
+    )
 
 
-def _oid(raw: bytes) -> str:
-    first = raw[0]
-    parts = [min(first // 40, 2), first - 40 * min(first // 40, 2)]
-    value = 0
-    for byte in raw[1:]:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            parts.append(value)
-            value = 0
-    return ".".join(str(p) for p in parts)
+def _private_key_info(key: p256.KeyPair) -> bytes:
+    """PKCS#8 PrivateKeyInfo around a SEC 1 ECPrivateKey (RFC 5208, RFC 5915)."""
+    ec_private_key = der.sequence(
+        der.integer(1),
+        der.octet_string(key.private.to_bytes(32, "big")),
+        der.explicit(1, der.bit_string(key.public.encoded())),
+    )
+    return der.sequence(
+        der.integer(0),
+        _algorithm(EC_PUBLIC_KEY, der.oid(PRIME256V1)),
+        der.octet_string(ec_private_key),
+    )
 
 
-def _name(data: bytes, pos: int, end: int) -> str:
-    parts = []
-    for tag, s, e in _children(data, pos, end):
-        _expect(tag, _SET, "relative distinguished name")
-        for _, a_start, a_end in _children(data, s, e):
-            (o_tag, o_s, o_e), (_, v_s, v_e) = _children(data, a_start, a_end)[:2]
-            _expect(o_tag, _OID, "attribute type")
-            oid = _oid(data[o_s:o_e])
-            value = data[v_s:v_e].decode("utf-8", "replace")
-            parts.append(f"{_ATTRIBUTE_NAMES.get(oid, oid)}={value}")
-    return ", ".join(parts)
+def _pem(label: str, data: bytes) -> bytes:
+    text = base64.b64encode(data)
+    lines = [text[i : i + 64] for i in range(0, len(text), 64)]
+    return (
+        b"\n".join([f"-----BEGIN {label}-----".encode(), *lines, f"-----END {label}-----".encode()])
+        + b"\n"
+    )
 
 
-def _time(data: bytes, tag: int, pos: int, end: int) -> str:
-    text = data[pos:end].decode("ascii")
-    if tag == _UTC_TIME:
-        year = int(text[:2])
-        text = f"{1900 + year if year >= 50 else 2000 + year}{text[2:]}"
-    elif tag != _GENERALIZED_TIME:
-        raise ValueError(f"validity: tag {tag:#04x} is not a time")
-    moment = datetime.strptime(text[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+def _serial_number() -> int:
+    # 159 random bits: positive, at most 20 bytes once encoded, and never zero in practice.
+    return secrets.randbits(159) | 1
 
 
-def _alt_names(data: bytes, pos: int, end: int) -> tuple[str, ...]:
-    (tag, s, e) = _element(data, pos)
-    _expect(tag, _SEQUENCE, "extensions")
-    for _, x_start, x_end in _children(data, s, e):
-        parts = _children(data, x_start, x_end)
-        if _oid(data[parts[0][1] : parts[0][2]]) != _SUBJECT_ALT_NAME:
-            continue
-        o_tag, o_s, _ = parts[-1]
-        _expect(o_tag, _OCTET_STRING, "extension value")
-        seq_tag, g_s, g_e = _element(data, o_s)
-        _expect(seq_tag, _SEQUENCE, "subjectAltName")
-        names = []
-        for g_tag, n_s, n_e in _children(data, g_s, g_e):
-            raw = data[n_s:n_e]
-            if g_tag == _DNS_NAME:
-                names.append(raw.decode("ascii", "replace"))
-            elif g_tag == _IP_ADDRESS and len(raw) in (4, 16):
-                names.append(str(ipaddress.ip_address(raw)))
-        return tuple(names)
-    return ()
+def build_self_signed(request: CertificateRequest) -> GeneratedCertificate:
+    key = p256.generate_key_pair()
+    public_info = _public_key_info(key.public)
+    # RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits.
+    key_id = hashlib.sha1(key.public.encoded(), usedforsecurity=False).digest()
+    name = _name(request.common_name, request.organization)
+    extensions = der.sequence(
+        _extension(BASIC_CONSTRAINTS, der.sequence(), critical=True),
+        _extension(KEY_USAGE, der.named_bits(DIGITAL_SIGNATURE), critical=True),
+        _extension(EXTENDED_KEY_USAGE, der.sequence(der.oid(SERVER_AUTH))),
+        _extension(SUBJECT_ALT_NAME, _alt_names(request.dns_names, request.ip_addresses)),
+        _extension(SUBJECT_KEY_IDENTIFIER, der.octet_string(key_id)),
+        _extension(AUTHORITY_KEY_IDENTIFIER, der.sequence(der.implicit(0, key_id))),
+    )
+    tbs = der.sequence(
+        der.explicit(0, der.integer(2)),  # version 3
+        der.integer(_serial_number()),
+        _algorithm(ECDSA_WITH_SHA256),
+        name,
+        der.sequence(der.time(request.not_before), der.time(request.not_after)),
+        name,
+        public_info,
+        der.explicit(3, extensions),
+    )
+    r, s = p256.sign(key.private, tbs)
+    signature = der.sequence(der.integer(r), der.integer(s))
+    certificate = der.sequence(tbs, _algorithm(ECDSA_WITH_SHA256), der.bit_string(signature))
+    pem = _pem("CERTIFICATE", certificate) + _pem("PRIVATE KEY", _private_key_info(key))
+    return GeneratedCertificate(certificate, pem)

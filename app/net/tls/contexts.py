@@ -11,8 +11,8 @@ import ssl
 from pathlib import Path
 from typing import NamedTuple
 
-from app.net.tls.certificate import fingerprint_sha256
 from app.net.tls.options import ClientTlsOptions
+from app.net.tls.peer_certificate import fingerprint_sha256
 
 _PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----", re.DOTALL
@@ -32,7 +32,7 @@ class ServerIdentity(NamedTuple):
     context: ssl.SSLContext
     pem_path: Path
     fingerprint_sha256: str
-    generated: bool  # the self-signed certificate made for this machine
+    generated: str  # "" for the person's own file, else how the self-signed one came
 
 
 def client_context(options: ClientTlsOptions) -> ClientContext:
@@ -57,18 +57,30 @@ def client_context(options: ClientTlsOptions) -> ClientContext:
 
 
 def server_identity(cert_pem: str, folder: Path) -> ServerIdentity:
-    """A server context for `cert_pem`, or for this machine's generated certificate."""
-    generated = not cert_pem.strip()
-    if generated:
+    """A server context for `cert_pem`, or for this machine's generated certificate.
+
+    Raises TlsSetupError when the file cannot be used or the generated one written.
+    """
+    note = ""
+    if cert_pem.strip():
+        path = Path(cert_pem.strip()).expanduser()
+        fingerprint = ""
+    else:
         from app.net.tls.self_signed import ensure_self_signed
 
-        made = ensure_self_signed(folder)
-        path = made.pem_path
-    else:
-        path = Path(cert_pem.strip()).expanduser()
+        try:
+            made = ensure_self_signed(folder)
+        except OSError as exc:
+            raise TlsSetupError(
+                f"Cannot keep the generated certificate in {folder}: {exc.strerror or exc}"
+            ) from exc
+        path, fingerprint = made.pem_path, made.fingerprint_sha256
+        note = "generated now" + (f" ({made.reason})" if made.reason else "")
+        if not made.created:
+            note = f"generated earlier, valid until {made.not_after:%Y-%m-%d}"
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     _load_identity(context, str(path), "server certificate")
-    return ServerIdentity(context, path, pem_fingerprint(path), generated)
+    return ServerIdentity(context, path, fingerprint or pem_fingerprint(path), note)
 
 
 def pem_fingerprint(path: Path) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from app.net.reactor import Reactor, Timer
 from app.net.stream import Outgoing, Stream, StreamFailure
-from app.net.tls.certificate import CertificateInfo, describe_certificate
+from app.net.tls.peer_certificate import CertificateInfo, describe_certificate
 from app.net.tls.reasons import describe_tls_error
 from app.net.tls.transport import TlsError, TlsTransport
 

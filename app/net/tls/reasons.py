@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ssl
 
-from app.net.tls.certificate import CertificateInfo
+from app.net.tls.peer_certificate import CertificateInfo
 
 # X509_V_ERR_* codes (openssl/x509_vfy.h): stable across OpenSSL 1.1 and 3.
 _EXPIRED = 10

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ssl
 from typing import NamedTuple
 
-from app.net.tls.certificate import CertificateInfo, describe_certificate
+from app.net.tls.peer_certificate import CertificateInfo, describe_certificate
 
 
 class TlsSession(NamedTuple):
