@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable, Iterable
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from app.net.events import EventSink, Kind
 from app.net.http.config import ResponseConfig, ServerLimits
@@ -26,6 +26,9 @@ from app.net.http.request_log import (
 from app.net.http.responses import error_response
 from app.net.reactor import Reactor
 from app.net.stream import Outgoing, Stream, StreamFailure
+
+if TYPE_CHECKING:
+    from app.net.tls.server_tls import ServerTls
 
 SEND_CHUNK = 256 * 1024
 # Stop reading (and parsing pipelined requests) while this much waits to be sent.
@@ -88,6 +91,7 @@ class HttpConnection:
         config: Callable[[], ResponseConfig],
         sink: EventSink,
         on_closed: Callable[[HttpConnection], None],
+        tls: ServerTls | None = None,
     ) -> None:
         self._reactor = reactor
         self.peer = peer
@@ -101,7 +105,15 @@ class HttpConnection:
         self._held = False  # pipelined requests wait until the output drains
         self._last_activity = time.monotonic()
         self._request_since = 0.0
-        self._stream = Stream(reactor, sock, self, recv_size=RECV_SIZE, high_water=HIGH_WATER)
+        transport = None
+        if tls is not None:
+            from app.net.tls.https import PLAIN_HTTP_REPLY
+
+            transport = tls.transport(sock, plaintext_reply=PLAIN_HTTP_REPLY)
+        self._tls = transport
+        self._stream = Stream(
+            reactor, sock, self, recv_size=RECV_SIZE, high_water=HIGH_WATER, transport=transport
+        )
 
     # -- reading -----------------------------------------------------------------------
 
@@ -222,6 +234,10 @@ class HttpConnection:
                         self.peer, item.request, item.status, item.sent, item.head, note, Kind.ERROR
                     )
                 )
+        elif self._tls is not None and not self._tls.handshake_done:
+            from app.net.tls.https import handshake_failure
+
+            self._sink(connection_event(self.peer, handshake_failure(failure.error), Kind.ERROR))
         else:
             busy = self._parser.busy or item is not None
             if busy:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from app.net.events import EventSink, Kind, Source, make_event
 from app.net.reactor import Reactor
@@ -12,6 +13,10 @@ from app.net.reply import ReplyMode
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.server_status import ClientRow, ReplyConfig
 from app.units import format_bytes, format_duration
+
+if TYPE_CHECKING:
+    from app.net.tls.server_tls import ServerTls
+    from app.net.tls.transport import TlsTransport
 
 SOURCE = Source.TCP_SERVER
 # Reads start at RECV_SIZE (cheap for the small chunks of many clients) and grow to
@@ -37,6 +42,7 @@ class ServerClient:
         on_closed: Callable[[ServerClient], None],
         on_changed: Callable[[], None],
         backlog: Callable[[], bool] | None = None,
+        tls: ServerTls | None = None,
     ) -> None:
         self.peer = peer
         self.local = local
@@ -46,6 +52,7 @@ class ServerClient:
         self._on_closed = on_closed
         self._on_changed = on_changed
         self._leaving = False  # the client finished sending: close once the outbox is empty
+        self._tls = None if tls is None else tls.transport(sock, self._tls_done)
         self._stream = Stream(
             reactor,
             sock,
@@ -54,6 +61,7 @@ class ServerClient:
             max_recv_size=MAX_RECV_SIZE,
             high_water=OUTBOX_HIGH_WATER,
             backlog=backlog,
+            transport=self._tls,
         )
 
     def row(self) -> ClientRow:
@@ -92,6 +100,10 @@ class ServerClient:
         self._on_changed()
 
     def eof_received(self) -> None:
+        if self._tls is not None and self._tls.truncated:
+            from app.net.tls.server_tls import TRUNCATED
+
+            self._sink(make_event(SOURCE, Kind.INFO, f"{self.peer} {TRUNCATED}", peer=self.peer))
         if self._stream.outbox_empty:
             self._left()
         else:
@@ -110,12 +122,22 @@ class ServerClient:
 
     def connection_lost(self, failure: StreamFailure) -> None:
         message = f"{failure.reason}: {self.peer} after {self._stay()}"
+        if self._tls is not None and not self._tls.handshake_done:
+            message = f"TLS handshake with {self.peer} failed: {failure.reason}"
         prefix = failure.sent_prefix()
         if prefix:
             self._sink(make_event(SOURCE, Kind.SENT, peer=self.peer, data=prefix, local=self.local))
         if failure.partial is not None:
             message += f" — {failure.unsent_text()}"
         self._end(message, Kind.ERROR)
+
+    def _tls_done(self, transport: TlsTransport) -> None:
+        from app.net.tls.server_tls import handshake_line
+
+        message, detail = handshake_line(transport)
+        self._sink(
+            make_event(SOURCE, Kind.INFO, message, peer=self.peer, detail=detail, local=self.local)
+        )
 
     # -- leaving -----------------------------------------------------------------------
 

@@ -46,8 +46,13 @@ class TlsSession(NamedTuple):
             f"Version: {self.version}",
             f"Cipher: {self.cipher}",
             f"ALPN: {self.alpn or '(none agreed)'}",
-            f"Certificate verified: {'yes' if self.verified else 'no (Verify is off)'}",
         ]
+        if self.chain:
+            lines.append(
+                f"Certificate verified: {'yes' if self.verified else 'no (Verify is off)'}"
+            )
+        else:
+            lines.append("Certificate: none presented")
         for depth, cert in enumerate(self.chain):
             role = "Leaf" if depth == 0 else f"Chain [{depth}]"
             lines += ["", f"{role}:"] + [f"  {line}" for line in cert.lines()]
