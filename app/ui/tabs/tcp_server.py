@@ -24,6 +24,7 @@ from app.ui.widgets.peer_table import PeerColumn, PeerTableView
 from app.ui.widgets.reply_editor import ReplyEditor
 from app.ui.widgets.server_switch import ServerSwitch
 from app.ui.widgets.status_footer import StatusFooter
+from app.ui.widgets.tls_fields import ServerTlsFields, fingerprint_note, fingerprint_tooltip
 from app.units import format_bytes, format_duration, plural
 
 if TYPE_CHECKING:
@@ -79,8 +80,9 @@ class TcpServerTab(ToolTab):
         )
         self.footer = StatusFooter("tcps", "Stopped")
         self.status = self.footer.status
+        self.tls = ServerTlsFields("tcps", "TLS")
         self.start_button = ServerSwitch(
-            "tcps", self.status, (self.bind, self.port, self.max_clients)
+            "tcps", self.status, (self.bind, self.port, self.max_clients, self.tls)
         )
         self.replies = ReplyEditor("tcps", "Hello, client!")
 
@@ -118,6 +120,7 @@ class TcpServerTab(ToolTab):
         server = QGroupBox("Server")
         server_column = QVBoxLayout(server)
         server_column.addWidget(self.target)
+        server_column.addWidget(self.tls)
         server_column.addWidget(self.warning)
 
         replies = QGroupBox("Replies")
@@ -155,6 +158,7 @@ class TcpServerTab(ToolTab):
             self.bind,
             self.port,
             self.max_clients,
+            *self.tls.input_widgets(),
             *self.replies.input_widgets(),
             *self.editor.input_widgets(),
         ]
@@ -180,7 +184,9 @@ class TcpServerTab(ToolTab):
         if host is None:
             return
         self.start_button.begin_start()
-        self.worker.start_server(host, self.port.value(), self.max_clients.value())
+        self.worker.start_server(
+            host, self.port.value(), self.max_clients.value(), self.tls.options()
+        )
 
     @Slot()
     def _stop(self) -> None:
@@ -212,7 +218,9 @@ class TcpServerTab(ToolTab):
         if status.state is ServerState.LISTENING:
             self.start_button.show_running(
                 f"Listening on {status.bound} · {plural(status.clients, 'client')}"
+                + fingerprint_note(status.tls_fingerprint)
             )
+            self.status.setToolTip(fingerprint_tooltip(status.tls_fingerprint))
         else:
             self.start_button.show_stopped(status.error)
             self._on_clients([])

@@ -112,6 +112,7 @@ def test_handshake_failure_words() -> None:
     assert handshake_failure(OSError("reason")) == "TLS handshake failed: reason"
 
 
+@pytest.mark.browser
 def test_headless_chromium_reads_hello_over_https(https: HttpsServer, tmp_path: Path) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
