@@ -11,19 +11,9 @@ and is polled again every `BACKLOG_RETRY`; it also stops while more than `high_w
 bytes wait in the outbox, so a client that pipelines requests without reading the
 answers is slowed by TCP flow control instead of filling memory.
 
-The TLS seam: the stream never calls the socket for I/O, only its `transport`, anything
-with the `Transport` methods. A plain socket is its own transport, so the hot path is the
-C methods of `socket.socket` with no Python layer in between. TLS will be a transport
-wrapping the socket with an `ssl.SSLObject` and two `ssl.MemoryBIO`s: `recv` moves
-ciphertext from the socket into the incoming BIO and returns `SSLObject.read()`; `send`
-encrypts into the outgoing BIO and writes it to the socket; both raise `BlockingIOError`
-while the record layer needs more bytes, which the stream already treats as "try again
-on the next readiness". The same Stream, outbox and accounting then serve both.
-A layered transport (`app.net.tls.transport`) holds ciphertext of its own, which is what
-the stream asks it besides (`LayeredTransport`): `_watch` takes its write interest,
-`flush` pushes its ciphertext first and reports `drained` only once none waits, and
-`close` lets it send a close_notify. A plain socket skips all of it (`_layer` is None).
-Counters (`bytes_sent`, `bytes_received`) count what the protocol sees: plaintext.
+The stream never calls the socket for I/O, only its transport (transport.py): the socket
+itself, or a layer such as TLS that holds records of its own; the same outbox and
+accounting serve both, and counters count what the protocol sees (plaintext under TLS).
 """
 
 from __future__ import annotations
@@ -32,40 +22,16 @@ import selectors
 import socket
 from collections import deque
 from collections.abc import Callable
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import NamedTuple, Protocol
 
 from app.net.errors import describe
 from app.net.reactor import Reactor, Timer
+from app.net.transport import LayeredTransport, Transport
 
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
 # How soon reading is tried again after `backlog()` said the consumer is behind.
 BACKLOG_RETRY = 0.01
-
-
-class Transport(Protocol):
-    """Raw byte I/O under a stream; `socket.socket` is one, a TLS layer will be another."""
-
-    def recv(self, bufsize: int, /) -> bytes: ...
-
-    def send(self, data: memoryview, /) -> int: ...
-
-    def shutdown(self, how: int, /) -> None: ...
-
-
-@runtime_checkable
-class LayeredTransport(Transport, Protocol):
-    """A transport with output of its own (TLS records), which the stream must send."""
-
-    def wants_write(self, outbox: bool, /) -> bool: ...
-
-    def holds_output(self) -> bool: ...
-
-    def ended(self) -> bool: ...
-
-    def push(self) -> bool: ...
-
-    def close_quietly(self) -> None: ...
 
 
 class Outgoing:
