@@ -28,6 +28,7 @@ from app.self_test_peers import (
     port_is_free,
 )
 from app.self_test_tcp_server import tcp_server_step
+from app.self_test_tls import tls_step
 from app.self_test_udp_listener import udp_listener_step
 from app.self_test_widgets import (
     Deadline,
@@ -91,6 +92,7 @@ class SelfTest:
             ("udp send", self.udp_send),
             ("tcp server", lambda: tcp_server_step(self)),
             ("udp listener", lambda: udp_listener_step(self)),
+            ("tls", lambda: tls_step(self)),
             ("http fetch", self.http_fetch),
             ("log totals", self.log_totals),
             ("http stop", self.http_stop),
