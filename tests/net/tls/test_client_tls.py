@@ -130,8 +130,17 @@ def test_client_certificate_required(loop: ReactorThread, certs: Certificates) -
 def test_alpn_agreed_and_refused(loop: ReactorThread, certs: Certificates) -> None:
     server = PythonTlsServer(certs.server_context(certs.localhost, alpn=["h2", "http/1.1"]))
     try:
-        tls_connect(loop, server.port, trusting(certs, alpn=("http/1.1",)), host="localhost")
+        client = tls_connect(
+            loop, server.port, trusting(certs, alpn=("http/1.1",)), host="localhost"
+        )
         assert any("ALPN http/1.1" in e.message for e in loop.events)
+        loop.reactor.call_soon(client.disconnect)  # the server serves one client at a time
+        loop.wait_for(lambda: last_state(loop) is TcpState.DISCONNECTED)
+        loop.events.clear()
+        # No protocol in common: OpenSSL's server goes on without ALPN, and the row says so.
+        tls_connect(loop, server.port, trusting(certs, alpn=("spdy/3",)), host="localhost")
+        assert last_state(loop) is TcpState.CONNECTED
+        assert any("; no ALPN;" in e.message for e in loop.events)
     finally:
         server.close()
 

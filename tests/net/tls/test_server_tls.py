@@ -114,3 +114,27 @@ def test_a_certificate_file_without_a_key_does_not_start(
     status = harness.status()
     assert status is not None and status.state is ServerState.STOPPED
     assert status.error.startswith("TLS not started: The server certificate file")
+
+
+def test_plain_text_and_truncation_are_one_line_each(harness: Harness, certs: Certificates) -> None:
+    port = start_tls(harness, ServerTlsOptions(cert_pem=str(certs.localhost)))
+    harness.server.set_reply(ReplyConfig(ReplyMode.NONE))  # an unread echo would cost an RST
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as plain:
+        plain.sendall(b"hello in clear\n")
+        harness.wait_for(lambda: bool(harness.of_kind(Kind.ERROR)))
+    [error] = harness.of_kind(Kind.ERROR)
+    assert "failed: the client spoke plain text ('hello'…) to the TLS port" in error.message
+
+    context = certs.client_context()
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    conn = context.wrap_socket(raw, server_hostname="localhost")
+    conn.sendall(b"bye")
+    harness.wait_for(lambda: harness.received() == b"bye")
+    # Take the session tickets the server sent, so the close below is a FIN, not an RST.
+    conn.setblocking(False)
+    with pytest.raises(ssl.SSLWantReadError):
+        conn.recv(100)
+    socket.socket(fileno=conn.detach()).close()  # no close_notify
+    harness.wait_for(lambda: any(" left after " in e.message for e in harness.events))
+    assert any("without a TLS close_notify (truncation)" in e.message for e in harness.events)
+    assert len(harness.of_kind(Kind.ERROR)) == 1
