@@ -156,7 +156,8 @@ def run() -> list[dict[str, object]]:
             )
         )
         size = size_mb(ONEDIR.parent)
-        figures.append(figure("size: one-folder build", size, "MB", None, "<= 100 MB", size <= 100))
+        # 100 MB before TLS; issue 15 allows 105 MB with libssl, libcrypto and certifi in.
+        figures.append(figure("size: one-folder build", size, "MB", None, "<= 105 MB", size <= 105))
     if "onefile" in times:
         onefile = times["onefile"]
         figures.append(

@@ -83,13 +83,16 @@ def _reuse(path: Path, now: datetime) -> SelfSignedIdentity:
     try:
         pem = path.read_bytes()
         certificate = _first_certificate(pem)
-        not_after = _not_after(certificate)
+        not_before, not_after = _validity(certificate)
         # OpenSSL parses both blocks and checks that the key belongs to the certificate.
         ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(path)
     except (ValueError, IndexError, ssl.SSLError, OSError) as error:
         raise _Unusable(f"the old one ({path}) is damaged ({error})") from error
     if not_after <= now:
         raise _Unusable(f"the old one expired on {not_after:%Y-%m-%d %H:%M} UTC")
+    if not_before > now:
+        # The clock was set back since it was made: clients would call it not yet valid.
+        raise _Unusable(f"the old one is valid only from {not_before:%Y-%m-%d %H:%M} UTC")
     if not_after - now < RENEW_BEFORE:
         raise _Unusable(f"the old one expires on {not_after:%Y-%m-%d %H:%M} UTC")
     return SelfSignedIdentity(path, fingerprint(certificate), not_after, created=False)
@@ -140,8 +143,8 @@ def _first_certificate(pem: bytes) -> bytes:
     return ssl.PEM_cert_to_DER_cert(pem[start : stop + len(end)].decode("ascii"))
 
 
-def _not_after(certificate: bytes) -> datetime:
-    """notAfter from Certificate -> TBSCertificate -> validity (RFC 5280 4.1)."""
+def _validity(certificate: bytes) -> tuple[datetime, datetime]:
+    """notBefore, notAfter from Certificate -> TBSCertificate -> validity (RFC 5280 4.1)."""
     outer = der.read_element(certificate)
     if outer.tag != der.SEQUENCE:
         raise ValueError("not a certificate")
@@ -149,4 +152,4 @@ def _not_after(certificate: bytes) -> datetime:
     # version [0], serial, signature algorithm, issuer, validity
     offset = 1 if tbs and tbs[0].tag == 0xA0 else 0
     validity = der.read_children(tbs[offset + 3].content)
-    return der.read_time(validity[1])
+    return der.read_time(validity[0]), der.read_time(validity[1])

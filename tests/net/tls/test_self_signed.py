@@ -212,6 +212,16 @@ def test_expired_or_nearly_expired_is_regenerated(
     assert renewed.not_after - now > timedelta(days=800)
 
 
+def test_not_yet_valid_is_regenerated(tmp_path: Path) -> None:
+    # Made before the clock was set back.
+    now = datetime.now(UTC).replace(microsecond=0)
+    _store_certificate(tmp_path, now + timedelta(days=2), now + timedelta(days=400))
+    renewed = ensure_self_signed(tmp_path)
+    assert renewed.created
+    assert f"valid only from {now + timedelta(days=2):%Y-%m-%d}" in renewed.reason
+    handshake(renewed.pem_path, "127.0.0.1", "localhost")
+
+
 @POSIX_ONLY
 def test_file_readable_by_others_is_regenerated(identity: SelfSignedIdentity) -> None:
     identity.pem_path.chmod(0o644)
