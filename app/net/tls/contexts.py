@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from app.net.tls.options import ClientTlsOptions
 from app.net.tls.peer_certificate import fingerprint_sha256
+from app.net.tls.trust import load_system_trust
 
 _PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----", re.DOTALL
@@ -39,7 +40,7 @@ def client_context(options: ClientTlsOptions) -> ClientContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     trust = "no trust store (Verify is off)"
     if options.verify:
-        trust = load_trust(context)
+        trust = load_system_trust(context)
         if options.ca_file:
             _load_ca(context, options.ca_file)
             trust += f" and {options.ca_file}"
@@ -89,13 +90,6 @@ def pem_fingerprint(path: Path) -> str:
     if match is None:
         return ""
     return fingerprint_sha256(ssl.PEM_cert_to_DER_cert(match.group(0).decode("ascii")))
-
-
-def load_trust(context: ssl.SSLContext) -> str:
-    """The system's trusted CAs into `context`; returns where they came from."""
-    context.load_default_certs()
-    paths = ssl.get_default_verify_paths()
-    return f"system CAs ({paths.cafile or paths.capath or 'OpenSSL default'})"
 
 
 def _load_ca(context: ssl.SSLContext, ca_file: str) -> None:
