@@ -237,7 +237,9 @@ class HttpConnection:
         elif self._tls is not None and not self._tls.handshake_done:
             from app.net.tls.https import handshake_failure
 
-            self._sink(connection_event(self.peer, handshake_failure(failure.error), Kind.ERROR))
+            self._sink(
+                connection_event(self.peer, handshake_failure(self.peer, failure.error), Kind.ERROR)
+            )
         else:
             busy = self._parser.busy or item is not None
             if busy:

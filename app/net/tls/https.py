@@ -15,9 +15,9 @@ PLAIN_HTTP_REPLY = build_response(
 )
 
 
-def handshake_failure(error: BaseException) -> str:
+def handshake_failure(peer: str, error: BaseException) -> str:
     """The one log line for a connection that never finished its TLS handshake."""
     if isinstance(error, PlaintextClient):
         first = error.first_bytes.split(b"\r\n", 1)[0].decode("latin-1")
-        return f"Plain HTTP on the HTTPS port ({first!r}): answered 400 and closed"
-    return f"TLS handshake failed: {error}"
+        return f"Plain HTTP from {peer} on the HTTPS port ({first!r}): answered 400 and closed"
+    return f"TLS handshake with {peer} failed: {error}"

@@ -88,7 +88,7 @@ def test_curl_without_trust_fails_and_the_server_says_why(https: HttpsServer) ->
     assert result.returncode != 0
     https.loop.wait_for(lambda: bool(https.loop.of_kind(Kind.ERROR)))
     [error] = https.loop.of_kind(Kind.ERROR)
-    assert error.message.startswith("TLS handshake failed: the peer ")
+    assert error.message.startswith(f"TLS handshake with {error.peer} failed: the peer ")
     assert error.peer.startswith("127.0.0.1:")
 
 
@@ -101,15 +101,18 @@ def test_plain_http_to_the_https_port_gets_a_plain_400(https: HttpsServer) -> No
     https.loop.wait_for(lambda: bool(https.loop.of_kind(Kind.ERROR)))
     [error] = https.loop.of_kind(Kind.ERROR)
     assert error.message == (
-        "Plain HTTP on the HTTPS port ('GET / HTTP/1.1'): answered 400 and closed"
+        f"Plain HTTP from {error.peer} on the HTTPS port ('GET / HTTP/1.1'): "
+        "answered 400 and closed"
     )
 
 
 def test_handshake_failure_words() -> None:
-    assert handshake_failure(PlaintextClient("x", b"POST /a HTTP/1.1\r\n")) == (
-        "Plain HTTP on the HTTPS port ('POST /a HTTP/1.1'): answered 400 and closed"
+    plain = PlaintextClient("x", b"POST /a HTTP/1.1\r\n")
+    assert handshake_failure("127.0.0.1:5", plain) == (
+        "Plain HTTP from 127.0.0.1:5 on the HTTPS port ('POST /a HTTP/1.1'): "
+        "answered 400 and closed"
     )
-    assert handshake_failure(OSError("reason")) == "TLS handshake failed: reason"
+    assert handshake_failure("[::1]:7", OSError("why")) == "TLS handshake with [::1]:7 failed: why"
 
 
 @pytest.mark.browser
