@@ -113,6 +113,10 @@ class TlsTransport:
         n = min(len(data), SEND_CHUNK)
         try:
             self.ssl_object.write(data[:n])
+        except ssl.SSLWantReadError:  # a TLS 1.2 renegotiation waits for the peer
+            self._take_output()
+            self.push()
+            raise BlockingIOError from None
         except ssl.SSLError as exc:
             raise TlsError(describe_tls_error(exc), exc) from exc
         self._take_output()
