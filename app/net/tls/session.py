@@ -84,5 +84,8 @@ def _chain(ssl_object: ssl.SSLObject, verified: bool) -> list[bytes] | None:
     if method is None:
         return None
     certs = method()
-    # 3.13 returns DER bytes; a later change may return Certificate objects.
-    return [c if isinstance(c, bytes) else ssl.PEM_cert_to_DER_cert(str(c)) for c in certs]
+    # DER bytes on 3.13 (checked there: the verified chain reaches the root, the
+    # unverified one is what the peer sent); anything else falls back to the leaf.
+    if not all(isinstance(cert, bytes) for cert in certs):
+        return None
+    return list(certs)
