@@ -30,6 +30,7 @@ from app.self_test_peers import (
 )
 from app.self_test_relay import relay_step
 from app.self_test_tcp_server import tcp_server_step
+from app.self_test_tls import tls_step
 from app.self_test_udp_listener import udp_listener_step
 from app.self_test_widgets import (
     Deadline,
@@ -94,6 +95,7 @@ class SelfTest:
             ("tcp server", lambda: tcp_server_step(self)),
             ("udp listener", lambda: udp_listener_step(self)),
             ("relay", lambda: relay_step(self, self.peers.tcp_port)),
+            ("tls", lambda: tls_step(self)),
             ("http fetch", self.http_fetch),
             ("log totals", self.log_totals),
             ("http stop", self.http_stop),

@@ -11,16 +11,9 @@ and is polled again every `BACKLOG_RETRY`; it also stops while more than `high_w
 bytes wait in the outbox, so a client that pipelines requests without reading the
 answers is slowed by TCP flow control instead of filling memory.
 
-The TLS seam: the stream never calls the socket for I/O, only its `transport`, anything
-with the `Transport` methods. A plain socket is its own transport, so the hot path is the
-C methods of `socket.socket` with no Python layer in between. TLS will be a transport
-wrapping the socket with an `ssl.SSLObject` and two `ssl.MemoryBIO`s: `recv` moves
-ciphertext from the socket into the incoming BIO and returns `SSLObject.read()`; `send`
-encrypts into the outgoing BIO and writes it to the socket; both raise `BlockingIOError`
-while the record layer needs more bytes, which the stream already treats as "try again
-on the next readiness". The same Stream, outbox and accounting then serve both; the TLS
-transport will also need to ask for write interest while its outgoing BIO holds
-handshake bytes, which is the one addition the stream will need (in `_watch`).
+The stream never calls the socket for I/O, only its transport (transport.py): the socket
+itself, or a layer such as TLS that holds records of its own; the same outbox and
+accounting serve both, and counters count what the protocol sees (plaintext under TLS).
 """
 
 from __future__ import annotations
@@ -33,21 +26,12 @@ from typing import NamedTuple, Protocol
 
 from app.net.errors import describe
 from app.net.reactor import Reactor, Timer
+from app.net.transport import LayeredTransport, Transport
 
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
 # How soon reading is tried again after `backlog()` said the consumer is behind.
 BACKLOG_RETRY = 0.01
-
-
-class Transport(Protocol):
-    """Raw byte I/O under a stream; `socket.socket` is one, a TLS layer will be another."""
-
-    def recv(self, bufsize: int, /) -> bytes: ...
-
-    def send(self, data: memoryview, /) -> int: ...
-
-    def shutdown(self, how: int, /) -> None: ...
 
 
 class Outgoing:
@@ -162,6 +146,9 @@ class Stream:
         self._sock = sock
         self._protocol = protocol
         io = transport if transport is not None else sock
+        self._layer: LayeredTransport | None = (
+            transport if isinstance(transport, LayeredTransport) else None
+        )
         self._recv = io.recv
         self._send = io.send
         self._shutdown = io.shutdown
@@ -231,6 +218,13 @@ class Stream:
         out = self._outbox
         send = self._send
         protocol = self._protocol
+        layer = self._layer
+        if layer is not None:
+            try:
+                layer.push()
+            except OSError as exc:
+                self._fail(exc, writing=True)
+                return
         while out:
             item = out[0]
             if item.pos == len(item.view):
@@ -262,7 +256,8 @@ class Stream:
         if not out:
             if self._write_closing and not self._write_closed:
                 self._close_write()
-            protocol.drained()
+            if layer is None or not layer.holds_output():
+                protocol.drained()
         self._watch()
 
     def shutdown_write(self) -> None:
@@ -282,6 +277,8 @@ class Stream:
         if self._retry is not None:
             self._retry.cancel()
             self._retry = None
+        if self._layer is not None:
+            self._layer.close_quietly()
         self._reactor.unregister(self._sock)
         self._mask = 0
         self._outbox.clear()
@@ -313,7 +310,11 @@ class Stream:
             and (not self._high_water or self.queued < self._high_water)
         ):
             mask = _READ
-        if self._outbox:
+        layer = self._layer
+        if layer is None:
+            if self._outbox:
+                mask |= _WRITE
+        elif layer.wants_write(bool(self._outbox)):
             mask |= _WRITE
         if mask != self._mask:  # the common case on a busy socket: nothing to ask
             self._mask = self._reactor.set_interest(self._sock, self._mask, mask, self._ready)
@@ -333,6 +334,8 @@ class Stream:
         try:
             data = self._recv(self._recv_size)
         except (BlockingIOError, InterruptedError):
+            if self._layer is not None:
+                self._watch()  # a handshake step may have left records to send
             return
         except OSError as exc:
             self._fail(exc, writing=False)
@@ -346,6 +349,10 @@ class Stream:
                     self._recv_size = self._base_recv_size
             self.bytes_received += n
             self._protocol.data_received(data)
+            layer = self._layer
+            if layer is not None and layer.ended() and not self._closed:
+                self._read()  # the end of stream came with the data: deliver it now
+                return
         else:
             self._peer_finished = True
             self._watch()

@@ -8,6 +8,7 @@ from app.net.events import Source
 from app.net.http.config import ResponseConfig, ServerLimits
 from app.net.http.server import HttpServer
 from app.net.http.status import HttpServerStatus
+from app.net.tls.options import ServerTlsOptions
 from app.workers.reactor_worker import ReactorWorker
 
 
@@ -18,9 +19,11 @@ class HttpServerWorker(ReactorWorker[HttpServerStatus]):
         super().__init__(parent)
         self.server = HttpServer(self.reactor, self.sink, self.report_status, limits)
 
-    def start_server(self, host: str, port: int, config: ResponseConfig) -> None:
+    def start_server(
+        self, host: str, port: int, config: ResponseConfig, tls: ServerTlsOptions | None = None
+    ) -> None:
         self.server.set_config(config)
-        self.post(self.server.start, host, port)
+        self.post(self.server.start, host, port, tls)
 
     def stop_server(self) -> None:
         self.post(self.server.stop)

@@ -8,6 +8,7 @@ from app.net.events import Source
 from app.net.framing import FramingSpec
 from app.net.tcp.client import TcpClient
 from app.net.tcp.status import TcpStatus
+from app.net.tls.options import ClientTlsOptions
 from app.payload import Message
 from app.workers.reactor_worker import ReactorWorker
 
@@ -29,10 +30,16 @@ class TcpClientWorker(ReactorWorker[TcpStatus]):
         )
 
     def open_connection(
-        self, host: str, port: int, timeout: float = 5.0, half_close: bool = False
+        self,
+        host: str,
+        port: int,
+        timeout: float = 5.0,
+        half_close: bool = False,
+        tls: ClientTlsOptions | None = None,
     ) -> None:
-        """half_close: keep the connection (and Send) open after the peer finishes."""
-        self.post(self._connect, host, port, timeout, half_close)
+        """half_close: keep the connection (and Send) open after the peer finishes;
+        tls: speak TLS (connected once the handshake is done)."""
+        self.post(self._connect, host, port, timeout, half_close, tls)
 
     def send(self, data: Message) -> None:
         self.post(self._client.send, data)
@@ -47,5 +54,7 @@ class TcpClientWorker(ReactorWorker[TcpStatus]):
     def shutdown(self) -> None:
         self._client.close()
 
-    def _connect(self, host: str, port: int, timeout: float, half_close: bool) -> None:
-        self._client.connect(host, port, timeout=timeout, half_close=half_close)
+    def _connect(
+        self, host: str, port: int, timeout: float, half_close: bool, tls: ClientTlsOptions | None
+    ) -> None:
+        self._client.connect(host, port, timeout=timeout, half_close=half_close, tls=tls)

@@ -9,6 +9,7 @@ from app.net.framing import FramingSpec
 from app.net.reply import ReplyMode
 from app.net.tcp.server import TcpServer
 from app.net.tcp.server_status import ClientRow, ReplyConfig, TcpServerStatus
+from app.net.tls.options import ServerTlsOptions
 from app.payload import Message
 from app.workers.reactor_worker import ReactorWorker
 
@@ -24,8 +25,10 @@ class TcpServerWorker(ReactorWorker[TcpServerStatus]):
             self.reactor, self.sink, self.report_status, self._clients, backlog=self.backlog
         )
 
-    def start_server(self, host: str, port: int, max_clients: int) -> None:
-        self.post(self.server.start, host, port, max_clients)
+    def start_server(
+        self, host: str, port: int, max_clients: int, tls: ServerTlsOptions | None = None
+    ) -> None:
+        self.post(self.server.start, host, port, max_clients, tls)
 
     def stop_server(self) -> None:
         self.post(self.server.stop)

@@ -50,15 +50,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def load_command(port: int) -> list[str]:
+def load_command(port: int, scheme: str = "http") -> list[str]:
     if shutil.which("wrk"):
         return [
             "wrk",
             "-t2",
             f"-c{CONNECTIONS}",
             f"-d{DURATION_S}s",
-            f"http://127.0.0.1:{port}/index.html",
+            f"{scheme}://127.0.0.1:{port}/index.html",
         ]
+    assert scheme == "http", "the fallback load generator speaks plain HTTP only"
     return [sys.executable, "-c", _PY_LOAD, str(port), str(DURATION_S), str(CONNECTIONS)]
 
 
@@ -78,10 +79,11 @@ def parse_load(output: str) -> tuple[int, int]:
     return requests, errors
 
 
-def run_load(port: int) -> tuple[float, int, int]:
+def run_load(port: int, scheme: str = "http") -> tuple[float, int, int]:
     """(requests/s, requests, errors); waits with the Qt event loop running."""
     start = time.perf_counter()
-    with subprocess.Popen(load_command(port), stdout=subprocess.PIPE, text=True) as load:
+    command = load_command(port, scheme)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as load:
         process_until(lambda: load.poll() is not None, timeout=DURATION_S * 6)
         output, _ = load.communicate(timeout=10)
     elapsed = min(time.perf_counter() - start, DURATION_S) if shutil.which("wrk") else DURATION_S

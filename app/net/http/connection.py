@@ -30,6 +30,7 @@ from app.net.stream import Outgoing, Stream, StreamFailure
 
 if TYPE_CHECKING:
     from app.net.http.route_delivery import StagedAnswer
+    from app.net.tls.server_tls import ServerTls
 
 SEND_CHUNK = 256 * 1024
 _LINGER_NONE = struct.pack("ii", 1, 0)
@@ -99,6 +100,7 @@ class HttpConnection:
         config: Callable[[], ResponseConfig],
         sink: EventSink,
         on_closed: Callable[[HttpConnection], None],
+        tls: ServerTls | None = None,
     ) -> None:
         self._reactor = reactor
         self.peer = peer
@@ -116,7 +118,15 @@ class HttpConnection:
         self._sock = sock
         self._last_activity = time.monotonic()
         self._request_since = 0.0
-        self._stream = Stream(reactor, sock, self, recv_size=RECV_SIZE, high_water=HIGH_WATER)
+        transport = None
+        if tls is not None:
+            from app.net.tls.https import PLAIN_HTTP_REPLY
+
+            transport = tls.transport(sock, plaintext_reply=PLAIN_HTTP_REPLY)
+        self._tls = transport
+        self._stream = Stream(
+            reactor, sock, self, recv_size=RECV_SIZE, high_water=HIGH_WATER, transport=transport
+        )
 
     # -- reading -----------------------------------------------------------------------
 
@@ -290,6 +300,12 @@ class HttpConnection:
                         self.peer, item.request, item.status, item.sent, item.head, note, Kind.ERROR
                     )
                 )
+        elif self._tls is not None and not self._tls.handshake_done:
+            from app.net.tls.https import handshake_failure
+
+            self._sink(
+                connection_event(self.peer, handshake_failure(self.peer, failure.error), Kind.ERROR)
+            )
         else:
             busy = self._parser.busy or item is not None
             if busy:

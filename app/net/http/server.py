@@ -22,6 +22,8 @@ from app.net.reactor import Reactor, Timer
 
 if TYPE_CHECKING:
     from app.net.http.connection import HttpConnection
+    from app.net.tls.options import ServerTlsOptions
+    from app.net.tls.server_tls import ServerTls
 
 # How often idle, trickling and stalled connections are looked for.
 SWEEP_INTERVAL = 0.25
@@ -50,6 +52,7 @@ class HttpServer:
         self._last_refusal_log = 0.0
         self._evicted = 0
         self._last_eviction_log = 0.0
+        self._tls: ServerTls | None = None
 
     # -- any thread --------------------------------------------------------------------
 
@@ -69,10 +72,23 @@ class HttpServer:
 
     # -- commands (loop thread) --------------------------------------------------------
 
-    def start(self, host: str, port: int) -> None:
+    def start(self, host: str, port: int, tls: ServerTlsOptions | None = None) -> None:
+        """Serve HTTP, or HTTPS with `tls` (its certificate is loaded before listening)."""
         if self._listener is not None:
             self._info("The server is already running; stop it first")
             return
+        self._tls = None
+        if tls is not None:
+            from app.net.tls.contexts import TlsSetupError
+            from app.net.tls.server_tls import ServerTls
+
+            try:
+                self._tls = ServerTls(tls)
+            except TlsSetupError as exc:
+                message = f"HTTPS not started: {exc}"
+                self._sink(make_event(Source.HTTP, Kind.ERROR, message))
+                self._on_state(HttpServerStatus(ServerState.STOPPED, error=message))
+                return
         try:
             sockets = open_listeners(host, port)
         except ListenError as exc:
@@ -91,10 +107,14 @@ class HttpServer:
         )
         self._host = host
         port = listener.port
-        url = server_url(host, port)
+        url = server_url(host, port, tls=self._tls is not None)
         bound = ", ".join(listener.addresses())
         self._info(f"HTTP server running on {url} (listening on {bound})")
-        self._on_state(HttpServerStatus(ServerState.RUNNING, url, port))
+        fingerprint = ""
+        if self._tls is not None:
+            self._info(self._tls.started())
+            fingerprint = self._tls.fingerprint
+        self._on_state(HttpServerStatus(ServerState.RUNNING, url, port, "", fingerprint))
 
     def stop(self) -> None:
         if self._listener is None:
@@ -149,6 +169,7 @@ class HttpServer:
                 self.config,
                 self._sink,
                 self._connections.discard,
+                self._tls,
             )
         )
         if self._sweeper is None:
@@ -184,7 +205,8 @@ class HttpServer:
     def _refuse_over_limit(self, conn: socket.socket, peer: str) -> None:
         conn.setblocking(False)
         try:
-            conn.send(error_response(503, "Too many open connections; try again later"))
+            if self._tls is None:  # a TLS client could not read a plain answer
+                conn.send(error_response(503, "Too many open connections; try again later"))
         except OSError:
             pass
         conn.close()

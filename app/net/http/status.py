@@ -19,17 +19,19 @@ class HttpServerStatus(NamedTuple):
     url: str = ""
     port: int = 0
     error: str = ""
+    tls_fingerprint: str = ""  # SHA-256 of the server certificate while HTTPS is on
 
 
 StateCallback = Callable[[HttpServerStatus], None]
 
 
-def server_url(host: str, port: int) -> str:
+def server_url(host: str, port: int, tls: bool = False) -> str:
     """The URL a person on this machine opens for a server bound to `host`."""
+    scheme = "https" if tls else "http"
     if host == "0.0.0.0":
         host = "127.0.0.1"
     elif host == "::":
         host = "::1"
     if ":" in host:
-        return f"http://[{host.replace('%', '%25')}]:{port}/"
-    return f"http://{host}:{port}/"
+        return f"{scheme}://[{host.replace('%', '%25')}]:{port}/"
+    return f"{scheme}://{host}:{port}/"

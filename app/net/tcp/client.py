@@ -13,6 +13,7 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from app.net.address import format_peer, format_sockaddr
 from app.net.errors import describe, describe_errno
@@ -24,6 +25,11 @@ from app.net.resolver import AddrInfo, resolve_async
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.status import TcpState, TcpStatus
 from app.payload import Message, MessageCounter, render_message
+
+if TYPE_CHECKING:  # TLS (and `ssl`) is imported on the first TLS connect
+    from app.net.tls.client_tls import ClientTls
+    from app.net.tls.options import ClientTlsOptions
+    from app.net.tls.transport import TlsTransport
 
 __all__ = ["BACKLOG_LIMIT", "RECV_SIZE", "TcpClient", "TcpState", "TcpStatus"]
 
@@ -66,6 +72,8 @@ class TcpClient:
         self._last_error = ""
         self._attempt = 0
         self._deadline: Timer | None = None
+        self._tls: ClientTls | None = None
+        self._remote: tuple[int, tuple[object, ...]] | None = None  # family, sockaddr
         self._state = TcpState.DISCONNECTED
         self._peer_finished = False
         self._half_close = False
@@ -91,9 +99,17 @@ class TcpClient:
 
     # -- commands --------------------------------------------------------------------
 
-    def connect(self, host: str, port: int, timeout: float = 5.0, half_close: bool = False) -> None:
+    def connect(
+        self,
+        host: str,
+        port: int,
+        timeout: float = 5.0,
+        half_close: bool = False,
+        tls: ClientTlsOptions | None = None,
+    ) -> None:
         """Connect; with `half_close` the peer's end of stream leaves the client
-        connected and able to send, otherwise it ends the connection."""
+        connected and able to send, otherwise it ends the connection. With `tls`, the
+        connection is CONNECTED once the TLS handshake is done (within `timeout` too)."""
         if self._state is not TcpState.DISCONNECTED:
             self._info("Already connected or connecting; disconnect first")
             return
@@ -106,6 +122,9 @@ class TcpClient:
         self._half_close = half_close
         self._sent_before = self._received_before = 0
         self._set_state(TcpState.CONNECTING)
+        self._tls = None
+        if tls is not None and not self._prepare_tls(tls, host):
+            return
         self._info(f"Connecting to {self._peer}…")
         self._deadline = self._reactor.call_later(timeout, lambda: self._timed_out(attempt))
         resolve_async(
@@ -194,12 +213,14 @@ class TcpClient:
             self._last_error = describe_errno(code)
             self._try_next(attempt)
             return
-        self._cancel_timers()
         self._sock = None
+        if self._tls is None:
+            self._cancel_timers()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._peer_finished = False
         self._local = format_sockaddr(sock.getsockname())
-        remote = format_sockaddr(sock.getpeername())
+        self._remote = (sock.family, sock.getpeername())
+        remote = format_sockaddr(self._remote[1])
         backlog = self._backlog
         self._receiver = FramedReceiver(
             self._reactor, self._messages_received, self._error, self._framing
@@ -210,15 +231,75 @@ class TcpClient:
             self,
             recv_size=RECV_SIZE,
             backlog=None if backlog is None else lambda: backlog() > BACKLOG_LIMIT,
+            transport=None if self._tls is None else self._tls.wrap(sock, self._tls_done),
         )
-        self._set_state(TcpState.CONNECTED)
+        if self._tls is None:
+            self._set_state(TcpState.CONNECTED)
         self._info(f"Connected to {remote} from {self._local}", local=self._local)
+        if self._tls is not None:
+            self._info(self._tls.starting(), local=self._local)
+
+    # -- TLS ---------------------------------------------------------------------------
+
+    def _prepare_tls(self, options: ClientTlsOptions, host: str) -> bool:
+        from app.net.tls.client_tls import ClientTls
+        from app.net.tls.contexts import TlsSetupError
+
+        try:
+            self._tls = ClientTls(options, host)
+        except TlsSetupError as exc:
+            self._close(f"TLS not started: {exc}", Kind.ERROR)
+            return False
+        return True
+
+    def _tls_failed(self, failure: StreamFailure) -> None:
+        """One line with the reason; a failed certificate check waits (at most a few
+        seconds) for the probe that reads the certificate's dates and names."""
+        from app.net.tls import probe
+
+        assert self._tls is not None
+        attempt = self._attempt
+        lead = f"TLS handshake with {self._peer} failed: "
+
+        def answer(reason: str) -> None:
+            if attempt == self._attempt:
+                self._close(lead + reason, Kind.ERROR)
+
+        error = probe.needs_certificate(failure.error)
+        if error is None or self._remote is None:
+            answer(failure.reason)
+            return
+        self._cancel_timers()  # the probe has its own, shorter deadline
+        self._drop_socket()
+        probe.explain(self._reactor, *self._remote, error, self._tls.server_name, answer)
+
+    def _tls_done(self, _transport: TlsTransport) -> None:
+        from app.net.tls.client_tls import NOT_VERIFIED
+
+        assert self._tls is not None
+        self._cancel_timers()
+        session = self._tls.session()
+        local = self._local
+        self._sink(
+            make_event(
+                Source.TCP,
+                Kind.INFO,
+                session.summary(),
+                peer=self._peer,
+                detail=session.detail(),
+                local=local,
+            )
+        )
+        if not self._tls.options.verify:
+            self._sink(
+                make_event(Source.TCP, Kind.ERROR, NOT_VERIFIED, peer=self._peer, local=local)
+            )
+        self._set_state(TcpState.CONNECTED)
 
     def _timed_out(self, attempt: int) -> None:
         if attempt == self._attempt and self._state is TcpState.CONNECTING:
-            self._close(
-                f"Connection to {self._peer} timed out after {self._timeout:g} s", Kind.ERROR
-            )
+            what = "TLS handshake with" if self._stream is not None else "Connection to"
+            self._close(f"{what} {self._peer} timed out after {self._timeout:g} s", Kind.ERROR)
 
     # -- connected: the StreamProtocol side -------------------------------------------
 
@@ -245,6 +326,10 @@ class TcpClient:
 
     def eof_received(self) -> None:
         self._peer_finished = True
+        if self._tls is not None and self._tls.truncated:
+            from app.net.tls.client_tls import TRUNCATED
+
+            self._info(TRUNCATED, local=self._local)
         if not self._half_close:
             self._close(f"Peer closed the connection{self._totals()}", Kind.INFO)
             return
@@ -276,6 +361,9 @@ class TcpClient:
     def connection_lost(self, failure: StreamFailure) -> None:
         """The connection broke (on a read or a write): log what was and was not sent."""
         message = f"{failure.reason}: {self._peer}{self._totals()}"
+        if self._tls is not None and not self._tls.handshake_done:
+            self._tls_failed(failure)
+            return
         prefix = failure.sent_prefix()
         if prefix:
             self._sink(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from app.net.address import format_sockaddr
 from app.net.events import EventSink, Kind, make_event
@@ -27,6 +28,10 @@ from app.net.tcp.server_status import (
 )
 from app.payload import Message, MessageCounter
 from app.units import plural
+
+if TYPE_CHECKING:  # TLS (and `ssl`) is imported when a TLS server starts
+    from app.net.tls.options import ServerTlsOptions
+    from app.net.tls.server_tls import ServerTls
 
 # Stop reading every client while this many received bytes wait for the log: a client
 # pouring data is then slowed down by TCP flow control instead of filling memory.
@@ -69,6 +74,7 @@ class TcpServer:
         self._refresh_timer: Timer | None = None
         self._count_changed = False
         self.counter = MessageCounter()  # the tab's {{counter}}: sends and replies count
+        self._tls: ServerTls | None = None
 
     # -- any thread --------------------------------------------------------------------
 
@@ -88,9 +94,15 @@ class TcpServer:
     def client_count(self) -> int:
         return len(self._clients)
 
-    def start(self, host: str, port: int, max_clients: int = 1000) -> None:
+    def start(
+        self, host: str, port: int, max_clients: int = 1000, tls: ServerTlsOptions | None = None
+    ) -> None:
+        """Listen; with `tls` every client speaks TLS (the certificate is loaded first)."""
         if self._listener is not None:
             self._info("The server is already listening; stop it first")
+            return
+        self._tls = None
+        if tls is not None and not self._prepare_tls(tls):
             return
         raise_file_limit()  # 1,000 clients need more than the default 1,024 descriptors
         try:
@@ -112,7 +124,22 @@ class TcpServer:
         )
         self._bound = ", ".join(self._listener.addresses())
         self._info(f"Listening on {self._bound} (at most {plural(max_clients, 'client')} at once)")
+        if self._tls is not None:
+            self._info(self._tls.started())
         self._report_state()
+
+    def _prepare_tls(self, options: ServerTlsOptions) -> bool:
+        from app.net.tls.contexts import TlsSetupError
+        from app.net.tls.server_tls import ServerTls
+
+        try:
+            self._tls = ServerTls(options)
+        except TlsSetupError as exc:
+            message = f"TLS not started: {exc}"
+            self._sink(make_event(SOURCE, Kind.ERROR, message))
+            self._on_state(TcpServerStatus(ServerState.STOPPED, error=message))
+            return False
+        return True
 
     def stop(self) -> None:
         if self._listener is None:
@@ -188,6 +215,7 @@ class TcpServer:
             self._log_behind,
             self._framing,
             self.counter,
+            self._tls,
         )
         self._clients[peer] = client
         self._sink(make_event(SOURCE, Kind.INFO, f"{peer} connected", peer=peer, local=local))
@@ -254,7 +282,10 @@ class TcpServer:
             self._on_clients([client.row() for client in self._clients.values()])
 
     def _report_state(self) -> None:
-        self._on_state(TcpServerStatus(ServerState.LISTENING, self._bound, len(self._clients)))
+        fingerprint = self._tls.fingerprint if self._tls is not None else ""
+        self._on_state(
+            TcpServerStatus(ServerState.LISTENING, self._bound, len(self._clients), "", fingerprint)
+        )
 
     def _info(self, message: str) -> None:
         self._sink(make_event(SOURCE, Kind.INFO, message))

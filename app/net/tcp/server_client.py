@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from app.net.events import EventSink, Kind, Source, make_event
 from app.net.framing import AS_RECEIVED, FramingSpec
@@ -20,6 +21,10 @@ from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.server_status import ClientRow, ReplyConfig
 from app.payload import Message, MessageCounter, render_message
 from app.units import format_bytes, format_duration
+
+if TYPE_CHECKING:
+    from app.net.tls.server_tls import ServerTls
+    from app.net.tls.transport import TlsTransport
 
 SOURCE = Source.TCP_SERVER
 # Reads start at RECV_SIZE (cheap for the small chunks of many clients) and grow to
@@ -47,6 +52,7 @@ class ServerClient:
         backlog: Callable[[], bool] | None = None,
         framing: FramingSpec = AS_RECEIVED,
         counter: MessageCounter | None = None,
+        tls: ServerTls | None = None,
     ) -> None:
         self.peer = peer
         self._counter = counter or MessageCounter()  # the server's: shared by its clients
@@ -58,6 +64,7 @@ class ServerClient:
         self._on_changed = on_changed
         self._leaving = False  # the client finished sending: close once the outbox is empty
         self._receiver = FramedReceiver(reactor, self._messages_received, self._notice, framing)
+        self._tls = None if tls is None else tls.transport(sock, self._tls_done)
         self._stream = Stream(
             reactor,
             sock,
@@ -66,6 +73,7 @@ class ServerClient:
             max_recv_size=MAX_RECV_SIZE,
             high_water=OUTBOX_HIGH_WATER,
             backlog=backlog,
+            transport=self._tls,
         )
 
     def row(self) -> ClientRow:
@@ -120,6 +128,10 @@ class ServerClient:
         self._on_changed()
 
     def eof_received(self) -> None:
+        if self._tls is not None and self._tls.truncated:
+            from app.net.tls.server_tls import TRUNCATED
+
+            self._sink(make_event(SOURCE, Kind.INFO, f"{self.peer} {TRUNCATED}", peer=self.peer))
         if self._stream.outbox_empty:
             self._left()
         else:
@@ -138,12 +150,22 @@ class ServerClient:
 
     def connection_lost(self, failure: StreamFailure) -> None:
         message = f"{failure.reason}: {self.peer} after {self._stay()}"
+        if self._tls is not None and not self._tls.handshake_done:
+            message = f"TLS handshake with {self.peer} failed: {failure.reason}"
         prefix = failure.sent_prefix()
         if prefix:
             self._sink(make_event(SOURCE, Kind.SENT, peer=self.peer, data=prefix, local=self.local))
         if failure.partial is not None:
             message += f" — {failure.unsent_text()}"
         self._end(message, Kind.ERROR)
+
+    def _tls_done(self, transport: TlsTransport) -> None:
+        from app.net.tls.server_tls import handshake_line
+
+        message, detail = handshake_line(transport)
+        self._sink(
+            make_event(SOURCE, Kind.INFO, message, peer=self.peer, detail=detail, local=self.local)
+        )
 
     # -- leaving -----------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ class TcpServerStatus(NamedTuple):
     bound: str = ""  # "127.0.0.1:8000", or "127.0.0.1:8000, [::1]:8000" for localhost
     clients: int = 0
     error: str = ""
+    tls_fingerprint: str = ""  # SHA-256 of the server certificate while TLS is on
 
 
 class ClientRow(NamedTuple):

@@ -38,6 +38,7 @@ from app.ui.widgets.field_feedback import error_label, mark_invalid
 from app.ui.widgets.http_routes import HttpRoutesEditor
 from app.ui.widgets.server_switch import ServerSwitch
 from app.ui.widgets.status_footer import StatusFooter
+from app.ui.widgets.tls_fields import ServerTlsFields, fingerprint_note, fingerprint_tooltip
 
 if TYPE_CHECKING:
     from app.workers.http_server_worker import HttpServerWorker
@@ -71,7 +72,8 @@ class HttpServerTab(ToolTab):
         self.port = self.bind.port
         self.footer = StatusFooter("http", "Stopped")
         self.status = self.footer.status
-        self.start_button = ServerSwitch("http", self.status, (self.bind, self.port))
+        self.tls = ServerTlsFields("http", "HTTPS")
+        self.start_button = ServerSwitch("http", self.status, (self.bind, self.port, self.tls))
         self.warning = self.bind.warning
         self.url = QLabel("—")
         self.url.setObjectName("httpUrl")
@@ -137,6 +139,7 @@ class HttpServerTab(ToolTab):
         server = QGroupBox("Server")
         server_column = QVBoxLayout(server)
         server_column.addWidget(self.target)
+        server_column.addWidget(self.tls)
         url_row = QHBoxLayout()
         url_row.addWidget(QLabel("URL"))
         url_row.addWidget(self.url)
@@ -218,6 +221,7 @@ class HttpServerTab(ToolTab):
         return [
             self.bind,
             self.port,
+            *self.tls.input_widgets(),
             self.mode,
             self.status_code,
             self.content_type,
@@ -318,7 +322,7 @@ class HttpServerTab(ToolTab):
         if config is None:
             return
         self.start_button.begin_start()
-        self.worker.start_server(host, self.port.value(), config)
+        self.worker.start_server(host, self.port.value(), config, self.tls.options())
 
     @Slot()
     def _stop(self) -> None:
@@ -330,7 +334,10 @@ class HttpServerTab(ToolTab):
         self._url = status.url if running else ""
         self.open_button.setEnabled(running)
         if running:
-            self.start_button.show_running(f"Running on {status.url}")
+            self.start_button.show_running(
+                f"Running on {status.url}{fingerprint_note(status.tls_fingerprint)}"
+            )
+            self.status.setToolTip(fingerprint_tooltip(status.tls_fingerprint))
             self.url.setText(f'<a href="{status.url}">{status.url}</a>')
         else:
             self.url.setText("—")

@@ -25,6 +25,7 @@ from app.ui.widgets.payload_editor import PayloadEditor
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
 from app.ui.widgets.target_row import TargetRow
+from app.ui.widgets.tls_fields import ClientTlsFields
 from app.units import format_bytes
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ class TcpClientTab(ToolTab):
             "closes when the peer closes it."
         )
         self.framing = FramingPicker("tcp")
+        self.tls = ClientTlsFields("tcp")
+        self._tls_in_use = False
         self.connect_button = QPushButton("Connect")
         self.connect_button.setObjectName("tcpConnect")
         self.connect_button.setDefault(False)
@@ -96,6 +99,7 @@ class TcpClientTab(ToolTab):
         column.addWidget(self.target)
         column.addWidget(self.half_close)
         column.addWidget(self.framing)
+        column.addWidget(self.tls)
 
         message = QGroupBox("Message")
         row = QHBoxLayout(message)
@@ -127,6 +131,7 @@ class TcpClientTab(ToolTab):
             self.timeout,
             self.half_close,
             *self.framing.input_widgets(),
+            *self.tls.input_widgets(),
             *self.editor.input_widgets(),
         ]
 
@@ -165,9 +170,11 @@ class TcpClientTab(ToolTab):
         if host is None:
             return
         self._state = TcpState.CONNECTING
+        tls = self.tls.options()
+        self._tls_in_use = tls is not None
         self._show_status(TcpStatus(TcpState.CONNECTING))
         self.worker.open_connection(
-            host, self.port.value(), self.timeout.value(), self.half_close.isChecked()
+            host, self.port.value(), self.timeout.value(), self.half_close.isChecked(), tls
         )
 
     @Slot()
@@ -189,12 +196,16 @@ class TcpClientTab(ToolTab):
     def _show_status(self, status: TcpStatus) -> None:
         if status.state is TcpState.CONNECTED:
             text = f"Connected to {status.peer}"
+            if self._tls_in_use:
+                text += " over TLS"
             if status.peer_finished:
                 text += " — peer finished sending"
             self.status.show_state(text, Tone.GOOD)
             self.connect_button.setText("Disconnect")
         elif status.state is TcpState.CONNECTING:
-            self.status.show_state("Connecting…", Tone.BUSY)
+            self.status.show_state(
+                "Connecting (TLS)…" if self._tls_in_use else "Connecting…", Tone.BUSY
+            )
             self.connect_button.setText("Cancel")
         else:
             self.status.show_state("Disconnected", Tone.IDLE)
@@ -202,6 +213,7 @@ class TcpClientTab(ToolTab):
         editable = status.state is TcpState.DISCONNECTED
         for widget in (self.host, self.port, self.timeout, self.half_close):
             widget.setEnabled(editable)
+        self.tls.set_editable(editable)
         self._update_buttons()
 
     @Slot(object, object)
@@ -227,4 +239,10 @@ class TcpClientTab(ToolTab):
         self.counters.setText(
             f"Sent {format_bytes(self._sent)} · Received {format_bytes(self._received)}"
         )
-        self.counters.setToolTip(f"Sent {self._sent:,} bytes, received {self._received:,} bytes")
+        tip = f"Sent {self._sent:,} bytes, received {self._received:,} bytes"
+        if self._tls_in_use:
+            tip += (
+                "\nWith TLS these are the plaintext bytes the application sent and received; "
+                "the records on the wire are larger (headers, handshake)"
+            )
+        self.counters.setToolTip(tip)

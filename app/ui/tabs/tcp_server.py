@@ -27,6 +27,7 @@ from app.ui.widgets.peer_table import PeerColumn, PeerTableView
 from app.ui.widgets.reply_editor import ReplyEditor
 from app.ui.widgets.server_switch import ServerSwitch
 from app.ui.widgets.status_footer import StatusFooter
+from app.ui.widgets.tls_fields import ServerTlsFields, fingerprint_note, fingerprint_tooltip
 from app.units import format_bytes, format_duration, plural
 
 if TYPE_CHECKING:
@@ -82,8 +83,9 @@ class TcpServerTab(ToolTab):
         )
         self.footer = StatusFooter("tcps", "Stopped")
         self.status = self.footer.status
+        self.tls = ServerTlsFields("tcps", "TLS")
         self.start_button = ServerSwitch(
-            "tcps", self.status, (self.bind, self.port, self.max_clients)
+            "tcps", self.status, (self.bind, self.port, self.max_clients, self.tls)
         )
         self.replies = ReplyEditor("tcps", "Hello, client!")
         self.framing = FramingPicker("tcps")
@@ -123,6 +125,7 @@ class TcpServerTab(ToolTab):
         server = QGroupBox("Server")
         server_column = QVBoxLayout(server)
         server_column.addWidget(self.target)
+        server_column.addWidget(self.tls)
         server_column.addWidget(self.warning)
         server_column.addWidget(self.framing)
 
@@ -163,6 +166,7 @@ class TcpServerTab(ToolTab):
             self.port,
             self.max_clients,
             *self.framing.input_widgets(),
+            *self.tls.input_widgets(),
             *self.replies.input_widgets(),
             *self.editor.input_widgets(),
         ]
@@ -194,7 +198,9 @@ class TcpServerTab(ToolTab):
         if host is None:
             return
         self.start_button.begin_start()
-        self.worker.start_server(host, self.port.value(), self.max_clients.value())
+        self.worker.start_server(
+            host, self.port.value(), self.max_clients.value(), self.tls.options()
+        )
 
     @Slot()
     def _stop(self) -> None:
@@ -247,7 +253,9 @@ class TcpServerTab(ToolTab):
         if status.state is ServerState.LISTENING:
             self.start_button.show_running(
                 f"Listening on {status.bound} · {plural(status.clients, 'client')}"
+                + fingerprint_note(status.tls_fingerprint)
             )
+            self.status.setToolTip(fingerprint_tooltip(status.tls_fingerprint))
         else:
             self.start_button.show_stopped(status.error)
             self._on_clients([])
