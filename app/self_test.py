@@ -342,9 +342,14 @@ def _quiet_offscreen_notice(_mode: QtMsgType, _context: QMessageLogContext, mess
 
 
 def _print(line: str) -> None:
-    # A windowed build may have no stdout at all; the exit code still tells the result.
-    if sys.stdout is not None:
+    # A windowed build may have no stdout at all, and `| head` may stop reading: the
+    # exit code still tells the result.
+    if sys.stdout is None:
+        return
+    try:
         print(line, flush=True)
+    except BrokenPipeError:
+        sys.stdout = None  # type: ignore[assignment]
 
 
 def run_self_test_cli() -> int:
