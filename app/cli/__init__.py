@@ -4,7 +4,7 @@ No Qt is imported here or by anything this package imports (tests/test_layers.py
 `python -X importtime` test check it): a command starts as fast as Python does.
 """
 
-COMMANDS = ("send", "listen", "serve")
+COMMANDS = ("send", "listen", "serve", "relay")
 
 
 def is_command(argv: list[str]) -> bool:

@@ -7,8 +7,9 @@ import argparse
 _SEND_EXAMPLES = """examples:
   socket-tester send tcp 127.0.0.1 8000 "Hello, server!" --wait 1000
   socket-tester send udp 127.0.0.1 8000 "Hello, server!"
-  socket-tester send udp 127.0.0.1 9000 --hex "01 03 00 00 00 0A C5 CD" --wait 500
-  socket-tester send udp 127.0.0.1 9000 "ping" --count 1000 --interval 1 --quiet
+  socket-tester send udp 127.0.0.1 9000 --hex "01 03 00 00 00 0A {{crc16_modbus}}" --wait 500
+  socket-tester send udp 127.0.0.1 9000 "ping {{counter}}" --count 1000 --interval 1 --quiet
+  socket-tester send tcp example.test 443 "HEAD / HTTP/1.0\r\n\r\n" --tls --wait 2000
   printf 'GET / HTTP/1.0\\r\\n\\r\\n' | socket-tester send tcp example.test 80 --file - --wait 2000
 """
 _LISTEN_EXAMPLES = """examples:
@@ -16,17 +17,27 @@ _LISTEN_EXAMPLES = """examples:
   socket-tester listen udp 8000 --json
   socket-tester listen tcp 9000 --reply "OK\\r\\n" --count 10
   socket-tester listen udp 5000 --bind 0.0.0.0 --duration 60
+  socket-tester listen tcp 8443 --tls --echo          (a generated certificate)
 """
 _SERVE_EXAMPLES = """examples:
   socket-tester serve http 8000
   socket-tester serve http 8000 --folder ./site
   socket-tester serve http 8080 --echo --count 100
   socket-tester serve http 8000 --status 503 --body "down for maintenance"
+  socket-tester serve http 8443 --tls --folder ./site
+  socket-tester serve http 8000 --routes routes.json --cors
+"""
+_RELAY_EXAMPLES = """examples:
+  socket-tester relay tcp 9000 127.0.0.1 8000
+  socket-tester relay tcp 9000 127.0.0.1 8000 --delay 300 --jitter 50
+  socket-tester relay udp 9000 127.0.0.1 8000 --drop 10 --corrupt 1
+  socket-tester relay tcp 9000 127.0.0.1 8000 --close-after 10 --count 1
 """
 TOP_HELP = """commands:
   send      send DATA over TCP or UDP, optionally wait for replies
   listen    a TCP or UDP server that logs (and can answer) what arrives
-  serve     an HTTP server: a fixed response, the request echoed, or a folder
+  serve     an HTTP server: a fixed response, the request echoed, a folder, or routes
+  relay     sit between a client and a server, log both ways, break the link on purpose
 
 Without a command the window opens. Every event is one line on stdout; the summary
 goes to stderr. Exit codes: 0 success, 1 a network failure, 2 bad usage or input.
@@ -68,7 +79,12 @@ def _add_data(parser: argparse.ArgumentParser, name: str = "DATA") -> None:
 def command_parser(command: str) -> argparse.ArgumentParser:
     """One command's parser. Each is its own parser, not a subparser, so options and DATA
     may come in any order (`parse_intermixed_args` does not work with subparsers)."""
-    build = {"send": _send_parser, "listen": _listen_parser, "serve": _serve_parser}[command]
+    build = {
+        "send": _send_parser,
+        "listen": _listen_parser,
+        "serve": _serve_parser,
+        "relay": _relay_parser,
+    }[command]
     return build()
 
 
@@ -101,6 +117,11 @@ def _send_parser() -> argparse.ArgumentParser:
     send.add_argument(
         "--timeout", type=float, default=5000.0, metavar="MS", help="TCP connect timeout"
     )
+    tls = send.add_argument_group("TLS (tcp)")
+    tls.add_argument("--tls", action="store_true", help="speak TLS, checking the certificate")
+    tls.add_argument("--insecure", action="store_true", help="do not check the certificate")
+    tls.add_argument("--ca", metavar="FILE", default="", help="also trust this CA file (PEM)")
+    tls.add_argument("--sni", metavar="NAME", default="", help="server name to send and check")
     _add_common(send, "send the message N times (default 1)")
     return send
 
@@ -117,6 +138,7 @@ def _listen_parser() -> argparse.ArgumentParser:
     answer.add_argument("--reply", metavar="DATA", help="answer every message with DATA")
     listen.add_argument("--hex", action="store_true", help="--reply is hex bytes")
     listen.add_argument("--max-clients", type=int, default=1000, metavar="N", help="TCP only")
+    _add_server_tls(listen, "tcp")
     _add_common(listen, "end after N messages received")
     return listen
 
@@ -136,8 +158,62 @@ def _serve_parser() -> argparse.ArgumentParser:
     serve.add_argument("--body", default="Hello, client!", help="the fixed response's body")
     serve.add_argument("--status", type=int, default=200, help="the fixed response's status")
     serve.add_argument("--content-type", metavar="TYPE", help="the fixed response's type")
+    serve.add_argument(
+        "--routes", metavar="FILE", help="answer by the routes of FILE (the tab's Export)"
+    )
+    serve.add_argument(
+        "--cors", action="store_true", help="answer CORS preflights, allow every origin"
+    )
+    _add_server_tls(serve, "https")
     _add_common(serve, "end after N requests answered")
     return serve
+
+
+def _relay_parser() -> argparse.ArgumentParser:
+    relay = _parser(
+        "relay",
+        "Relay LISTEN_PORT to TARGET_HOST:TARGET_PORT, log both directions, add faults.",
+        _RELAY_EXAMPLES,
+    )
+    relay.add_argument("protocol", choices=("tcp", "udp"))
+    relay.add_argument("listen_port", metavar="LISTEN_PORT")
+    relay.add_argument("target_host", metavar="TARGET_HOST")
+    relay.add_argument("target_port", metavar="TARGET_PORT")
+    _add_bind(relay)
+    faults = relay.add_argument_group("faults")
+    faults.add_argument("--delay", type=int, default=0, metavar="MS", help="added to each chunk")
+    faults.add_argument("--jitter", type=int, default=0, metavar="MS", help="± on the delay")
+    faults.add_argument(
+        "--rate", type=int, default=0, metavar="KBPS", help="kB/s each way (0 = unlimited)"
+    )
+    faults.add_argument("--drop", type=float, default=0.0, metavar="PCT", help="UDP only")
+    faults.add_argument(
+        "--corrupt", type=float, default=0.0, metavar="PCT", help="one byte flipped"
+    )
+    faults.add_argument("--chunk", type=int, default=0, metavar="N", help="forward N-byte pieces")
+    faults.add_argument(
+        "--close-after", type=int, default=0, metavar="N", help="TCP: cut after N bytes"
+    )
+    faults.add_argument(
+        "--direction",
+        choices=("both", "to-target", "to-client"),
+        default="both",
+        help="which way the faults apply",
+    )
+    _add_common(relay, "end after N chunks or datagrams received, from either side")
+    return relay
+
+
+def _add_server_tls(parser: argparse.ArgumentParser, what: str) -> None:
+    tls = parser.add_argument_group(f"TLS ({what})")
+    tls.add_argument("--tls", action="store_true", help="speak TLS to every client")
+    tls.add_argument(
+        "--cert",
+        metavar="PEM",
+        default="",
+        help="certificate and key in one PEM (default: a generated one for localhost, "
+        "kept in the settings folder)",
+    )
 
 
 def _add_bind(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,4 @@
-"""The bytes a command sends or answers with, from what was typed, a file or stdin."""
+"""What a command sends or answers with, from what was typed, a file or stdin."""
 
 from __future__ import annotations
 
@@ -6,27 +6,30 @@ import sys
 from pathlib import Path
 
 from app.cli.session import UsageError
-from app.payload import PayloadError, parse_hex, parse_text
+from app.payload import MessageTemplate, PayloadError, PayloadFormat, compile_message
 
 
-def payload_bytes(text: str | None, *, hex_input: bool = False, file: str | None = None) -> bytes:
+def message_from(
+    text: str | None, *, hex_input: bool = False, file: str | None = None
+) -> MessageTemplate:
     """DATA as text with escapes (`\\r\\n`, `\\xNN`), as hex with `--hex`, or a file's bytes.
 
-    `--file -` reads stdin to its end. Bad input is a UsageError that says what is wrong,
-    in the words the GUI's fields use.
+    Macros (`{{counter}}`, `{{crc16_modbus}}`, …) work in text and hex and are expanded
+    for each message sent; a file or stdin (`--file -`) is sent exactly as it is. Bad
+    input is a UsageError in the words the GUI's fields use.
     """
     if file is not None:
         if text is not None:
             raise UsageError("give DATA or --file, not both")
         if file == "-":
-            return sys.stdin.buffer.read()
+            return MessageTemplate.literal(sys.stdin.buffer.read())
         try:
-            return Path(file).read_bytes()
+            return MessageTemplate.literal(Path(file).read_bytes())
         except OSError as exc:
             raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from exc
     if text is None:
-        return b""
+        return MessageTemplate.literal(b"")
     try:
-        return parse_hex(text) if hex_input else parse_text(text)
+        return compile_message(text, PayloadFormat.HEX if hex_input else PayloadFormat.TEXT)
     except PayloadError as exc:
         raise UsageError(f"{'hex' if hex_input else 'DATA'}: {exc}") from exc

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from app.cli.arguments import command_parser
-from app.cli.data import payload_bytes
+from app.cli.data import message_from
 from app.cli.output import OutputOptions
 from app.cli.session import BAD_INPUT, Session, UsageError
 from app.net.address import AddressError, check_host, parse_port
 
 if TYPE_CHECKING:
-    from app.cli.send import TcpSend, UdpSend
+    from app.net.http.config import RouteMatcher
+    from app.net.tls.options import ClientTlsOptions, ServerTlsOptions
+
+
+class Command(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 def run(argv: list[str]) -> int:
@@ -28,58 +37,43 @@ def run(argv: list[str]) -> int:
     return session.run(command.start, command.stop)
 
 
-class Command(Protocol):
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-
 def _prepare(args: argparse.Namespace) -> tuple[Session, Command]:
-    port = _port(args.port)
     if args.duration is not None and args.duration <= 0:
         raise UsageError("--duration must be more than 0 seconds")
     if args.count is not None and args.count < 1:
         raise UsageError("--count must be at least 1")
     options = OutputOptions(args.json, args.show_hex, args.quiet, args.pcapng, args.record)
-    if args.command == "send":
-        return _send(args, port, options)
-    bind = _host(args.bind)
-    session = _session(options, args.duration, args.count)
     # Each command imports only its own net objects: start-up is measured.
+    if args.command == "send":
+        return _send(args, options)
+    if args.command == "relay":
+        return _relay(args, options)
+    port = _port(args.port)
+    bind = _host(args.bind)
+    tls = _server_tls(args)
     if args.command == "listen":
         from app.cli.listen import TcpListen, UdpListen
         from app.net.reply import ReplyMode
         from app.net.tcp.server_status import ReplyConfig
 
-        reply_data = payload_bytes(args.reply, hex_input=args.hex) if args.reply else b""
+        reply = message_from(args.reply, hex_input=args.hex) if args.reply else b""
         mode = ReplyMode.ECHO if args.echo else ReplyMode.FIXED if args.reply else ReplyMode.NONE
+        session = _session(options, args.duration, args.count)
         if args.protocol == "tcp":
             if not 1 <= args.max_clients <= 100_000:
                 raise UsageError("--max-clients must be from 1 to 100,000")
-            return session, TcpListen(
-                session, bind, port, ReplyConfig(mode, reply_data), args.max_clients
-            )
-        return session, UdpListen(session, bind, port, mode, reply_data)
-    from app.cli.listen import HttpServe
-    from app.net.http.config import ResponseConfig, ServeMode
-
-    if not 100 <= args.status <= 599:
-        raise UsageError(f"--status must be from 100 to 599, not {args.status}")
-    config = ResponseConfig(status=args.status, body=payload_bytes(args.body))
-    if args.content_type:
-        config = config._replace(content_type=args.content_type)
-    if args.echo:
-        config = config._replace(mode=ServeMode.ECHO)
-    elif args.folder:
-        config = config._replace(mode=ServeMode.FOLDER, folder=args.folder)
-    return session, HttpServe(session, bind, port, config)
+            config = ReplyConfig(mode, reply)
+            return session, TcpListen(session, bind, port, config, args.max_clients, tls)
+        if tls is not None:
+            raise UsageError("--tls is for TCP (DTLS is not supported)")
+        return session, UdpListen(session, bind, port, mode, reply)
+    return _serve(args, options, bind, port, tls)
 
 
-def _send(
-    args: argparse.Namespace, port: int, options: OutputOptions
-) -> tuple[Session, TcpSend | UdpSend]:
+def _send(args: argparse.Namespace, options: OutputOptions) -> tuple[Session, Command]:
+    port = _port(args.port)
     host = _host(args.host)
-    data = payload_bytes(args.data, hex_input=args.hex, file=args.file)
+    message = message_from(args.data, hex_input=args.hex, file=args.file)
     if args.interval < 0 or args.wait < 0 or args.timeout <= 0:
         raise UsageError("--interval and --wait must be 0 or more, --timeout more than 0")
     count = 1 if args.count is None else args.count
@@ -89,14 +83,114 @@ def _send(
     if args.protocol == "tcp":
         from app.cli.send import TcpSend
 
-        command: TcpSend | UdpSend = TcpSend(
-            session, (host, port), data, count, interval, wait, args.timeout / 1000
-        )
-    else:
-        from app.cli.send import UdpSend
+        tls = _client_tls(args)
+        timeout = args.timeout / 1000
+        return session, TcpSend(session, (host, port), message, count, interval, wait, timeout, tls)
+    if args.tls or args.insecure or args.ca or args.sni:
+        raise UsageError("the TLS options are for TCP (DTLS is not supported)")
+    from app.cli.send import UdpSend
 
-        command = UdpSend(session, (host, port), data, count, interval, wait)
-    return session, command
+    return session, UdpSend(session, (host, port), message, count, interval, wait)
+
+
+def _serve(
+    args: argparse.Namespace,
+    options: OutputOptions,
+    bind: str,
+    port: int,
+    tls: ServerTlsOptions | None,
+) -> tuple[Session, Command]:
+    from app.cli.listen import HttpServe
+    from app.net.http.config import ResponseConfig, ServeMode
+
+    if not 100 <= args.status <= 599:
+        raise UsageError(f"--status must be from 100 to 599, not {args.status}")
+    body = message_from(args.body).static
+    if body is None:
+        raise UsageError("--body: macros are expanded in messages sent, not in HTTP bodies")
+    config = ResponseConfig(status=args.status, body=body, cors=args.cors)
+    if args.content_type:
+        config = config._replace(content_type=args.content_type)
+    if args.echo:
+        config = config._replace(mode=ServeMode.ECHO)
+    elif args.folder:
+        if not Path(args.folder).is_dir():
+            raise UsageError(f"--folder: {args.folder} is not a folder")
+        config = config._replace(mode=ServeMode.FOLDER, folder=args.folder)
+    elif args.routes:
+        config = config._replace(mode=ServeMode.ROUTES, routes=_routes(args.routes))
+    session = _session(options, args.duration, args.count)
+    return session, HttpServe(session, bind, port, config, tls)
+
+
+def _routes(path: str) -> RouteMatcher:
+    from app.net.http.routes import compile_routes
+    from app.net.http.routes_file import load_routes
+
+    try:
+        rows = load_routes(json.loads(Path(path).read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}") from exc
+    compiled = compile_routes(rows)
+    if compiled.errors:
+        reasons = "; ".join(
+            f"route {e.row + 1} {e.field.value}: {e.message}" for e in compiled.errors
+        )
+        raise UsageError(f"{path}: {reasons}")
+    return compiled.table
+
+
+def _relay(args: argparse.Namespace, options: OutputOptions) -> tuple[Session, Command]:
+    from app.cli.relay import RelayRun
+    from app.net.relay.faults import FaultDirection, RelayFaults
+    from app.net.relay.status import RelayProtocol
+
+    listen = (_host(args.bind), _port(args.listen_port))
+    target = (_host(args.target_host), _port(args.target_port))
+    numbers = (args.delay, args.jitter, args.rate, args.chunk, args.close_after)
+    if min(numbers) < 0 or not (0 <= args.drop <= 100 and 0 <= args.corrupt <= 100):
+        raise UsageError("fault values must be 0 or more, and percentages at most 100")
+    direction = {
+        "both": FaultDirection.BOTH,
+        "to-target": FaultDirection.CLIENT_TO_TARGET,
+        "to-client": FaultDirection.TARGET_TO_CLIENT,
+    }[args.direction]
+    faults = RelayFaults(
+        delay_ms=args.delay,
+        jitter_ms=args.jitter,
+        rate_kbps=args.rate,
+        drop_percent=args.drop,
+        corrupt_percent=args.corrupt,
+        chunk_size=args.chunk,
+        close_after=args.close_after,
+        direction=direction,
+    )
+    protocol = RelayProtocol.TCP if args.protocol == "tcp" else RelayProtocol.UDP
+    session = _session(options, args.duration, args.count)
+    return session, RelayRun(session, protocol, listen, target, faults)
+
+
+def _client_tls(args: argparse.Namespace) -> ClientTlsOptions | None:
+    if not (args.tls or args.insecure or args.ca or args.sni):
+        return None
+    from app.net.tls.options import ClientTlsOptions
+
+    if args.ca and not Path(args.ca).is_file():
+        raise UsageError(f"--ca: {args.ca} is not a file")
+    return ClientTlsOptions(verify=not args.insecure, server_name=args.sni, ca_file=args.ca)
+
+
+def _server_tls(args: argparse.Namespace) -> ServerTlsOptions | None:
+    if not (args.tls or args.cert):
+        return None
+    from app.cli.settings_folder import settings_folder
+    from app.net.tls.options import ServerTlsOptions
+
+    if args.cert and not Path(args.cert).is_file():
+        raise UsageError(f"--cert: {args.cert} is not a file")
+    return ServerTlsOptions(cert_pem=args.cert, folder=str(settings_folder()))
 
 
 def _session(options: OutputOptions, duration: float | None, count: int | None) -> Session:

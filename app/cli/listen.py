@@ -9,8 +9,10 @@ from app.net.http.server import HttpServer
 from app.net.reply import ReplyMode
 from app.net.tcp.server import TcpServer
 from app.net.tcp.server_status import ReplyConfig
+from app.net.tls.options import ServerTlsOptions
 from app.net.udp.listener import UdpListener
 from app.net.udp.listener_status import ListenerState
+from app.payload import Message
 
 
 class TcpListen:
@@ -21,15 +23,17 @@ class TcpListen:
         port: int,
         reply: ReplyConfig,
         max_clients: int,
+        tls: ServerTlsOptions | None = None,
     ) -> None:
         self._session = session
         self._where = (bind, port, max_clients)
+        self._tls = tls
         self._server = TcpServer(session.reactor, session.printer.sink, lambda _status: None)
         self._server.set_reply(reply)
 
     def start(self) -> None:
         bind, port, max_clients = self._where
-        self._server.start(bind, port, max_clients)
+        self._server.start(bind, port, max_clients, tls=self._tls)
         if not self._server.running:
             self._session.fail(self._session.totals.first_error or "could not listen")
 
@@ -42,7 +46,7 @@ class TcpListen:
 
 class UdpListen:
     def __init__(
-        self, session: Session, bind: str, port: int, mode: ReplyMode, data: bytes
+        self, session: Session, bind: str, port: int, mode: ReplyMode, data: Message
     ) -> None:
         self._session = session
         self._where = (bind, port)
@@ -65,15 +69,23 @@ class UdpListen:
 
 
 class HttpServe:
-    def __init__(self, session: Session, bind: str, port: int, config: ResponseConfig) -> None:
+    def __init__(
+        self,
+        session: Session,
+        bind: str,
+        port: int,
+        config: ResponseConfig,
+        tls: ServerTlsOptions | None = None,
+    ) -> None:
         self._session = session
         self._where = (bind, port)
+        self._tls = tls
         self._server = HttpServer(session.reactor, session.printer.sink, lambda _status: None)
         self._server.set_config(config)
         session.totals.counts = _is_request
 
     def start(self) -> None:
-        self._server.start(*self._where)
+        self._server.start(*self._where, tls=self._tls)
         if not self._server.running:
             self._session.fail(self._session.totals.first_error or "could not listen")
 

@@ -99,6 +99,10 @@ class Totals:
         # What `--count` counts: messages received unless the command says otherwise.
         self.counts: Callable[[LogEvent], bool] = _is_received
         self.counted = 0
+        # Error rows that are warnings the person asked for (TLS with --insecure): shown
+        # and counted, but not a failure of the run.
+        self.warnings: frozenset[str] = frozenset()
+        self.warned = 0
 
     def add(self, event: LogEvent) -> None:
         if self.counts(event):
@@ -111,7 +115,10 @@ class Totals:
             self.sent += 1
             self.sent_bytes += event.size
         elif kind is Kind.ERROR:
-            self.add_error(event.message)
+            if event.message in self.warnings:
+                self.warned += 1
+            else:
+                self.add_error(event.message)
 
     def add_error(self, reason: str) -> None:
         """Count a failure; the first one is what the exit line names."""
@@ -131,6 +138,8 @@ class Totals:
             parts.append(f"{moved / elapsed:,.0f} {what}s/s")
         if self.errors:
             parts.append(plural(self.errors, "error"))
+        if self.warned:
+            parts.append(plural(self.warned, "warning"))
         return "socket-tester: " + ", ".join(parts)
 
 

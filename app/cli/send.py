@@ -6,8 +6,10 @@ from app.cli.session import Session
 from app.net.events import Kind, LogEvent
 from app.net.tcp.client import TcpClient
 from app.net.tcp.status import TcpState, TcpStatus
+from app.net.tls.options import ClientTlsOptions
 from app.net.udp.sender import UdpSender
 from app.net.udp.status import UdpJob, UdpState, UdpStatus
+from app.payload import MessageTemplate
 
 
 class TcpSend:
@@ -17,16 +19,22 @@ class TcpSend:
         self,
         session: Session,
         target: tuple[str, int],
-        data: bytes,
+        message: MessageTemplate,
         count: int,
         interval: float,
         wait: float,
         connect_timeout: float,
+        tls: ClientTlsOptions | None = None,
     ) -> None:
         self._session = session
         self._target = target
-        self._data = data
-        self._count = count if data else 0
+        self._message = message
+        self._count = 0 if message.static == b"" else count  # nothing to send: just connect
+        self._tls = tls
+        if tls is not None and not tls.verify:
+            from app.net.tls.client_tls import NOT_VERIFIED
+
+            session.totals.warnings = frozenset({NOT_VERIFIED})
         self._interval = interval
         self._wait = wait
         self._timeout = connect_timeout
@@ -37,7 +45,7 @@ class TcpSend:
 
     def start(self) -> None:
         host, port = self._target
-        self._client.connect(host, port, timeout=self._timeout)
+        self._client.connect(host, port, timeout=self._timeout, tls=self._tls)
 
     def stop(self) -> None:
         self._client.close()
@@ -65,7 +73,7 @@ class TcpSend:
             return
         if self._queued < self._count:
             self._queued += 1
-            self._client.send(self._data)
+            self._client.send(self._message)
             if self._queued < self._count:
                 self._session.reactor.call_later(self._interval, self._send_next)
         if self._all_sent():
@@ -97,13 +105,22 @@ class UdpSend:
         self,
         session: Session,
         target: tuple[str, int],
-        data: bytes,
+        message: MessageTemplate,
         count: int,
         interval: float,
         wait: float,
     ) -> None:
         self._session = session
-        self._job = UdpJob(target[0], target[1], data, count, interval, listen=wait > 0)
+        static = message.static
+        self._job = UdpJob(
+            target[0],
+            target[1],
+            b"" if static is None else static,
+            count,
+            interval,
+            listen=wait > 0,
+            template=None if static is not None else message,
+        )
         self._wait = wait
         self._started = False
         self._done = False

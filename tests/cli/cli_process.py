@@ -12,7 +12,7 @@ ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 
 def run_cli(
-    *args: str, timeout: float = 30, stdin: bytes | None = None
+    *args: str, timeout: float = 30, stdin: bytes | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run a command to its end; stdin is bytes (exact), stdout and stderr come back as text."""
     done = subprocess.run(
@@ -21,7 +21,7 @@ def run_cli(
         stdin=None if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
         timeout=timeout,
-        env=ENV,
+        env={**ENV, **(env or {})},
     )
     return subprocess.CompletedProcess(
         done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
@@ -31,13 +31,13 @@ def run_cli(
 class CliProcess:
     """A long-running command (listen, serve) whose stdout lines are read as they come."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=ENV,
+            env={**ENV, **(env or {})},
         )
         self.lines: list[str] = []
         self._changed = threading.Condition()
