@@ -103,10 +103,14 @@ class ClientTlsFields(QWidget):
         form.addRow("CA file", self.ca)
         form.addRow("Client certificate", self.client_cert)
         form.addRow("ALPN", self.alpn)
+        # Shown only with TLS ticked: four empty rows would take the log's room for nothing.
+        self.details_box = QWidget()
+        self.details_box.setLayout(form)
+        form.setContentsMargins(0, 0, 0, 0)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(top)
-        column.addLayout(form)
+        column.addWidget(self.details_box)
         self._details: tuple[QWidget, ...] = (
             self.verify,
             self.sni,
@@ -149,6 +153,7 @@ class ClientTlsFields(QWidget):
         on = self._editable and self.enabled.isChecked()
         for widget in self._details:
             widget.setEnabled(on)
+        self.details_box.setVisible(self.enabled.isChecked())
 
 
 class ServerTlsFields(QWidget):
