@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -81,14 +80,14 @@ def _send(args: argparse.Namespace, options: OutputOptions) -> tuple[Session, Co
     session = _session(options, args.duration, None)
     interval, wait = args.interval / 1000, args.wait / 1000
     if args.protocol == "tcp":
-        from app.cli.send import TcpSend
+        from app.cli.send_tcp import TcpSend
 
         tls = _client_tls(args)
         timeout = args.timeout / 1000
         return session, TcpSend(session, (host, port), message, count, interval, wait, timeout, tls)
     if args.tls or args.insecure or args.ca or args.sni:
         raise UsageError("the TLS options are for TCP (DTLS is not supported)")
-    from app.cli.send import UdpSend
+    from app.cli.send_udp import UdpSend
 
     return session, UdpSend(session, (host, port), message, count, interval, wait)
 
@@ -124,6 +123,8 @@ def _serve(
 
 
 def _routes(path: str) -> RouteMatcher:
+    import json
+
     from app.net.http.routes import compile_routes
     from app.net.http.routes_file import load_routes
 
