@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.net.events import Source
 from app.net.reply import ReplyMode
+from app.net.rules.responder import Responder
 from app.net.tcp.server import TcpServer
 from app.net.tcp.server_status import ClientRow, ReplyConfig, TcpServerStatus
 from app.workers.reactor_worker import ReactorWorker
@@ -28,9 +29,11 @@ class TcpServerWorker(ReactorWorker[TcpServerStatus]):
     def stop_server(self) -> None:
         self.post(self.server.stop)
 
-    def set_reply(self, mode: ReplyMode, data: bytes = b"") -> None:
+    def set_reply(
+        self, mode: ReplyMode, data: bytes = b"", responder: Responder | None = None
+    ) -> None:
         """Safe from the GUI thread: the next chunk received is answered this way."""
-        self.server.set_reply(ReplyConfig(mode, data))
+        self.server.set_reply(ReplyConfig(mode, data, responder))
 
     def send(self, peers: list[str], data: bytes) -> None:
         self.post(self.server.send, peers, data)

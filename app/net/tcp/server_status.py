@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from app.net.reply import ReplyMode
+
+if TYPE_CHECKING:
+    from app.net.rules.responder import Responder
 
 
 class ServerState(enum.Enum):
@@ -16,10 +19,12 @@ class ServerState(enum.Enum):
 
 # Records built at start-up are NamedTuples, not frozen dataclasses (see tcp/status.py).
 class ReplyConfig(NamedTuple):
-    """How the server answers each chunk it receives; `data` is the fixed reply."""
+    """How the server answers each chunk it receives; `data` is the fixed reply,
+    `responder` the compiled rules (used when `mode` is RULES)."""
 
     mode: ReplyMode = ReplyMode.ECHO
     data: bytes = b""
+    responder: Responder | None = None
 
 
 class TcpServerStatus(NamedTuple):

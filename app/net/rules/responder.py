@@ -1,0 +1,194 @@
+"""The rule engine: rows compiled once into a Responder that answers messages (sans-IO).
+
+    responder = compile_rows([["Contains", "PING", "PONG\\n", "Text", "0", "Keep open"]])
+    responder.errors          # CellError per unusable cell; such a rule is off
+    responder.answer(b"PING\\n")  # Answer(reply=b"PONG\\n", delay=0.0, close=False, ...)
+
+Rules are tried top to bottom and the first that matches answers; None means none did.
+Text patterns (Exact, Starts with, Contains) are typed with the payload escapes
+(`\\r \\n \\t \\0 \\\\ \\xNN`); Regex patterns are searched in the message (anchor with ^ and $)
+and their groups fill `$0`…`$9` in the reply; Hex patterns match the whole message.
+
+A Regex or Hex pattern runs with a time limit (user_regex.py): when it passes, the rule
+counts as no match for that message, the caller is told through `on_timeout` (it logs it
+once), and the next rule is tried. A Responder is immutable once compiled, so the GUI
+thread may compile one and hand it to a worker as it stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from app.net.rules.hex_pattern import compile_hex_pattern
+from app.net.rules.reply_template import ReplyTemplate, compile_reply
+from app.net.rules.rule import CellError, Column, MatchKind, Rule, Then, rule_from_cells
+from app.net.user_regex import (
+    MATCH_TIMEOUT,
+    MatchTimeout,
+    PatternError,
+    UserRegex,
+    compile_user_regex,
+)
+from app.payload import PayloadError, parse_text
+
+# Shown patterns are cut here in log lines; the detail view of the rule row has it whole.
+_LABEL_PATTERN_CHARS = 40
+
+
+class Answer(NamedTuple):
+    reply: bytes
+    delay: float  # seconds to hold this reply
+    close: bool  # close the connection once the reply is sent (TCP)
+    rule: int  # the rule's number as the table shows it, from 1
+    label: str  # 'rule 2 (Contains "PING")', for log lines
+
+
+class RuleTimeout(NamedTuple):
+    rule: int
+    label: str
+    limit: float  # seconds
+
+
+TimeoutCallback = Callable[[RuleTimeout], None]
+
+
+class _Compiled(NamedTuple):
+    kind: MatchKind
+    needle: bytes  # Exact, Starts with, Contains, and a Hex pattern without wildcards
+    pattern: UserRegex | None  # Regex, and a Hex pattern with wildcards
+    template: ReplyTemplate
+    answer: Answer  # the whole answer when the reply has no groups to fill
+
+
+class Responder:
+    """Compiled rules; `answer` is called in a worker thread, many times a second."""
+
+    def __init__(self, rules: Sequence[Rule], errors: Sequence[CellError], limit: float) -> None:
+        self.rules = tuple(rules)
+        self.errors = tuple(errors)
+        self.limit = limit
+        bad_rows = {error.row for error in self.errors}
+        self._active: list[_Compiled] = []
+        for row, rule in enumerate(self.rules):
+            if row not in bad_rows:
+                self._active.append(_compile_checked(row, rule))
+
+    @property
+    def active(self) -> int:
+        """How many rules are on (those without an error)."""
+        return len(self._active)
+
+    def answer(self, message: bytes, on_timeout: TimeoutCallback | None = None) -> Answer | None:
+        starts, contains = MatchKind.STARTS_WITH, MatchKind.CONTAINS
+        for rule in self._active:
+            kind = rule.kind
+            pattern = rule.pattern
+            if pattern is None:
+                if kind is contains:
+                    hit = rule.needle in message
+                elif kind is starts:
+                    hit = message.startswith(rule.needle)
+                else:  # Exact, and a Hex pattern of plain bytes
+                    hit = message == rule.needle
+                if hit:
+                    return rule.answer
+                continue
+            try:
+                if kind is MatchKind.REGEX:
+                    found = pattern.search(message, self.limit)
+                else:
+                    found = pattern.fullmatch(message, self.limit)
+            except MatchTimeout:
+                if on_timeout is not None:
+                    answer = rule.answer
+                    on_timeout(RuleTimeout(answer.rule, answer.label, self.limit))
+                continue
+            if found is not None:
+                if rule.template.fixed is not None:
+                    return rule.answer
+                return rule.answer._replace(reply=rule.template.fill(found))
+        return None
+
+
+def compile_rows(rows: Sequence[Sequence[str]], limit: float = MATCH_TIMEOUT) -> Responder:
+    """Rows of table cells (see rule.Column) to a Responder; bad cells are in `.errors`."""
+    rules: list[Rule] = []
+    errors: list[CellError] = []
+    for row, cells in enumerate(rows):
+        rule, cell_errors = rule_from_cells(row, cells)
+        rules.append(rule)
+        errors.extend(cell_errors)
+        errors.extend(check_rule(row, rule))
+    return Responder(rules, errors, limit)
+
+
+def compile_rules(rules: Sequence[Rule], limit: float = MATCH_TIMEOUT) -> Responder:
+    errors = [error for row, rule in enumerate(rules) for error in check_rule(row, rule)]
+    return Responder(rules, errors, limit)
+
+
+def check_rule(row: int, rule: Rule) -> list[CellError]:
+    """What is wrong with a rule's pattern and reply, cell by cell (empty: it is usable)."""
+    errors: list[CellError] = []
+    groups: int | None = None
+    try:
+        groups = _pattern_groups(rule)
+    except (PatternError, PayloadError) as exc:
+        errors.append(CellError(row, Column.PATTERN, str(exc)))
+    try:
+        # Without a usable pattern the groups are unknown: check the reply as if all exist.
+        if rule.match is MatchKind.REGEX:
+            compile_reply(rule.reply, rule.reply_format, 9 if groups is None else groups)
+        else:
+            compile_reply(rule.reply, rule.reply_format, None)
+    except PayloadError as exc:
+        errors.append(CellError(row, Column.REPLY, str(exc)))
+    return errors
+
+
+def label_of(number: int, rule: Rule) -> str:
+    shown = rule.pattern
+    if len(shown) > _LABEL_PATTERN_CHARS:
+        shown = shown[: _LABEL_PATTERN_CHARS - 1] + "…"
+    return f'rule {number} ({rule.match.value} "{shown}")'
+
+
+def _pattern_groups(rule: Rule) -> int:
+    """The group count of a usable pattern; raises PatternError or PayloadError."""
+    if rule.match is MatchKind.REGEX:
+        return int(compile_user_regex(rule.pattern).compiled.groups)
+    if rule.match is MatchKind.HEX_PATTERN:
+        compile_hex_pattern(rule.pattern)
+    elif not parse_text(rule.pattern):
+        raise PatternError("the pattern is empty")
+    return 0
+
+
+def _compile_checked(row: int, rule: Rule) -> _Compiled:
+    """A rule `check_rule` passed, compiled for matching."""
+    needle = b""
+    pattern: UserRegex | None = None
+    groups: int | None = None
+    if rule.match is MatchKind.REGEX:
+        pattern = compile_user_regex(rule.pattern)
+        groups = int(pattern.compiled.groups)
+    elif rule.match is MatchKind.HEX_PATTERN:
+        hex_pattern = compile_hex_pattern(rule.pattern)
+        pattern = hex_pattern.wildcard
+        needle = hex_pattern.literal or b""
+    else:
+        needle = parse_text(rule.pattern)
+    template = compile_reply(rule.reply, rule.reply_format, groups)
+    number = row + 1
+    answer = Answer(
+        template.fixed or b"",
+        rule.delay_ms / 1000,
+        rule.then is Then.CLOSE,
+        number,
+        label_of(number, rule),
+    )
+    kind = (
+        MatchKind.EXACT if rule.match is MatchKind.HEX_PATTERN and pattern is None else rule.match
+    )
+    return _Compiled(kind, needle, pattern, template, answer)
