@@ -269,6 +269,7 @@ NO_TEST_MODULE = {
     "app.net.http": "empty package",
     "app.net.tcp": "empty package",
     "app.net.udp": "empty package",
+    "app.net.rules": "package docstring only",
     "app.net.tcp.status": "records (an enum and a NamedTuple)",
     "app.net.udp.status": "records (a frozen dataclass, an enum and NamedTuples)",
     "app.net.reply": "records (an enum)",

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.net.reply import ReplyMode
+from app.net.rules.responder import Responder
 from app.net.tcp.server_status import ClientRow, ServerState, TcpServerStatus
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
@@ -82,7 +83,7 @@ class TcpServerTab(ToolTab):
         self.start_button = ServerSwitch(
             "tcps", self.status, (self.bind, self.port, self.max_clients)
         )
-        self.replies = ReplyEditor("tcps", "Hello, client!")
+        self.replies = ReplyEditor("tcps", "Hello, client!", "tcp")
 
         self.clients = PeerTableView(CLIENT_COLUMNS)
         self.clients.setObjectName("tcpsClients")
@@ -138,6 +139,10 @@ class TcpServerTab(ToolTab):
         layout.addWidget(replies)
         layout.addWidget(clients, 1)
         layout.addWidget(self.footer)
+        # The rules table shares the height with the table below while it is shown.
+        self.replies.rules_shown.connect(
+            lambda shown: layout.setStretchFactor(replies, 1 if shown else 0)
+        )
 
     @property
     def worker(self) -> TcpServerWorker:
@@ -165,12 +170,12 @@ class TcpServerTab(ToolTab):
 
     # -- fields ------------------------------------------------------------------------
 
-    @Slot(object, bytes)
-    def _apply_reply(self, mode: ReplyMode, data: bytes) -> None:
+    @Slot(object, bytes, object)
+    def _apply_reply(self, mode: ReplyMode, data: bytes, responder: Responder) -> None:
         # Without a worker nothing listens yet; `_wire` hands it the reply in use.
         worker = self._worker.existing()
         if worker is not None:
-            worker.set_reply(mode, data)
+            worker.set_reply(mode, data, responder)
 
     # -- actions -----------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.net.reply import ReplyMode
+from app.net.rules.responder import Responder
 from app.net.udp.listener_status import ListenerState, UdpListenerStatus
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
@@ -77,7 +78,7 @@ class UdpListenerTab(ToolTab):
         self.start_button = ServerSwitch(
             "udpl", self.status, (self.bind, self.port, self.multicast)
         )
-        self.replies = ReplyEditor("udpl", "Hello, client!")
+        self.replies = ReplyEditor("udpl", "Hello, client!", "udp")
 
         self.peers = PeerTableView(PEER_COLUMNS)
         self.peers.setObjectName("udplPeers")
@@ -123,6 +124,10 @@ class UdpListenerTab(ToolTab):
         layout.addWidget(replies)
         layout.addWidget(peers, 1)
         layout.addWidget(self.footer)
+        # The rules table shares the height with the table below while it is shown.
+        self.replies.rules_shown.connect(
+            lambda shown: layout.setStretchFactor(replies, 1 if shown else 0)
+        )
 
     @property
     def worker(self) -> UdpListenerWorker:
@@ -149,12 +154,12 @@ class UdpListenerTab(ToolTab):
 
     # -- fields ------------------------------------------------------------------------
 
-    @Slot(object, bytes)
-    def _apply_reply(self, mode: ReplyMode, data: bytes) -> None:
+    @Slot(object, bytes, object)
+    def _apply_reply(self, mode: ReplyMode, data: bytes, responder: Responder) -> None:
         # Without a worker nothing listens yet; `_wire` hands it the reply in use.
         worker = self._worker.existing()
         if worker is not None:
-            worker.set_reply(mode, data)
+            worker.set_reply(mode, data, responder)
 
     # -- actions -----------------------------------------------------------------------
 

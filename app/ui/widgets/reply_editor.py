@@ -1,4 +1,5 @@
-"""How a server tab answers: `<prefix>ReplyMode`, `<prefix>Reply` and `<prefix>ReplyFormat`.
+"""How a server tab answers: `<prefix>ReplyMode`, `<prefix>Reply` and `<prefix>ReplyFormat`,
+and in Rules mode the rules table `<prefix>Rules` (rules_editor.py).
 
 The reply is checked as it is typed; while it is invalid the message shows under it and
 the last valid reply stays in use, so a half-typed hex string is never sent.
@@ -10,26 +11,34 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.net.reply import ReplyMode
+from app.net.rules.responder import Responder
 from app.payload import PayloadError, PayloadFormat, encode_payload
 from app.ui.widgets.field_feedback import error_label, mark_invalid
+from app.ui.widgets.rules_editor import RulesEditor
 
 _MODE_TIPS = {
     ReplyMode.ECHO: "the exact bytes back to the sender",
     ReplyMode.FIXED: "the bytes typed here, once per message received",
     ReplyMode.NONE: "only listen",
+    ReplyMode.RULES: "the first matching rule of the table answers",
 }
 
 
 class ReplyEditor(QWidget):
-    # (mode, bytes), emitted on every valid change; bytes are b"" unless mode is FIXED.
-    reply_changed = Signal(object, bytes)
+    # (mode, bytes, responder), emitted on every valid change; bytes are b"" unless mode
+    # is FIXED; the responder is the compiled rules (in use only in RULES mode).
+    reply_changed = Signal(object, bytes, object)
+    rules_shown = Signal(bool)
 
-    def __init__(self, prefix: str, default: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, prefix: str, default: str, protocol: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.mode = QComboBox()
         self.mode.setObjectName(f"{prefix}ReplyMode")
         self.mode.addItems([mode.value for mode in ReplyMode])
         self.mode.setToolTip(" · ".join(f"{m.value}: {tip}" for m, tip in _MODE_TIPS.items()))
+        self.reply_label = QLabel("Fixed reply")
         self.reply = QLineEdit(default)
         self.reply.setObjectName(f"{prefix}Reply")
         self.reply.setToolTip("Text with escapes (\\r \\n \\t \\xNN) or hex, as the format says")
@@ -37,39 +46,53 @@ class ReplyEditor(QWidget):
         self.format.setObjectName(f"{prefix}ReplyFormat")
         self.format.addItems([fmt.value for fmt in PayloadFormat])
         self.error = error_label(f"{prefix}ReplyError")
-        self._current: tuple[ReplyMode, bytes] = (ReplyMode.ECHO, b"")
+        self.rules = RulesEditor(prefix, protocol)
+        self.rules.hide()
+        self._current: tuple[ReplyMode, bytes, Responder] = (
+            ReplyMode.ECHO,
+            b"",
+            self.rules.responder(),
+        )
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("Mode"))
         row.addWidget(self.mode)
         row.addSpacing(12)
-        row.addWidget(QLabel("Fixed reply"))
+        row.addWidget(self.reply_label)
         row.addWidget(self.reply, 1)
         row.addWidget(self.format)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(row)
         column.addWidget(self.error)
+        column.addWidget(self.rules, 1)
 
         self.mode.currentIndexChanged.connect(self._apply)
         self.reply.textChanged.connect(self._apply)
         self.format.currentIndexChanged.connect(self._apply)
+        self.rules.responder_changed.connect(self._apply)
         self._apply()
 
-    def current(self) -> tuple[ReplyMode, bytes]:
-        """The reply in use: the last valid one."""
+    def current(self) -> tuple[ReplyMode, bytes, Responder]:
+        """The reply in use: the last valid one, and the rules as they stand."""
         return self._current
 
     def input_widgets(self) -> list[QWidget]:
-        return [self.mode, self.reply, self.format]
+        return [self.mode, self.reply, self.format, self.rules.view]
 
     @Slot()
     def _apply(self) -> None:
         mode = ReplyMode(self.mode.currentText())
         fixed = mode is ReplyMode.FIXED
+        by_rules = mode is ReplyMode.RULES
         self.reply.setEnabled(fixed)
         self.format.setEnabled(fixed)
+        for widget in (self.reply_label, self.reply, self.format):
+            widget.setVisible(not by_rules)
+        if self.rules.isHidden() is by_rules:
+            self.rules.setVisible(by_rules)
+            self.rules_shown.emit(by_rules)
         data = b""
         if fixed:
             try:
@@ -78,10 +101,10 @@ class ReplyEditor(QWidget):
                 self._show_error(str(exc))
                 return
         self._show_error("")
-        self._current = (mode, data)
-        self.reply_changed.emit(mode, data)
+        self._current = (mode, data, self.rules.responder())
+        self.reply_changed.emit(mode, data, self._current[2])
 
     def _show_error(self, message: str) -> None:
         mark_invalid(self.reply, bool(message))
         self.error.setText(message)
-        self.error.setVisible(bool(message))
+        self.error.setVisible(bool(message) and self.reply.isVisibleTo(self))

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -54,6 +55,7 @@ class RowColumn(NamedTuple):
     default: str = ""
     choices: tuple[str, ...] = ()  # non-empty: a combo editor, only these values
     width: int = 0  # 0: the column shares what is left
+    tip: str = ""  # the header's tooltip: what the column means and how to type it
 
 
 class RowsCodec(NamedTuple):
@@ -114,8 +116,11 @@ class RowsModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section].title
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.columns[section].title
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.columns[section].tip or None
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
             return str(section + 1)
         return None
@@ -218,6 +223,27 @@ class _ChoiceDelegate(QStyledItemDelegate):
             super().setModelData(editor, model, index)
 
 
+class RowsView(QTableView):
+    """The table itself, named by the caller; the settings remember its rows (rows_text)."""
+
+    def rows_model(self) -> RowsModel:
+        model = self.model()
+        assert isinstance(model, RowsModel)
+        return model
+
+    def rows_text(self) -> str:
+        return json.dumps(self.rows_model().rows(), ensure_ascii=False)
+
+    def restore_rows_text(self, text: object) -> None:
+        """Put back what `rows_text` gave; ValueError (and no change) when it is not that."""
+        rows = json.loads(str(text))
+        if not isinstance(rows, list) or not all(
+            isinstance(row, list) and all(isinstance(cell, str) for cell in row) for row in rows
+        ):
+            raise ValueError("not a list of rows of text cells")
+        self.rows_model().set_rows(rows)
+
+
 class RowsTable(QWidget):
     """The table, its row buttons and the line that says what an import or export did."""
 
@@ -236,7 +262,7 @@ class RowsTable(QWidget):
         self._codec = codec
         self._file_stem = file_stem
         self.model = RowsModel(columns, self)
-        self.view = QTableView()
+        self.view = RowsView()
         self.view.setObjectName(name)
         self.view.setModel(self.model)
         self.view.setItemDelegate(_ChoiceDelegate(columns, self.view))
@@ -316,7 +342,7 @@ class RowsTable(QWidget):
     @Slot()
     def _add(self) -> None:
         at = self.model.append_row()
-        self.view.selectRow(at)
+        self._select_row(at)
         self.view.scrollToBottom()
 
     @Slot()
@@ -327,7 +353,15 @@ class RowsTable(QWidget):
         selected = self._selected()
         if len(selected) != 1:
             return
-        self.view.selectRow(self.model.move_row(selected[0].row(), step))
+        self._select_row(self.model.move_row(selected[0].row(), step))
+
+    def _select_row(self, at: int) -> None:
+        # Not `view.selectRow`: in extended selection that follows the keyboard modifiers
+        # held at the moment (Ctrl toggles), so the moved row could end up unselected.
+        selection = self.view.selectionModel()
+        index = self.model.index(at, 0)
+        flags = QItemSelectionModel.SelectionFlag
+        selection.setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
 
     def _selected(self) -> list[QModelIndex]:
         model = self.view.selectionModel()
