@@ -5,7 +5,7 @@ later messages are matched at once, and the reply leaves from a Reactor timer. W
 conversation replies keep the order of the messages they answer: a reply due earlier than
 one still held waits for it (due = max(arrival + delay, the previous reply's due)), as a
 server answering its requests in turn would. A Close reply is the last: messages after it
-are logged but not answered.
+are logged but not answered (over TCP; a UDP peer has no connection to close).
 
 What a person need hear once is said once per conversation: that a message matched no
 rule, and that a rule's pattern ran out of time.
@@ -31,12 +31,14 @@ class RuleConversation:
         say: Callable[[str], None],
         who: str,
         scope: str = "connection",
+        closes: bool = True,
     ) -> None:
         self._reactor = reactor
         self._send = send
         self._say = say
         self._who = who
         self._scope = scope
+        self._closes = closes  # False for UDP: there is no connection for Close to end
         self._held: deque[tuple[Timer, Answer]] = deque()
         self._last_due = 0.0
         self._said_no_match = False
@@ -61,7 +63,7 @@ class RuleConversation:
                     f"nothing sent (said once per {self._scope})"
                 )
             return None
-        if answer.close:
+        if answer.close and self._closes:
             self.closing = True
         now = time.monotonic()
         due = max(now + answer.delay, self._last_due)
@@ -77,6 +79,7 @@ class RuleConversation:
         for timer, _answer in self._held:
             timer.cancel()
         self._held.clear()
+        self._last_due = 0.0
         return dropped
 
     def _release(self) -> None:

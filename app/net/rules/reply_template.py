@@ -58,7 +58,7 @@ def compile_reply(text: str, fmt: PayloadFormat, groups: int | None) -> ReplyTem
         if group > groups:
             has = "no groups" if not groups else f"only {groups} group{'s' * (groups > 1)}"
             raise PayloadError(
-                f"${group} at position {placeholder.start() + 1}: the pattern has {has}",
+                f"${group} at position {placeholder.start()}: the pattern has {has}",
                 placeholder.start(),
             )
         if literal:

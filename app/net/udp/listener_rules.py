@@ -53,6 +53,7 @@ class ListenerRules:
                 partial(self._say, name),
                 name,
                 scope="peer",
+                closes=False,
             )
         return conversation.take(responder, data)
 
