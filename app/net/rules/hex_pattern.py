@@ -20,15 +20,18 @@ _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
 class HexPattern(NamedTuple):
-    """`literal` when the pattern has no wildcard (a plain comparison), else `wildcard`."""
+    """`literal` when the pattern has no wildcard (a plain comparison), else `wildcard`,
+    with `prefix` the bytes before its first wildcard (a cheap test before the match)."""
 
     literal: bytes | None
     wildcard: UserRegex | None
+    prefix: bytes = b""
 
 
 def compile_hex_pattern(source: str) -> HexPattern:
     """`PatternError` names the first character that is not part of a byte or wildcard."""
     literal = bytearray()
+    prefix: bytes | None = None  # set at the first wildcard
     parts: list[bytes] = []  # the regex, used only when there is a wildcard
     wild = False
     at = 0
@@ -45,6 +48,8 @@ def compile_hex_pattern(source: str) -> HexPattern:
         at = token.end()
         if text in ("0x", "0X"):
             continue
+        if wild is False and text in ("??", "*"):
+            prefix = bytes(literal)
         if text == "??":
             parts.append(b".")
             wild = True
@@ -60,7 +65,8 @@ def compile_hex_pattern(source: str) -> HexPattern:
         raise PatternError("the pattern is empty")
     if not wild:
         return HexPattern(bytes(literal), None)
-    return HexPattern(None, UserRegex(source, regex.compile(b"".join(parts), regex.DOTALL)))
+    wildcard = UserRegex(source, regex.compile(b"".join(parts), regex.DOTALL))
+    return HexPattern(None, wildcard, prefix or b"")
 
 
 def _why_not(source: str, at: int) -> str:

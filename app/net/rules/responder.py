@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from app.net.rules.hex_pattern import compile_hex_pattern
+from app.net.rules.literal_prefix import NONE as NO_PREFIX
+from app.net.rules.literal_prefix import LiteralPrefix, literal_prefix
 from app.net.rules.reply_template import ReplyTemplate, compile_reply
 from app.net.rules.rule import CellError, Column, MatchKind, Rule, Then, rule_from_cells
 from app.net.user_regex import (
@@ -57,6 +59,7 @@ class _Compiled(NamedTuple):
     kind: MatchKind
     needle: bytes  # Exact, Starts with, Contains, and a Hex pattern without wildcards
     pattern: UserRegex | None  # Regex, and a Hex pattern with wildcards
+    prefix: LiteralPrefix  # what a message needs for `pattern` to be worth running
     template: ReplyTemplate
     answer: Answer  # the whole answer when the reply has no groups to fill
 
@@ -93,6 +96,8 @@ class Responder:
                     hit = message == rule.needle
                 if hit:
                     return rule.answer
+                continue
+            if rule.prefix.excludes(message):
                 continue
             try:
                 if kind is MatchKind.REGEX:
@@ -170,13 +175,16 @@ def _compile_checked(row: int, rule: Rule) -> _Compiled:
     needle = b""
     pattern: UserRegex | None = None
     groups: int | None = None
+    prefix = NO_PREFIX
     if rule.match is MatchKind.REGEX:
         pattern = compile_user_regex(rule.pattern)
         groups = int(pattern.compiled.groups)
+        prefix = literal_prefix(pattern.compiled.pattern)
     elif rule.match is MatchKind.HEX_PATTERN:
         hex_pattern = compile_hex_pattern(rule.pattern)
         pattern = hex_pattern.wildcard
         needle = hex_pattern.literal or b""
+        prefix = LiteralPrefix(hex_pattern.prefix, anchored=True)
     else:
         needle = parse_text(rule.pattern)
     template = compile_reply(rule.reply, rule.reply_format, groups)
@@ -191,4 +199,4 @@ def _compile_checked(row: int, rule: Rule) -> _Compiled:
     kind = (
         MatchKind.EXACT if rule.match is MatchKind.HEX_PATTERN and pattern is None else rule.match
     )
-    return _Compiled(kind, needle, pattern, template, answer)
+    return _Compiled(kind, needle, pattern, prefix, template, answer)

@@ -55,3 +55,9 @@ def test_regex_metacharacters_in_bytes_are_literal() -> None:
 def test_mistakes_say_where(source: str, reason: str) -> None:
     with pytest.raises(PatternError, match=reason):
         compile_hex_pattern(source)
+
+
+def test_the_bytes_before_the_first_wildcard_are_its_prefix() -> None:
+    assert compile_hex_pattern("02 10 ?? 03").prefix == b"\x02\x10"
+    assert compile_hex_pattern("?? 01").prefix == b""
+    assert compile_hex_pattern("AA *").prefix == b"\xaa"

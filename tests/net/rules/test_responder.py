@@ -137,7 +137,7 @@ def test_a_catastrophic_regex_is_stopped_and_the_next_message_answered(
     started = time.monotonic()
     answer = responder.answer(b"a" * 40 + b"b", timeouts.append)
     elapsed = time.monotonic() - started
-    assert elapsed < 0.5
+    assert elapsed < 1.0  # the limit is 0.1 s; the margin is for a loaded machine
     assert answer is not None and answer.reply == b"fallback"  # the next rule was tried
     assert [t.rule for t in timeouts] == stopped
     follow = responder.answer(b"aaaa", timeouts.append)
