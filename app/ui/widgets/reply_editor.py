@@ -62,6 +62,7 @@ class ReplyEditor(QWidget):
         row.addWidget(self.reply_label)
         row.addWidget(self.reply, 1)
         row.addWidget(self.format)
+        row.addStretch(0)  # takes the width the fixed reply leaves in Rules mode
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(row)

@@ -26,6 +26,7 @@ from app.net.rules.rules_file import dump_rules, load_rules
 from app.ui.widgets.rows_table import RowColumn, RowsCodec, RowsTable
 from app.units import plural
 
+_ROWS_IN_VIEW = 5
 # What a first start shows: one rule that says what the table is for.
 EXAMPLE_ROWS = [["Starts with", "PING", "PONG\\n", "Text", "0", "Keep open"]]
 
@@ -82,6 +83,10 @@ class RulesEditor(QWidget):
             "No match: nothing is sent (the log says so once per "
             f"{'connection' if protocol == 'tcp' else 'peer'})"
         )
+        # Five rules in view at least: the table shares its group's height with the clients.
+        rows_height = self.view.verticalHeader().defaultSectionSize() * _ROWS_IN_VIEW
+        header_height = self.view.horizontalHeader().sizeHint().height()
+        self.view.setMinimumHeight(rows_height + header_height + 2 * self.view.frameWidth())
         self.summary = QLabel()
         self.summary.setObjectName(f"{prefix}RulesSummary")
         self._responder = compile_rows([])
@@ -104,11 +109,22 @@ class RulesEditor(QWidget):
             for column in Column:
                 self.model.set_cell_error(row, column, errors.get((row, int(column)), ""))
         self._responder = responder
-        off = len(rows) - responder.active
-        text = f"{plural(responder.active, 'rule')} on"
-        if off:
-            text += f" · {off:,} off: hover the red cell for the reason"
-        elif not rows:
-            text = "No rules: every message goes unanswered. Add one."
-        self.summary.setText(text)
+        self.summary.setText(_summary(len(rows), responder))
         self.responder_changed.emit(responder)
+
+
+def _summary(rows: int, responder: Responder) -> str:
+    """How many rules are on; which are off, and why when it is one reason."""
+    if not rows:
+        return "No rules: every message goes unanswered. Add one."
+    text = f"{plural(responder.active, 'rule')} on"
+    off = sorted({error.row + 1 for error in responder.errors})
+    if len(off) == 1:
+        first = responder.errors[0]
+        text += f" · rule {off[0]} is off: {COLUMN_TITLES[first.column]}: {first.message}"
+        if len(responder.errors) > 1:
+            text += " (and more: hover the red cells)"
+    elif off:
+        numbers = ", ".join(map(str, off))
+        text += f" · {len(off)} off (rules {numbers}): hover the red cells for the reasons"
+    return text
