@@ -27,6 +27,7 @@ from app.self_test_peers import (
     free_loopback_port,
     port_is_free,
 )
+from app.self_test_rules import tcp_rules_step
 from app.self_test_tcp_server import tcp_server_step
 from app.self_test_udp_listener import udp_listener_step
 from app.self_test_widgets import (
@@ -90,6 +91,7 @@ class SelfTest:
             ("tcp echo", self.tcp_echo),
             ("udp send", self.udp_send),
             ("tcp server", lambda: tcp_server_step(self)),
+            ("tcp rules", lambda: tcp_rules_step(self)),
             ("udp listener", lambda: udp_listener_step(self)),
             ("http fetch", self.http_fetch),
             ("log totals", self.log_totals),
