@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.net.reply import ReplyMode
-from app.net.rules.responder import Responder
 from app.net.tcp.server_status import ClientRow, ServerState, TcpServerStatus
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
@@ -28,6 +27,7 @@ from app.ui.widgets.status_footer import StatusFooter
 from app.units import format_bytes, format_duration, plural
 
 if TYPE_CHECKING:
+    from app.net.rules.responder import Responder
     from app.workers.tcp_server_worker import TcpServerWorker
 
 # "Connected for" is redrawn this often while clients are connected (and only then).
@@ -171,7 +171,7 @@ class TcpServerTab(ToolTab):
     # -- fields ------------------------------------------------------------------------
 
     @Slot(object, bytes, object)
-    def _apply_reply(self, mode: ReplyMode, data: bytes, responder: Responder) -> None:
+    def _apply_reply(self, mode: ReplyMode, data: bytes, responder: Responder | None) -> None:
         # Without a worker nothing listens yet; `_wire` hands it the reply in use.
         worker = self._worker.existing()
         if worker is not None:

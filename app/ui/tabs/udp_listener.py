@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.net.reply import ReplyMode
-from app.net.rules.responder import Responder
 from app.net.udp.listener_status import ListenerState, UdpListenerStatus
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
@@ -29,6 +28,7 @@ from app.ui.widgets.status_label import Tone
 from app.units import format_bytes, plural
 
 if TYPE_CHECKING:
+    from app.net.rules.responder import Responder
     from app.workers.udp_listener_worker import UdpListenerWorker
 
 
@@ -155,7 +155,7 @@ class UdpListenerTab(ToolTab):
     # -- fields ------------------------------------------------------------------------
 
     @Slot(object, bytes, object)
-    def _apply_reply(self, mode: ReplyMode, data: bytes, responder: Responder) -> None:
+    def _apply_reply(self, mode: ReplyMode, data: bytes, responder: Responder | None) -> None:
         # Without a worker nothing listens yet; `_wire` hands it the reply in use.
         worker = self._worker.existing()
         if worker is not None:

@@ -7,14 +7,18 @@ the last valid reply stays in use, so a half-typed hex string is never sent.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.net.reply import ReplyMode
-from app.net.rules.responder import Responder
 from app.payload import PayloadError, PayloadFormat, encode_payload
 from app.ui.widgets.field_feedback import error_label, mark_invalid
 from app.ui.widgets.rules_editor import RulesEditor
+
+if TYPE_CHECKING:
+    from app.net.rules.responder import Responder
 
 _MODE_TIPS = {
     ReplyMode.ECHO: "the exact bytes back to the sender",
@@ -26,7 +30,7 @@ _MODE_TIPS = {
 
 class ReplyEditor(QWidget):
     # (mode, bytes, responder), emitted on every valid change; bytes are b"" unless mode
-    # is FIXED; the responder is the compiled rules (in use only in RULES mode).
+    # is FIXED; the responder (the compiled rules) is None unless mode is RULES.
     reply_changed = Signal(object, bytes, object)
     rules_shown = Signal(bool)
 
@@ -48,11 +52,8 @@ class ReplyEditor(QWidget):
         self.error = error_label(f"{prefix}ReplyError")
         self.rules = RulesEditor(prefix, protocol)
         self.rules.hide()
-        self._current: tuple[ReplyMode, bytes, Responder] = (
-            ReplyMode.ECHO,
-            b"",
-            self.rules.responder(),
-        )
+        self.rules.set_in_use(False)
+        self._current: tuple[ReplyMode, bytes, Responder | None] = (ReplyMode.ECHO, b"", None)
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -75,7 +76,7 @@ class ReplyEditor(QWidget):
         self.rules.responder_changed.connect(self._apply)
         self._apply()
 
-    def current(self) -> tuple[ReplyMode, bytes, Responder]:
+    def current(self) -> tuple[ReplyMode, bytes, Responder | None]:
         """The reply in use: the last valid one, and the rules as they stand."""
         return self._current
 
@@ -93,6 +94,7 @@ class ReplyEditor(QWidget):
             widget.setVisible(not by_rules)
         if self.rules.isHidden() is by_rules:
             self.rules.setVisible(by_rules)
+            self.rules.set_in_use(by_rules)
             self.rules_shown.emit(by_rules)
         data = b""
         if fixed:
@@ -102,8 +104,9 @@ class ReplyEditor(QWidget):
                 self._show_error(str(exc))
                 return
         self._show_error("")
-        self._current = (mode, data, self.rules.responder())
-        self.reply_changed.emit(mode, data, self._current[2])
+        responder = self.rules.responder() if by_rules else None
+        self._current = (mode, data, responder)
+        self.reply_changed.emit(mode, data, responder)
 
     def _show_error(self, message: str) -> None:
         mark_invalid(self.reply, bool(message))

@@ -1,18 +1,22 @@
 """The rules table of a server tab's Rules mode: `<prefix>Rules` and its row buttons.
 
-Every edit recompiles the rules (cheap: a few patterns) in the GUI thread and hands the
-new Responder on through `responder_changed`; the worker swaps it in for the next
-message, so nothing restarts. A cell that cannot be used is red with the reason as its
-tooltip and its rule is off; the line under the table counts the rules on and off.
+While the table is in use, every edit recompiles the rules (cheap: a few patterns) in the
+GUI thread and hands the new Responder on through `responder_changed`; the worker swaps
+it in for the next message, so nothing restarts. While it is not (another reply mode),
+edits only mark the rules stale: compiling imports the `regex` package, which would add
+13 ms to every start-up of a window that never uses rules. A cell that cannot be used
+is red with the reason as its tooltip and its rule is off; the line under the table
+counts the rules on and off.
 Matching itself runs only in the worker (app/net/rules/responder.py).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from app.net.rules.responder import Responder, compile_rows
 from app.net.rules.rule import (
     COLUMN_TITLES,
     FORMAT_CHOICES,
@@ -25,6 +29,9 @@ from app.net.rules.rule import (
 from app.net.rules.rules_file import dump_rules, load_rules
 from app.ui.widgets.rows_table import RowColumn, RowsCodec, RowsTable
 from app.units import plural
+
+if TYPE_CHECKING:
+    from app.net.rules.responder import Responder
 
 _ROWS_IN_VIEW = 5
 # What a first start shows: one rule that says what the table is for.
@@ -65,7 +72,7 @@ def rule_columns(protocol: str) -> tuple[RowColumn, ...]:
 
 
 class RulesEditor(QWidget):
-    responder_changed = Signal(object)  # Responder, after every edit
+    responder_changed = Signal(object)  # Responder, after every edit while in use
 
     def __init__(self, prefix: str, protocol: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,28 +96,44 @@ class RulesEditor(QWidget):
         self.view.setMinimumHeight(rows_height + header_height + 2 * self.view.frameWidth())
         self.summary = QLabel()
         self.summary.setObjectName(f"{prefix}RulesSummary")
-        self._responder = compile_rows([])
+        self._responder: Responder | None = None  # None: the rows changed since compiled
+        self._in_use = True
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.table, 1)
         column.addWidget(self.summary)
-        self.table.rows_changed.connect(self._compile)
-        self.model.set_rows(EXAMPLE_ROWS)
+        self.model.set_rows(EXAMPLE_ROWS)  # compiled when first needed
+        self.table.rows_changed.connect(self._rows_changed)
 
     def responder(self) -> Responder:
+        """The rules as they stand, compiled (now, if they changed since)."""
+        if self._responder is None:
+            self._responder = self._compile()
         return self._responder
 
+    def set_in_use(self, in_use: bool) -> None:
+        """In use (Rules mode), edits recompile at once and `responder_changed` says so."""
+        self._in_use = in_use
+        if in_use:
+            self.responder()
+
     @Slot()
-    def _compile(self) -> None:
+    def _rows_changed(self) -> None:
+        self._responder = None
+        if self._in_use:
+            self.responder_changed.emit(self.responder())
+
+    def _compile(self) -> Responder:
+        from app.net.rules.responder import compile_rows  # on first use (see above)
+
         rows = self.model.rows()
         responder = compile_rows(rows)
         errors = {(e.row, int(e.column)): e.message for e in responder.errors}
         for row in range(len(rows)):
             for column in Column:
                 self.model.set_cell_error(row, column, errors.get((row, int(column)), ""))
-        self._responder = responder
         self.summary.setText(_summary(len(rows), responder))
-        self.responder_changed.emit(responder)
+        return responder
 
 
 def _summary(rows: int, responder: Responder) -> str:
