@@ -18,7 +18,8 @@ from collections import deque
 from collections.abc import Callable
 
 from app.net.reactor import Reactor, Timer
-from app.net.rules.responder import Answer, Responder, RuleTimeout
+from app.net.rules.responder import STRIKES_BEFORE_OFF, Answer, Responder, RuleTimeout
+from app.units import plural
 
 
 class RuleConversation:
@@ -90,6 +91,13 @@ class RuleConversation:
             self._send(answer)
 
     def _timeout(self, timeout: RuleTimeout) -> None:
+        if timeout.turned_off:  # once per Responder: always said
+            self._say(
+                f"{timeout.label[0].upper()}{timeout.label[1:]} is off: its pattern ran out "
+                f"of time {plural(STRIKES_BEFORE_OFF, 'time')} (on a message from "
+                f"{self._who}); edit the rules to turn it back on"
+            )
+            return
         if timeout.rule in self._timed_out:
             return
         self._timed_out.add(timeout.rule)

@@ -11,8 +11,9 @@ and their groups fill `$0`…`$9` in the reply; Hex patterns match the whole mes
 
 A Regex or Hex pattern runs with a time limit (user_regex.py): when it passes, the rule
 counts as no match for that message, the caller is told through `on_timeout` (it logs it
-once), and the next rule is tried. A Responder is immutable once compiled, so the GUI
-thread may compile one and hand it to a worker as it stands.
+once), and the next rule is tried; after STRIKES_BEFORE_OFF time-outs the rule is off for
+this Responder. The GUI thread compiles a Responder and hands it to a worker, which is
+then the only thread that calls `answer` (the strikes are its state).
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ from app.net.user_regex import (
 )
 from app.payload import PayloadError, parse_text
 
+# A rule whose pattern ran out of time this often is turned off until the rules are next
+# compiled (an edit): each time-out costs the worker the whole limit, and a pattern that
+# is catastrophic on what a client sends would otherwise cost it on every message.
+STRIKES_BEFORE_OFF = 3
 # Shown patterns are cut here in log lines; the detail view of the rule row has it whole.
 _LABEL_PATTERN_CHARS = 40
 
@@ -50,6 +55,7 @@ class RuleTimeout(NamedTuple):
     rule: int
     label: str
     limit: float  # seconds
+    turned_off: bool = False  # this was its STRIKES_BEFORE_OFF-th: the rule is off now
 
 
 TimeoutCallback = Callable[[RuleTimeout], None]
@@ -73,6 +79,7 @@ class Responder:
         self.limit = limit
         bad_rows = {error.row for error in self.errors}
         self._active: list[_Compiled] = []
+        self._strikes: dict[int, int] = {}  # rule number: time-outs so far
         for row, rule in enumerate(self.rules):
             if row not in bad_rows:
                 self._active.append(_compile_checked(row, rule))
@@ -105,15 +112,23 @@ class Responder:
                 else:
                     found = pattern.fullmatch(message, self.limit)
             except MatchTimeout:
-                if on_timeout is not None:
-                    answer = rule.answer
-                    on_timeout(RuleTimeout(answer.rule, answer.label, self.limit))
+                self._strike(rule, on_timeout)
                 continue
             if found is not None:
                 if rule.template.fixed is not None:
                     return rule.answer
                 return rule.answer._replace(reply=rule.template.fill(found))
         return None
+
+    def _strike(self, rule: _Compiled, on_timeout: TimeoutCallback | None) -> None:
+        number = rule.answer.rule
+        strikes = self._strikes[number] = self._strikes.get(number, 0) + 1
+        turned_off = strikes >= STRIKES_BEFORE_OFF
+        if turned_off:
+            # A new list: a loop in `answer` goes on over the old one unharmed.
+            self._active = [other for other in self._active if other is not rule]
+        if on_timeout is not None:
+            on_timeout(RuleTimeout(number, rule.answer.label, self.limit, turned_off))
 
 
 def compile_rows(rows: Sequence[Sequence[str]], limit: float = MATCH_TIMEOUT) -> Responder:

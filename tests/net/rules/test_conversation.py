@@ -7,7 +7,7 @@ import threading
 import time
 
 from app.net.rules.conversation import RuleConversation
-from app.net.rules.responder import Answer, compile_rows
+from app.net.rules.responder import STRIKES_BEFORE_OFF, Answer, compile_rows
 from tests.net.reactor_harness import ReactorThread
 
 RULES = compile_rows(
@@ -119,3 +119,24 @@ def test_no_match_and_time_outs_are_said_once(loop: ReactorThread) -> None:
     )
     assert talk.said[1].startswith('The pattern of rule 5 (Regex "(a|aa)+$") took longer than')
     assert [reply for _t, reply in talk.now] == [b"F"]
+
+
+def test_a_rule_turned_off_is_said_whatever_was_said_before(loop: ReactorThread) -> None:
+    rules = compile_rows([["Regex", "(a|aa)+$", "x", "Text", "0", "Keep open"]], limit=0.02)
+    talk = Recorder(loop)
+    done = threading.Event()
+
+    def feed() -> None:
+        for _ in range(STRIKES_BEFORE_OFF):
+            talk.conversation.take(rules, b"a" * 40 + b"b")
+        done.set()
+
+    loop.reactor.call_soon(feed)
+    assert done.wait(5)
+    timed_out = [m for m in talk.said if "took longer than" in m]
+    turned_off = [m for m in talk.said if " is off: " in m]
+    assert len(timed_out) == 1
+    assert turned_off == [
+        'Rule 1 (Regex "(a|aa)+$") is off: its pattern ran out of time 3 times (on a message '
+        "from peer:1); edit the rules to turn it back on"
+    ]

@@ -6,7 +6,13 @@ import time
 
 import pytest
 
-from app.net.rules.responder import Answer, RuleTimeout, compile_rows, compile_rules
+from app.net.rules.responder import (
+    STRIKES_BEFORE_OFF,
+    Answer,
+    RuleTimeout,
+    compile_rows,
+    compile_rules,
+)
 from app.net.rules.rule import Column, MatchKind, Rule, Then
 from app.payload import PayloadFormat
 
@@ -156,3 +162,21 @@ def test_long_patterns_are_cut_in_labels() -> None:
     responder = compile_rows([row("Contains", "x" * 100)])
     answer = responder.answer(b"x" * 100)
     assert answer is not None and answer.label == f'rule 1 (Contains "{"x" * 39}…")'
+
+
+def test_a_rule_that_keeps_timing_out_is_turned_off() -> None:
+    responder = compile_rows(
+        [row("Regex", "(a|aa)+$", "slow"), row("Contains", "b", "fallback")], limit=0.02
+    )
+    timeouts: list[RuleTimeout] = []
+    evil = b"a" * 40 + b"b"
+    for _ in range(STRIKES_BEFORE_OFF):
+        answer = responder.answer(evil, timeouts.append)
+        assert answer is not None and answer.reply == b"fallback"
+    assert [t.turned_off for t in timeouts] == [False] * (STRIKES_BEFORE_OFF - 1) + [True]
+    assert responder.active == 1
+    started = time.monotonic()
+    assert responder.answer(evil, timeouts.append) is not None
+    assert time.monotonic() - started < 0.02  # not tried any more
+    assert len(timeouts) == STRIKES_BEFORE_OFF
+    assert compile_rows([row("Regex", "(a|aa)+$", "slow")]).active == 1  # an edit: back on

@@ -190,6 +190,8 @@ def test_a_catastrophic_regex_is_logged_once_and_the_worker_answers_on(
     stopped = [e for e in events(window) if "took longer than" in e.message]
     assert len(stopped) == 1, [e.message for e in stopped]
     assert 'rule 1 (Regex "(a|aa)+$")' in stopped[0].message
+    # The third time-out turned the rule off, and the log said so.
+    qtbot.waitUntil(lambda: any(" is off: its pattern" in e.message for e in events(window)))
 
 
 def test_rules_export_import_and_are_remembered(
