@@ -119,15 +119,15 @@ def test_a_delay_does_not_hold_another_peer_and_close_means_nothing(
         qtbot,
         window,
         "udpl",
-        [["Exact", "slow", "S", "Text", "500", CLOSE], ["Exact", "fast", "F", "Text", "0", KEEP]],
+        [["Exact", "slow", "S", "Text", "1000", CLOSE], ["Exact", "fast", "F", "Text", "0", KEEP]],
     )
     with peer() as slow, peer() as quick:
         started = time.monotonic()
         slow.sendto(b"slow", address)
         assert ask(quick, address, b"fast") == b"F"
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 1.0  # the second was answered while the first is held
         assert slow.recv(100) == b"S"
-        assert time.monotonic() - started >= 0.49
+        assert time.monotonic() - started >= 0.99
         assert ask(slow, address, b"fast") == b"F"  # "Close" ended nothing
 
 
