@@ -88,6 +88,7 @@ def test_hex_replies_with_groups() -> None:
 
 
 def test_bad_cells_are_reported_and_their_rules_are_off() -> None:
+    """tests/hardening/catalogue.md row 39."""
     responder = compile_rows(
         [
             row("Regex", "(ab", "x"),
@@ -138,6 +139,7 @@ def test_typed_rules_compile_the_same() -> None:
 def test_a_catastrophic_regex_is_stopped_and_the_next_message_answered(
     pattern: str, stopped: list[int]
 ) -> None:
+    """tests/hardening/catalogue.md row 38."""
     responder = compile_rows([row("Regex", pattern, "slow"), row("Contains", "b", "fallback")])
     timeouts: list[RuleTimeout] = []
     started = time.monotonic()

@@ -118,6 +118,7 @@ def test_an_edited_cell_applies_to_the_next_message(qtbot: QtBot, window: MainWi
 
 
 def test_a_bad_pattern_is_marked_and_its_rule_is_off(qtbot: QtBot, window: MainWindow) -> None:
+    """tests/hardening/catalogue.md row 39."""
     port = start(qtbot, window)
     use_rules(
         qtbot,
@@ -167,6 +168,7 @@ def test_close_sends_the_reply_then_closes(qtbot: QtBot, window: MainWindow) -> 
 def test_a_catastrophic_regex_is_logged_once_and_the_worker_answers_on(
     qtbot: QtBot, window: MainWindow
 ) -> None:
+    """tests/hardening/catalogue.md row 38."""
     port = start(qtbot, window)
     use_rules(
         qtbot,
