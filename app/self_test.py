@@ -29,6 +29,7 @@ from app.self_test_peers import (
     port_is_free,
 )
 from app.self_test_relay import relay_step
+from app.self_test_rules import tcp_rules_step
 from app.self_test_tcp_server import tcp_server_step
 from app.self_test_tls import tls_step
 from app.self_test_udp_listener import udp_listener_step
@@ -93,6 +94,7 @@ class SelfTest:
             ("tcp echo", self.tcp_echo),
             ("udp send", self.udp_send),
             ("tcp server", lambda: tcp_server_step(self)),
+            ("tcp rules", lambda: tcp_rules_step(self)),
             ("udp listener", lambda: udp_listener_step(self)),
             ("relay", lambda: relay_step(self, self.peers.tcp_port)),
             ("tls", lambda: tls_step(self)),

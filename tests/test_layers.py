@@ -270,6 +270,7 @@ NO_TEST_MODULE = {
     "app.net.tcp": "empty package",
     "app.net.udp": "empty package",
     "app.net.tls": "package docstring only",
+    "app.net.rules": "package docstring only",
     "app.net.tcp.status": "records (an enum and a NamedTuple)",
     "app.net.udp.status": "records (a frozen dataclass, an enum and NamedTuples)",
     "app.net.reply": "records (an enum)",

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.widgets.rows_table import RowsView
+
 # Tests and the self-test point this at a scratch file so they never read or overwrite
 # what a person's own sessions saved.
 SETTINGS_ENV = "SOCKET_TESTER_SETTINGS"
@@ -43,6 +45,10 @@ def _restore_combo(combo: QComboBox, value: object) -> None:
         combo.setCurrentIndex(index)
 
 
+def _restore_rows(view: RowsView, value: object) -> None:
+    view.restore_rows_text(value)  # json.JSONDecodeError is a ValueError
+
+
 # Looked up along the widget's class hierarchy, so a subclass (HostField) uses its base's.
 FIELD_CODECS: dict[type[QWidget], FieldCodec] = {
     QLineEdit: FieldCodec(QLineEdit.text, lambda w, v: w.setText(str(v))),
@@ -50,6 +56,7 @@ FIELD_CODECS: dict[type[QWidget], FieldCodec] = {
     QSpinBox: FieldCodec(QSpinBox.value, lambda w, v: w.setValue(int(str(v)))),
     QDoubleSpinBox: FieldCodec(QDoubleSpinBox.value, lambda w, v: w.setValue(float(str(v)))),
     QComboBox: FieldCodec(QComboBox.currentText, _restore_combo),
+    RowsView: FieldCodec(RowsView.rows_text, _restore_rows),
     QCheckBox: FieldCodec(
         QCheckBox.isChecked, lambda w, v: w.setChecked(str(v).lower() in ("true", "1"))
     ),

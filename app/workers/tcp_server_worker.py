@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Signal
 from app.net.events import Source
 from app.net.framing import FramingSpec
 from app.net.reply import ReplyMode
+from app.net.rules.responder import Responder
 from app.net.tcp.server import TcpServer
 from app.net.tcp.server_status import ClientRow, ReplyConfig, TcpServerStatus
 from app.net.tls.options import ServerTlsOptions
@@ -33,9 +34,11 @@ class TcpServerWorker(ReactorWorker[TcpServerStatus]):
     def stop_server(self) -> None:
         self.post(self.server.stop)
 
-    def set_reply(self, mode: ReplyMode, data: Message = b"") -> None:
+    def set_reply(
+        self, mode: ReplyMode, data: Message = b"", responder: Responder | None = None
+    ) -> None:
         """Safe from the GUI thread: the next chunk received is answered this way."""
-        self.server.set_reply(ReplyConfig(mode, data))
+        self.server.set_reply(ReplyConfig(mode, data, responder))
 
     def set_framing(self, spec: FramingSpec) -> None:
         """Received data is framed with `spec` from now on, for every client."""

@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject
 
 from app.net.events import Source
 from app.net.reply import ReplyMode
+from app.net.rules.responder import Responder
 from app.net.udp.listener import UdpListener
 from app.net.udp.listener_status import ListenerState, UdpListenerStatus
 from app.payload import Message
@@ -28,8 +29,10 @@ class UdpListenerWorker(ReactorWorker[UdpListenerStatus]):
     def stop_listening(self) -> None:
         self.post(self._listener.stop)
 
-    def set_reply(self, mode: ReplyMode, data: Message = b"") -> None:
-        self._listener.set_reply(mode, data)  # a reference swap, safe from any thread
+    def set_reply(
+        self, mode: ReplyMode, data: Message = b"", responder: Responder | None = None
+    ) -> None:
+        self._listener.set_reply(mode, data, responder)  # a reference swap, safe anywhere
 
     def send_to(self, peers: list[str], data: Message) -> None:
         self.post(self._listener.send_to, list(peers), data)

@@ -1,9 +1,10 @@
 """Load generators for the TCP server benchmark, each run as a process of its own.
 
-`python -m tests.benchmarks.tcp_echo_load echo PORT CLIENTS ROUNDS SIZE`: opens CLIENTS
-non-blocking connections, waits until all are connected, then each sends SIZE bytes and
-waits for their exact echo, ROUNDS times, all clients at once on one selector. Prints one
-JSON line: {"echoes", "seconds", "bad"}.
+`python -m tests.benchmarks.tcp_echo_load echo PORT CLIENTS ROUNDS SIZE [MESSAGE_HEX REPLY]`:
+opens CLIENTS non-blocking connections, waits until all are connected, then each sends SIZE
+bytes and waits for their exact echo, ROUNDS times, all clients at once on one selector.
+With MESSAGE_HEX and REPLY each sends that message and waits for REPLY bytes back instead
+(a rule's answer). Prints one JSON line: {"echoes", "seconds", "bad"}.
 
 `python -m tests.benchmarks.tcp_echo_load pour PORT TOTAL`: one client sends TOTAL bytes
 as fast as the kernel takes them, then closes. Prints {"bytes", "seconds"}.
@@ -23,9 +24,12 @@ import sys
 import time
 
 
-def echo_load(port: int, clients: int, rounds: int, size: int) -> dict[str, float]:
+def echo_load(
+    port: int, clients: int, rounds: int, size: int, message: bytes = b"", reply: int = 0
+) -> dict[str, float]:
     selector = selectors.DefaultSelector()
-    message = b"x" * size
+    message = message or b"x" * size
+    size = reply or size  # the bytes each round waits for
     socks = []
     for _ in range(clients):
         sock = socket.socket()
@@ -111,7 +115,9 @@ async def serve_asyncio() -> None:
 def main(argv: list[str]) -> None:
     if argv[0] == "echo":
         port, clients, rounds, size = (int(a) for a in argv[1:5])
-        print(json.dumps(echo_load(port, clients, rounds, size)), flush=True)
+        message = bytes.fromhex(argv[5]) if len(argv) > 5 else b""
+        reply = int(argv[6]) if len(argv) > 6 else 0
+        print(json.dumps(echo_load(port, clients, rounds, size, message, reply)), flush=True)
     elif argv[0] == "pour":
         print(json.dumps(pour(int(argv[1]), int(argv[2]))), flush=True)
     elif argv[0] == "asyncio":

@@ -108,6 +108,15 @@ CATALOGUE: dict[int, list[str]] = {
     ],
     33: ["test_self_test::test_self_test_command_exits_0"],
     34: ["test_signal_refcounts::test_emits_across_threads_keep_refcounts"],
+    38: [
+        "net.rules.test_responder::test_a_catastrophic_regex_is_stopped_and_the_next_message_answered",
+        "ui.tabs.test_tcp_server_rules::test_a_catastrophic_regex_is_logged_once_and_the_worker_answers_on",
+        "ui.tabs.test_udp_listener_rules::test_a_bad_pattern_and_the_catastrophic_regex",
+    ],
+    39: [
+        "net.rules.test_responder::test_bad_cells_are_reported_and_their_rules_are_off",
+        "ui.tabs.test_tcp_server_rules::test_a_bad_pattern_is_marked_and_its_rule_is_off",
+    ],
 }
 
 

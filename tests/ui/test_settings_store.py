@@ -27,7 +27,7 @@ from app.ui.settings_store import (
 )
 from app.ui.tabs.registry import TABS
 from app.ui.widgets.host_field import HostField
-from app.ui.widgets.rows_table import RowsTable
+from app.ui.widgets.rows_table import RowsView
 
 
 def change(widget: QWidget) -> None:
@@ -46,9 +46,8 @@ def change(widget: QWidget) -> None:
         widget.setText(f"remembered {name}")
     elif isinstance(widget, QPlainTextEdit):
         widget.setPlainText(f"remembered\n{name}")
-    elif isinstance(widget, RowsTable):
-        widget.model.append_row()
-        widget.model.setData(widget.model.index(0, 1), f"remembered {name}")
+    elif isinstance(widget, RowsView):
+        widget.rows_model().append_row(["Exact", f"remembered {name}", "yes"])
     else:
         raise AssertionError(f"the test cannot change {name}, a {type(widget).__name__}")
 

@@ -17,10 +17,12 @@ from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.reactor import Reactor
 from app.net.receive_framing import FramedReceiver
 from app.net.reply import ReplyMode
+from app.net.rules.conversation import RuleConversation
+from app.net.rules.responder import Answer
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.server_status import ClientRow, ReplyConfig
 from app.payload import Message, MessageCounter, render_message
-from app.units import format_bytes, format_duration
+from app.units import format_bytes, format_duration, plural
 
 if TYPE_CHECKING:
     from app.net.tls.server_tls import ServerTls
@@ -34,6 +36,16 @@ MAX_RECV_SIZE = 1024 * 1024
 # A client that sends but never reads its echo: stop reading it while this much waits
 # to be sent to it, so its replies are bounded by TCP flow control too.
 OUTBOX_HIGH_WATER = 4 * 1024 * 1024
+
+
+class RuleReply(BytesMessage):
+    """A reply a rule gave: its log row names the rule."""
+
+    __slots__ = ("answer",)
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.reply)
+        self.answer = answer
 
 
 class ServerClient:
@@ -65,6 +77,9 @@ class ServerClient:
         self._leaving = False  # the client finished sending: close once the outbox is empty
         self._receiver = FramedReceiver(reactor, self._messages_received, self._notice, framing)
         self._tls = None if tls is None else tls.transport(sock, self._tls_done)
+        self._reactor = reactor
+        self._rules: RuleConversation | None = None  # made by the first message in Rules mode
+        self._closing_rule: Answer | None = None  # a Close rule answered: close once sent
         self._stream = Stream(
             reactor,
             sock,
@@ -107,6 +122,8 @@ class ServerClient:
     def close(self) -> None:
         """Release the socket silently (the server stops or the worker ends)."""
         self._receiver.close()
+        if self._rules is not None:
+            self._rules.cancel()
         self._stream.close()
 
     # -- StreamProtocol ----------------------------------------------------------------
@@ -121,32 +138,71 @@ class ServerClient:
     def _message_received(self, data: bytes) -> None:
         reply = self._reply()  # read first: the reply in force when the message arrived
         self._sink(make_event(SOURCE, Kind.RECEIVED, peer=self.peer, data=data, local=self.local))
-        if reply.mode is ReplyMode.ECHO:
-            self.send(data)
-        elif reply.mode is ReplyMode.FIXED and reply.data:
-            self.send(reply.data)
+        self._answer(data, reply)
         self._on_changed()
+
+    def _answer(self, message: bytes, reply: ReplyConfig) -> None:
+        """One message arrived (a chunk, or a frame once framing exists): answer it."""
+        mode = reply.mode
+        if mode is ReplyMode.ECHO:
+            self.send(message)
+        elif mode is ReplyMode.FIXED and reply.data:
+            self.send(reply.data)
+        elif mode is ReplyMode.RULES and reply.responder is not None:
+            rules = self._rules
+            if rules is None:
+                rules = self._rules = RuleConversation(
+                    self._reactor, self._send_answer, self._say, self.peer
+                )
+            answer = rules.take(reply.responder, message)
+            if answer is not None:
+                self._send_answer(answer)
+
+    def _send_answer(self, answer: Answer) -> None:
+        stream = self._stream
+        if stream.closed:
+            return
+        if answer.close:
+            self._closing_rule = answer
+        if answer.reply:
+            stream.write(RuleReply(answer))
+        stream.flush()  # calls `drained` once the outbox is empty, which closes for Close
+        self._on_changed()
+
+    def _say(self, message: str) -> None:
+        self._sink(make_event(SOURCE, Kind.INFO, message, peer=self.peer, local=self.local))
 
     def eof_received(self) -> None:
         if self._tls is not None and self._tls.truncated:
             from app.net.tls.server_tls import TRUNCATED
 
             self._sink(make_event(SOURCE, Kind.INFO, f"{self.peer} {TRUNCATED}", peer=self.peer))
-        if self._stream.outbox_empty:
+        if self._stream.outbox_empty and not self._held():
             self._left()
         else:
-            self._leaving = True  # what is queued still goes out, then `drained` closes
+            self._leaving = True  # what is queued or held still goes out, then it closes
 
     def progress(self, item: Outgoing) -> None:
         self._on_changed()
 
     def sent(self, item: Outgoing) -> None:
         assert isinstance(item, BytesMessage)
-        self._sink(make_event(SOURCE, Kind.SENT, peer=self.peer, data=item.data, local=self.local))
+        detail = f"Answered by {item.answer.label}" if isinstance(item, RuleReply) else ""
+        self._sink(
+            make_event(
+                SOURCE, Kind.SENT, peer=self.peer, data=item.data, local=self.local, detail=detail
+            )
+        )
 
     def drained(self) -> None:
-        if self._leaving:
+        closing = self._closing_rule
+        if closing is not None:
+            self._end(f"Closed {self.peer} after the reply of {closing.label}", Kind.INFO)
+        elif self._leaving and not self._held():
             self._left()
+
+    def _held(self) -> int:
+        return self._rules.held if self._rules is not None else 0
 
     def connection_lost(self, failure: StreamFailure) -> None:
         message = f"{failure.reason}: {self.peer} after {self._stay()}"
@@ -179,6 +235,9 @@ class ServerClient:
         unsent = stream.unsent()
         if unsent and kind is Kind.INFO:
             message += f"; {unsent:,} queued bytes were not sent"
+        held = self._rules.cancel() if self._rules is not None else 0
+        if held:
+            message += f"; {plural(held, 'delayed reply', 'delayed replies')} not sent"
         message += (
             f" (in {format_bytes(stream.bytes_received)}, out {format_bytes(stream.bytes_sent)})"
         )

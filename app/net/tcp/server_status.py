@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from app.net.reply import ReplyMode
 from app.payload import Message
+
+if TYPE_CHECKING:
+    from app.net.rules.responder import Responder
 
 
 class ServerState(enum.Enum):
@@ -18,10 +21,11 @@ class ServerState(enum.Enum):
 # Records built at start-up are NamedTuples, not frozen dataclasses (see tcp/status.py).
 class ReplyConfig(NamedTuple):
     """How the server answers each chunk it receives; `data` is the fixed reply, its
-    macros rendered per reply."""
+    macros rendered per reply; `responder` the compiled rules (used when `mode` is RULES)."""
 
     mode: ReplyMode = ReplyMode.ECHO
     data: Message = b""
+    responder: Responder | None = None
 
 
 class TcpServerStatus(NamedTuple):

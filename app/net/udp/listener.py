@@ -12,6 +12,7 @@ from app.net.errors import describe
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.reactor import Reactor
 from app.net.reply import ReplyMode
+from app.net.rules.responder import Responder
 from app.net.throttle import Throttle
 from app.net.udp.datagram import max_payload
 from app.net.udp.listener_drops import (
@@ -21,11 +22,8 @@ from app.net.udp.listener_drops import (
     drops_from_proc,
 )
 from app.net.udp.listener_endpoints import Endpoint, open_endpoints
-from app.net.udp.listener_socket import (
-    BindFailed,
-    check_group,
-    leave_group,
-)
+from app.net.udp.listener_rules import ANSWERED, ListenerRules
+from app.net.udp.listener_socket import BindFailed, check_group, leave_group
 from app.net.udp.listener_status import (
     LISTENING_PREFIX,
     ListenerState,
@@ -78,8 +76,9 @@ class UdpListener:
         self._sink_many = sink_many or self._sink_each
         self._on_status = on_status
         self._endpoints: list[Endpoint] = []
-        self._reply: tuple[ReplyMode, Message] = (ReplyMode.ECHO, b"")
+        self._reply: tuple[ReplyMode, Message, Responder | None] = (ReplyMode.ECHO, b"", None)
         self.counter = MessageCounter()  # the tab's {{counter}}: sends and replies count
+        self._rules = ListenerRules(reactor, sink, self._route, self._count_sent)
         self._peers: dict[tuple[object, ...], _Peer] = {}
         self._by_name: dict[str, tuple[object, ...]] = {}
         self._forgotten = 0
@@ -98,9 +97,11 @@ class UdpListener:
 
     # -- any thread --------------------------------------------------------------------
 
-    def set_reply(self, mode: ReplyMode, data: Message = b"") -> None:
+    def set_reply(
+        self, mode: ReplyMode, data: Message = b"", responder: Responder | None = None
+    ) -> None:
         # One reference swap (atomic under the GIL): the next datagram uses the new reply.
-        self._reply = (mode, data)
+        self._reply = (mode, data, responder)
 
     # -- commands (loop thread) --------------------------------------------------------
 
@@ -210,6 +211,15 @@ class UdpListener:
             endpoint.sock.close()
         self._endpoints = []
         self._group = ""
+        self._rules.clear()
+
+    def _route(self, address: tuple[object, ...]) -> Endpoint | None:
+        record = self._peers.get(address) if self._endpoints else None  # still a peer
+        return record.endpoint if record is not None else None
+
+    def _count_sent(self, size: int) -> None:
+        self.sent, self.sent_bytes = self.sent + 1, self.sent_bytes + size
+        self._status.request()
 
     # -- datagrams (loop thread) -------------------------------------------------------
 
@@ -218,10 +228,10 @@ class UdpListener:
         recvfrom = sock.recvfrom
         sendto = sock.sendto
         setting = self._reply
-        mode, reply = setting
+        mode, reply, responder = setting
         render = None if type(reply) is bytes else reply.render_number  # type: ignore[union-attr]
         numbered = self.counter.sent  # replies of this batch so far are added to it
-        echo, fixed = ReplyMode.ECHO, ReplyMode.FIXED
+        echo, fixed, rules = ReplyMode.ECHO, ReplyMode.FIXED, ReplyMode.RULES
         peers = self._peers
         now = time.time
         new = tuple.__new__
@@ -282,13 +292,19 @@ class UdpListener:
             size_in += size
             if self._reply is not setting:  # changed from the GUI thread: this datagram on
                 setting = self._reply
-                mode, reply = setting
+                mode, reply, responder = setting
                 render = None if type(reply) is bytes else reply.render_number  # type: ignore[union-attr]
-            if mode is echo:
-                out, out_size = data, size
+            if mode is echo:  # `detail` says which rule answered, in Rules mode
+                out, out_size, detail = data, size, ""
             elif mode is fixed:
                 out = reply if render is None else render(numbered + replies + 1)  # type: ignore[assignment]
-                out_size = len(out)
+                out_size, detail = len(out), ""
+            elif mode is rules and responder is not None:
+                answer = self._rules.answer(responder, address, peer, data)
+                events += self._rules.take_notes()
+                if answer is None or not answer.reply:  # an empty reply sends nothing
+                    continue
+                out, out_size, detail = answer.reply, len(answer.reply), ANSWERED + answer.label
             else:
                 continue
             try:
@@ -296,7 +312,9 @@ class UdpListener:
             except OSError:
                 failed += 1  # a full send buffer: counted and logged once a second
                 continue
-            append(new(LogEvent, (stamp, SOURCE, sent, peer, out, "", out_size, "", local, False)))
+            append(
+                new(LogEvent, (stamp, SOURCE, sent, peer, out, "", out_size, detail, local, False))
+            )
             replies += 1
             size_out += out_size
         if events:
@@ -321,6 +339,7 @@ class UdpListener:
         if len(self._peers) >= MAX_PEERS:
             oldest = next(iter(self._peers))
             forgotten = self._peers.pop(oldest)
+            self._rules.forget(oldest)
             self._by_name.pop(forgotten.name, None)
             if not self._forgotten:
                 self._log(

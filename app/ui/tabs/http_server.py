@@ -228,7 +228,7 @@ class HttpServerTab(ToolTab):
             self.headers,
             self.body,
             self.folder,
-            self.routes.table,
+            self.routes.table.view,
             self.cors,
         ]
 

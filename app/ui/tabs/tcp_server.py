@@ -31,6 +31,7 @@ from app.ui.widgets.tls_fields import ServerTlsFields, fingerprint_note, fingerp
 from app.units import format_bytes, format_duration, plural
 
 if TYPE_CHECKING:
+    from app.net.rules.responder import Responder
     from app.workers.tcp_server_worker import TcpServerWorker
 
 # "Connected for" is redrawn this often while clients are connected (and only then).
@@ -87,7 +88,7 @@ class TcpServerTab(ToolTab):
         self.start_button = ServerSwitch(
             "tcps", self.status, (self.bind, self.port, self.max_clients, self.tls)
         )
-        self.replies = ReplyEditor("tcps", "Hello, client!")
+        self.replies = ReplyEditor("tcps", "Hello, client!", "tcp")
         self.framing = FramingPicker("tcps")
 
         self.clients = PeerTableView(CLIENT_COLUMNS)
@@ -147,6 +148,10 @@ class TcpServerTab(ToolTab):
         layout.addWidget(replies)
         layout.addWidget(clients, 1)
         layout.addWidget(self.footer)
+        # The rules table shares the height with the table below while it is shown.
+        self.replies.rules_shown.connect(
+            lambda shown: layout.setStretchFactor(replies, 1 if shown else 0)
+        )
 
     @property
     def worker(self) -> TcpServerWorker:
@@ -177,12 +182,12 @@ class TcpServerTab(ToolTab):
 
     # -- fields ------------------------------------------------------------------------
 
-    @Slot(object, object)
-    def _apply_reply(self, mode: ReplyMode, data: Message) -> None:
+    @Slot(object, object, object)
+    def _apply_reply(self, mode: ReplyMode, data: Message, responder: Responder | None) -> None:
         # Without a worker nothing listens yet; `_wire` hands it the reply in use.
         worker = self._worker.existing()
         if worker is not None:
-            worker.set_reply(mode, data)
+            worker.set_reply(mode, data, responder)
 
     @Slot(object)
     def _apply_framing(self, spec: FramingSpec) -> None:

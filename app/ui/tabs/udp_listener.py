@@ -29,6 +29,7 @@ from app.ui.widgets.status_label import Tone
 from app.units import format_bytes, plural
 
 if TYPE_CHECKING:
+    from app.net.rules.responder import Responder
     from app.workers.udp_listener_worker import UdpListenerWorker
 
 
@@ -78,7 +79,7 @@ class UdpListenerTab(ToolTab):
         self.start_button = ServerSwitch(
             "udpl", self.status, (self.bind, self.port, self.multicast)
         )
-        self.replies = ReplyEditor("udpl", "Hello, client!")
+        self.replies = ReplyEditor("udpl", "Hello, client!", "udp")
 
         self.peers = PeerTableView(PEER_COLUMNS)
         self.peers.setObjectName("udplPeers")
@@ -124,6 +125,10 @@ class UdpListenerTab(ToolTab):
         layout.addWidget(replies)
         layout.addWidget(peers, 1)
         layout.addWidget(self.footer)
+        # The rules table shares the height with the table below while it is shown.
+        self.replies.rules_shown.connect(
+            lambda shown: layout.setStretchFactor(replies, 1 if shown else 0)
+        )
 
     @property
     def worker(self) -> UdpListenerWorker:
@@ -150,12 +155,12 @@ class UdpListenerTab(ToolTab):
 
     # -- fields ------------------------------------------------------------------------
 
-    @Slot(object, object)
-    def _apply_reply(self, mode: ReplyMode, data: Message) -> None:
+    @Slot(object, object, object)
+    def _apply_reply(self, mode: ReplyMode, data: Message, responder: Responder | None) -> None:
         # Without a worker nothing listens yet; `_wire` hands it the reply in use.
         worker = self._worker.existing()
         if worker is not None:
-            worker.set_reply(mode, data)
+            worker.set_reply(mode, data, responder)
 
     # -- actions -----------------------------------------------------------------------
 

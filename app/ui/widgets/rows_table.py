@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.settings_store import FIELD_CODECS, FieldCodec
 from app.ui.widgets.field_feedback import error_label
 
 Index = QModelIndex | QPersistentModelIndex
@@ -56,7 +55,7 @@ class RowColumn(NamedTuple):
     default: str = ""
     choices: tuple[str, ...] = ()  # non-empty: a combo editor, only these values
     width: int = 0  # 0: the column shares what is left
-    tip: str = ""  # the header's tooltip: what the column's cells mean
+    tip: str = ""  # the header's tooltip: what the column means and how to type it
 
 
 class RowsCodec(NamedTuple):
@@ -117,10 +116,11 @@ class RowsModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section].title
-        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section].tip or None
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.columns[section].title
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.columns[section].tip or None
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
             return str(section + 1)
         return None
@@ -223,6 +223,27 @@ class _ChoiceDelegate(QStyledItemDelegate):
             super().setModelData(editor, model, index)
 
 
+class RowsView(QTableView):
+    """The table itself, named by the caller; the settings remember its rows (rows_text)."""
+
+    def rows_model(self) -> RowsModel:
+        model = self.model()
+        assert isinstance(model, RowsModel)
+        return model
+
+    def rows_text(self) -> str:
+        return json.dumps(self.rows_model().rows(), ensure_ascii=False)
+
+    def restore_rows_text(self, text: object) -> None:
+        """Put back what `rows_text` gave; ValueError (and no change) when it is not that."""
+        rows = json.loads(str(text))
+        if not isinstance(rows, list) or not all(
+            isinstance(row, list) and all(isinstance(cell, str) for cell in row) for row in rows
+        ):
+            raise ValueError("not a list of rows of text cells")
+        self.rows_model().set_rows(rows)
+
+
 class RowsTable(QWidget):
     """The table, its row buttons and the line that says what an import or export did."""
 
@@ -244,7 +265,7 @@ class RowsTable(QWidget):
         self._codec = codec
         self._file_stem = file_stem
         self.model = RowsModel(columns, self)
-        self.view = QTableView()
+        self.view = RowsView()
         self.view.setObjectName(name)
         self.view.setModel(self.model)
         self.view.setItemDelegate(_ChoiceDelegate(columns, self.view))
@@ -362,18 +383,3 @@ class RowsTable(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export", "", "JSON (*.json)")
         if path:
             self.export_file(Path(path))
-
-
-def _save_rows(table: RowsTable) -> str:
-    return json.dumps(table.model.rows(), ensure_ascii=False)
-
-
-def _restore_rows(table: RowsTable, value: object) -> None:
-    rows = json.loads(str(value))
-    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise ValueError("not a list of rows")
-    table.model.set_rows(rows)
-
-
-# A table's rows are remembered between runs like any field's value (as JSON text).
-FIELD_CODECS[RowsTable] = FieldCodec(_save_rows, _restore_rows)

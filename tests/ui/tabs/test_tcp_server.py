@@ -85,7 +85,12 @@ def test_defaults_and_widgets(window: MainWindow) -> None:
     spin = child(window, QSpinBox, "tcpsMaxClients")
     assert (spin.minimum(), spin.maximum(), spin.value()) == (1, 10_000, 1000)
     mode = child(window, QComboBox, "tcpsReplyMode")
-    assert [mode.itemText(i) for i in range(mode.count())] == ["Echo", "Fixed reply", "No reply"]
+    assert [mode.itemText(i) for i in range(mode.count())] == [
+        "Echo",
+        "Fixed reply",
+        "No reply",
+        "Rules",
+    ]
     assert mode.currentText() == "Echo"
     assert child(window, QComboBox, "tcpsReplyFormat").currentText() == "Text"
     assert child(window, QLineEdit, "tcpsReply") is not None

@@ -97,7 +97,12 @@ def test_widgets_and_defaults(window: MainWindow) -> None:
     assert child(window, QSpinBox, "udplPort").value() == 8000
     assert child(window, QLineEdit, "udplMulticast").text() == ""
     modes = child(window, QComboBox, "udplReplyMode")
-    assert [modes.itemText(i) for i in range(modes.count())] == ["Echo", "Fixed reply", "No reply"]
+    assert [modes.itemText(i) for i in range(modes.count())] == [
+        "Echo",
+        "Fixed reply",
+        "No reply",
+        "Rules",
+    ]
     assert modes.currentText() == "Echo"
     formats = child(window, QComboBox, "udplReplyFormat")
     assert [formats.itemText(i) for i in range(formats.count())] == ["Text", "Hex"]

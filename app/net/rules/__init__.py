@@ -1,0 +1,1 @@
+"""Answer by rule: the TCP Server and UDP Listener tabs' responder (see responder.py)."""
