@@ -18,6 +18,7 @@ _LISTEN_EXAMPLES = """examples:
   socket-tester listen tcp 9000 --reply "OK\\r\\n" --count 10
   socket-tester listen udp 5000 --bind 0.0.0.0 --duration 60
   socket-tester listen tcp 8443 --tls --echo          (a generated certificate)
+  socket-tester listen tcp 9000 --rules rules.json
 """
 _SERVE_EXAMPLES = """examples:
   socket-tester serve http 8000
@@ -136,6 +137,9 @@ def _listen_parser() -> argparse.ArgumentParser:
     answer = listen.add_mutually_exclusive_group()
     answer.add_argument("--echo", action="store_true", help="send every message back")
     answer.add_argument("--reply", metavar="DATA", help="answer every message with DATA")
+    answer.add_argument(
+        "--rules", metavar="FILE", help="answer by the rules of FILE (the tabs' Export)"
+    )
     listen.add_argument("--hex", action="store_true", help="--reply is hex bytes")
     listen.add_argument("--max-clients", type=int, default=1000, metavar="N", help="TCP only")
     _add_server_tls(listen, "tcp")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -15,6 +16,7 @@ from app.net.address import AddressError, check_host, parse_port
 
 if TYPE_CHECKING:
     from app.net.http.config import RouteMatcher
+    from app.net.rules.responder import Responder
     from app.net.tls.options import ClientTlsOptions, ServerTlsOptions
 
 
@@ -57,15 +59,18 @@ def _prepare(args: argparse.Namespace) -> tuple[Session, Command]:
 
         reply = message_from(args.reply, hex_input=args.hex) if args.reply else b""
         mode = ReplyMode.ECHO if args.echo else ReplyMode.FIXED if args.reply else ReplyMode.NONE
+        responder = None
+        if args.rules:
+            mode, responder = ReplyMode.RULES, _rules(args.rules)
         session = _session(options, args.duration, args.count)
         if args.protocol == "tcp":
             if not 1 <= args.max_clients <= 100_000:
                 raise UsageError("--max-clients must be from 1 to 100,000")
-            config = ReplyConfig(mode, reply)
+            config = ReplyConfig(mode, reply, responder)
             return session, TcpListen(session, bind, port, config, args.max_clients, tls)
         if tls is not None:
             raise UsageError("--tls is for TCP (DTLS is not supported)")
-        return session, UdpListen(session, bind, port, mode, reply)
+        return session, UdpListen(session, bind, port, mode, reply, responder)
     return _serve(args, options, bind, port, tls)
 
 
@@ -123,17 +128,10 @@ def _serve(
 
 
 def _routes(path: str) -> RouteMatcher:
-    import json
-
     from app.net.http.routes import compile_routes
     from app.net.http.routes_file import load_routes
 
-    try:
-        rows = load_routes(json.loads(Path(path).read_text(encoding="utf-8")))
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except ValueError as exc:
-        raise UsageError(f"{path}: {exc}") from exc
+    rows = _load_json_rows(path, load_routes)
     compiled = compile_routes(rows)
     if compiled.errors:
         reasons = "; ".join(
@@ -141,6 +139,32 @@ def _routes(path: str) -> RouteMatcher:
         )
         raise UsageError(f"{path}: {reasons}")
     return compiled.table
+
+
+def _rules(path: str) -> Responder:
+    from app.net.rules.responder import compile_rows
+    from app.net.rules.rules_file import load_rules
+
+    rows = _load_json_rows(path, load_rules)
+    responder = compile_rows(rows)
+    if responder.errors:
+        reasons = "; ".join(
+            f"rule {e.row + 1} {e.column.name.lower().replace('_', ' ')}: {e.message}"
+            for e in responder.errors
+        )
+        raise UsageError(f"{path}: {reasons}")
+    return responder
+
+
+def _load_json_rows(path: str, load: Callable[[object], list[list[str]]]) -> list[list[str]]:
+    import json
+
+    try:
+        return load(json.loads(Path(path).read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # json.JSONDecodeError is one
+        raise UsageError(f"{path}: {exc}") from exc
 
 
 def _relay(args: argparse.Namespace, options: OutputOptions) -> tuple[Session, Command]:

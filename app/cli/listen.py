@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.cli.session import Session
 from app.net.events import Kind, LogEvent
 from app.net.http.config import ResponseConfig
@@ -13,6 +15,9 @@ from app.net.tls.options import ServerTlsOptions
 from app.net.udp.listener import UdpListener
 from app.net.udp.listener_status import ListenerState
 from app.payload import Message
+
+if TYPE_CHECKING:
+    from app.net.rules.responder import Responder
 
 
 class TcpListen:
@@ -46,7 +51,13 @@ class TcpListen:
 
 class UdpListen:
     def __init__(
-        self, session: Session, bind: str, port: int, mode: ReplyMode, data: Message
+        self,
+        session: Session,
+        bind: str,
+        port: int,
+        mode: ReplyMode,
+        data: Message,
+        responder: Responder | None = None,
     ) -> None:
         self._session = session
         self._where = (bind, port)
@@ -54,7 +65,7 @@ class UdpListen:
         self._listener = UdpListener(
             session.reactor, printer.sink, lambda _status: None, sink_many=printer.sink_many
         )
-        self._listener.set_reply(mode, data)
+        self._listener.set_reply(mode, data, responder)
 
     def start(self) -> None:
         self._listener.start(*self._where)

@@ -175,3 +175,31 @@ ROUTES = {
         }
     ],
 }
+
+
+RULES = {
+    "format": "socket-tester-rules",
+    "version": 1,
+    "rules": [{"match": "Exact", "pattern": "PING", "reply": "PONG"}],
+}
+
+
+def test_listen_with_rules_answers_ping_with_pong(
+    processes: list[CliProcess], tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps(RULES))
+    port = free_port()
+    _start(processes, "listen", "tcp", str(port), "--rules", str(rules))
+    done = run_cli("send", "tcp", "127.0.0.1", str(port), "PING", "--wait", "2000")
+    assert done.returncode == 0, done.stderr
+    assert any(line.endswith("PONG") for line in done.stdout.splitlines() if " received " in line)
+
+
+def test_a_bad_rule_is_exit_2_with_its_cell(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.json"
+    bad = {**RULES, "rules": [{"match": "Regex", "pattern": "(unclosed", "reply": "x"}]}
+    rules.write_text(json.dumps(bad))
+    done = run_cli("listen", "udp", str(free_port()), "--rules", str(rules))
+    assert done.returncode == 2
+    assert "rule 1 pattern:" in done.stderr
