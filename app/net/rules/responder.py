@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+import regex
+
 from app.net.rules.hex_pattern import compile_hex_pattern
 from app.net.rules.literal_prefix import NONE as NO_PREFIX
 from app.net.rules.literal_prefix import LiteralPrefix, literal_prefix
@@ -33,7 +35,7 @@ from app.net.user_regex import (
     UserRegex,
     compile_user_regex,
 )
-from app.payload import PayloadError, parse_text
+from app.payload import MessageCounter, PayloadError, parse_text
 
 # A rule whose pattern ran out of time this often is turned off until the rules are next
 # compiled (an edit): each time-out costs the worker the whole limit, and a pattern that
@@ -80,6 +82,8 @@ class Responder:
         bad_rows = {error.row for error in self.errors}
         self._active: list[_Compiled] = []
         self._strikes: dict[int, int] = {}  # rule number: time-outs so far
+        # The tab's {{counter}} for replies with macros: the server hands in its own.
+        self.counter = MessageCounter()
         for row, rule in enumerate(self.rules):
             if row not in bad_rows:
                 self._active.append(_compile_checked(row, rule))
@@ -102,7 +106,7 @@ class Responder:
                 else:  # Exact, and a Hex pattern of plain bytes
                     hit = message == rule.needle
                 if hit:
-                    return rule.answer
+                    return self._filled(rule)
                 continue
             if rule.prefix.excludes(message):
                 continue
@@ -115,10 +119,16 @@ class Responder:
                 self._strike(rule, on_timeout)
                 continue
             if found is not None:
-                if rule.template.fixed is not None:
-                    return rule.answer
-                return rule.answer._replace(reply=rule.template.fill(found))
+                return self._filled(rule, found)
         return None
+
+    def _filled(self, rule: _Compiled, found: regex.Match[bytes] | None = None) -> Answer:
+        """The rule's answer, counted as a message sent (rendering a template counts)."""
+        template = rule.template
+        if template.fixed is not None:
+            self.counter.sent += 1
+            return rule.answer
+        return rule.answer._replace(reply=template.fill(found, self.counter))
 
     def _strike(self, rule: _Compiled, on_timeout: TimeoutCallback | None) -> None:
         number = rule.answer.rule

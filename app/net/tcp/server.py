@@ -80,6 +80,8 @@ class TcpServer:
 
     def set_reply(self, reply: ReplyConfig) -> None:
         # One reference swap (atomic under the GIL): the next chunk is answered with it.
+        if reply.responder is not None:
+            reply.responder.counter = self.counter  # rule replies count as the tab's sends
         self._reply = reply
 
     def reply(self) -> ReplyConfig:

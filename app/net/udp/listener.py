@@ -101,6 +101,8 @@ class UdpListener:
         self, mode: ReplyMode, data: Message = b"", responder: Responder | None = None
     ) -> None:
         # One reference swap (atomic under the GIL): the next datagram uses the new reply.
+        if responder is not None:
+            responder.counter = self.counter  # rule replies count as the tab's sends
         self._reply = (mode, data, responder)
 
     # -- commands (loop thread) --------------------------------------------------------
@@ -238,7 +240,7 @@ class UdpListener:
         received, sent = Kind.RECEIVED, Kind.SENT
         events: list[LogEvent] = []
         append = events.append
-        count = size_in = replies = size_out = failed = 0
+        count = size_in = replies = size_out = failed = ruled = 0
         counting = endpoint.counts_drops
         local = endpoint.name
         failure: OSError | None = None
@@ -317,12 +319,14 @@ class UdpListener:
             )
             replies += 1
             size_out += out_size
+            if detail:
+                ruled += 1  # the responder counted it for {{counter}} already
         if events:
             self.received += count
             self.received_bytes += size_in
             self.sent += replies
             self.sent_bytes += size_out
-            self.counter.sent += replies
+            self.counter.sent += replies - ruled
             self._sink_many(events)
             self._status.request()
         if failed:

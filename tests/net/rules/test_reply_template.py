@@ -6,7 +6,7 @@ import pytest
 import regex
 
 from app.net.rules.reply_template import compile_reply
-from app.payload import PayloadError, PayloadFormat
+from app.payload import MessageCounter, PayloadError, PayloadFormat
 
 TEXT, HEX = PayloadFormat.TEXT, PayloadFormat.HEX
 
@@ -27,12 +27,15 @@ def test_groups_fill_the_reply() -> None:
     template = compile_reply("got $1 of $0, $$2 and $2\\n", TEXT, 2)
     assert template.fixed is None
     found = _match(rb"GET (\w+)( now)?", b"GET apples")
-    assert template.fill(found) == b"got apples of GET apples, $2 and \n"
+    assert template.fill(found, MessageCounter()) == b"got apples of GET apples, $2 and \n"
 
 
 def test_hex_replies_take_groups_too() -> None:
     template = compile_reply("02 $1 03", HEX, 1)
-    assert template.fill(_match(rb"\x01(..)", b"\x01\xab\xcd")) == b"\x02\xab\xcd\x03"
+    assert (
+        template.fill(_match(rb"\x01(..)", b"\x01\xab\xcd"), MessageCounter())
+        == b"\x02\xab\xcd\x03"
+    )
 
 
 def test_only_dollars_is_fixed() -> None:
@@ -40,7 +43,7 @@ def test_only_dollars_is_fixed() -> None:
 
 
 def test_an_escaped_dollar_is_no_placeholder() -> None:
-    assert compile_reply("\\x241", TEXT, 1).fill(_match(b"(a)", b"a")) == b"$1"
+    assert compile_reply("\\x241", TEXT, 1).fill(_match(b"(a)", b"a"), MessageCounter()) == b"$1"
 
 
 @pytest.mark.parametrize(
@@ -56,3 +59,16 @@ def test_an_escaped_dollar_is_no_placeholder() -> None:
 def test_mistakes_are_reply_errors(text: str, fmt: PayloadFormat, groups: int, reason: str) -> None:
     with pytest.raises(PayloadError, match=reason):
         compile_reply(text, fmt, groups)
+
+
+def test_macros_are_rendered_for_each_reply() -> None:
+    template = compile_reply("PONG {{counter:3}}", TEXT, None)
+    counter = MessageCounter()
+    assert [template.fill(None, counter) for _ in range(2)] == [b"PONG 001", b"PONG 002"]
+    crc = compile_reply("01 03 00 00 00 0A {{crc16_modbus}}", PayloadFormat.HEX, None)
+    assert crc.fixed == bytes.fromhex("01 03 00 00 00 0A C5 CD")  # static: worked out once
+
+
+def test_macros_and_groups_do_not_mix() -> None:
+    with pytest.raises(PayloadError, match="cannot be mixed"):
+        compile_reply("$1 {{counter}}", TEXT, 1)

@@ -182,3 +182,18 @@ def test_a_rule_that_keeps_timing_out_is_turned_off() -> None:
     assert time.monotonic() - started < 0.02  # not tried any more
     assert len(timeouts) == STRIKES_BEFORE_OFF
     assert compile_rows([row("Regex", "(a|aa)+$", "slow")]).active == 1  # an edit: back on
+
+
+def test_a_reply_with_macros_counts_with_the_servers_counter() -> None:
+    responder = compile_rows([row("Exact", "PING", "PONG {{counter}}"), row("Exact", "X")])
+    assert responder.errors == ()
+    answers = [responder.answer(b"PING"), responder.answer(b"X"), responder.answer(b"PING")]
+    # Every reply is a message sent: the static one between counts too.
+    assert [a.reply for a in answers if a is not None] == [b"PONG 1", b"ok", b"PONG 3"]
+    assert responder.counter.sent == 3
+
+
+def test_an_unknown_macro_in_a_reply_is_a_reply_cell_error() -> None:
+    responder = compile_rows([row("Exact", "PING", "{{nope}}")])
+    assert [(e.row, e.column) for e in responder.errors] == [(0, Column.REPLY)]
+    assert "nope" in responder.errors[0].message
