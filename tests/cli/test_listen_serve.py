@@ -159,3 +159,18 @@ def test_serve_http_fixed_response_for_the_tutorial(processes: list[CliProcess])
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
         assert response.read() == b"Hello, client!"
         assert response.headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.skipif(shutil.which("ncat") is None, reason="ncat is not installed")
+def test_ncat_against_listen_echo(processes: list[CliProcess]) -> None:
+    port = free_port()
+    server = _start(processes, "listen", "tcp", str(port), "--echo", "--count", "1")
+    client = subprocess.run(
+        ["ncat", "-w", "5", "127.0.0.1", str(port)],
+        input=b"hello ncat\n",
+        capture_output=True,
+        timeout=30,
+    )
+    assert client.stdout == b"hello ncat\n", client.stderr
+    code, stderr = server.finish()
+    assert code == 0, stderr

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import subprocess
 from base64 import b64decode
+
+import pytest
 
 from tests.cli.cli_process import run_cli
 from tests.peers import EchoServer, SinkServer, free_port
@@ -108,3 +112,25 @@ def test_send_udp_without_a_listener_is_exit_1() -> None:
     done = run_cli("send", "udp", "127.0.0.1", str(port), "x", "--wait", "1000")
     assert done.returncode == 1
     assert "failed:" in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("socat") is None, reason="socat is not installed")
+def test_send_tcp_against_socat_echo() -> None:
+    port = free_port()
+    echo = subprocess.Popen(
+        ["socat", "-d", "-d", f"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr", "EXEC:cat"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert echo.stderr is not None
+        for line in echo.stderr:  # -d -d: socat says when it listens
+            if "listening on" in line:
+                break
+        done = run_cli("send", "tcp", "127.0.0.1", str(port), "via socat\\n", "--wait", "2000")
+    finally:
+        echo.kill()
+        echo.communicate(timeout=10)
+    assert done.returncode == 0, done.stderr
+    assert "sent 1 message (10 B), received 1 message (10 B)" in done.stderr
