@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import platform
 import subprocess
@@ -118,16 +119,20 @@ class Outcome:
 
 def run_isolated(name: str) -> Outcome:
     """Each benchmark gets a process of its own: memory figures start from a fresh app and
-    no benchmark inherits another's threads, garbage or heap. Its stderr goes to a file
-    (a pipe could fill up during a long run) and is summarised, not shown line by line."""
+    no benchmark inherits another's threads, garbage, heap or settings (a tab's reply mode
+    or framing left by the one before would change what is measured, or stall it). Its
+    stderr goes to a file (a pipe could fill up during a long run) and is summarised, not
+    shown line by line."""
     with tempfile.TemporaryDirectory(prefix="st-bench-") as scratch:
         out = Path(scratch) / "figures.json"
         err_path = Path(scratch) / "stderr.txt"
+        env = {**os.environ, "SOCKET_TESTER_SETTINGS": str(Path(scratch) / "settings.ini")}
         with open(err_path, "wb") as err:
             code = subprocess.call(
                 [sys.executable, "-m", "tests.benchmarks", "--one", name, "--json", str(out)],
                 stdout=subprocess.DEVNULL,
                 stderr=err,
+                env=env,
             )
         stderr = err_path.read_text(encoding="utf-8", errors="replace")
         if code != 0 or not out.exists():
