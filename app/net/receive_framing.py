@@ -41,6 +41,11 @@ class FramedReceiver:
         return AS_RECEIVED if self._framer is None else self._framer.spec
 
     @property
+    def framing(self) -> bool:
+        """False while the bytes pass as received (no framer): callers may skip `feed`."""
+        return self._framer is not None
+
+    @property
     def held(self) -> int:
         """Bytes received that are not yet part of a complete message."""
         return 0 if self._framer is None else self._framer.held

@@ -106,7 +106,11 @@ class ServerClient:
         stream = self._stream
         if stream.closed:
             return
-        stream.write(BytesMessage(render_message(message, self._counter)))
+        if type(message) is bytes:  # echo and static replies: no render call per chunk
+            self._counter.sent += 1
+        else:
+            message = render_message(message, self._counter)
+        stream.write(BytesMessage(message))
         stream.flush()
 
     def set_framing(self, spec: FramingSpec) -> int:
@@ -129,7 +133,10 @@ class ServerClient:
     # -- StreamProtocol ----------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        self._receiver.feed(data)
+        if self._receiver.framing:
+            self._receiver.feed(data)
+        else:  # "As received": one chunk, one message, without a list in between
+            self._message_received(data)
 
     def _messages_received(self, messages: list[bytes]) -> None:
         for message in messages:
