@@ -53,7 +53,7 @@ def _prepare(args: argparse.Namespace) -> tuple[Session, Command]:
     bind = _host(args.bind)
     tls = _server_tls(args)
     if args.command == "listen":
-        from app.cli.listen import TcpListen, UdpListen
+        from app.cli.listen import tcp_listen, udp_listen
         from app.net.reply import ReplyMode
         from app.net.tcp.server_status import ReplyConfig
 
@@ -67,10 +67,10 @@ def _prepare(args: argparse.Namespace) -> tuple[Session, Command]:
             if not 1 <= args.max_clients <= 100_000:
                 raise UsageError("--max-clients must be from 1 to 100,000")
             config = ReplyConfig(mode, reply, responder)
-            return session, TcpListen(session, bind, port, config, args.max_clients, tls)
+            return session, tcp_listen(session, bind, port, config, args.max_clients, tls)
         if tls is not None:
             raise UsageError("--tls is for TCP (DTLS is not supported)")
-        return session, UdpListen(session, bind, port, mode, reply, responder)
+        return session, udp_listen(session, bind, port, mode, reply, responder)
     return _serve(args, options, bind, port, tls)
 
 
@@ -104,7 +104,7 @@ def _serve(
     port: int,
     tls: ServerTlsOptions | None,
 ) -> tuple[Session, Command]:
-    from app.cli.listen import HttpServe
+    from app.cli.listen import http_serve
     from app.net.http.config import ResponseConfig, ServeMode
 
     if not 100 <= args.status <= 599:
@@ -124,7 +124,7 @@ def _serve(
     elif args.routes:
         config = config._replace(mode=ServeMode.ROUTES, routes=_routes(args.routes))
     session = _session(options, args.duration, args.count)
-    return session, HttpServe(session, bind, port, config, tls)
+    return session, http_serve(session, bind, port, config, tls)
 
 
 def _routes(path: str) -> RouteMatcher:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from app.cli.session import Session
 from app.net.events import Kind, LogEvent
@@ -20,91 +21,91 @@ if TYPE_CHECKING:
     from app.net.rules.responder import Responder
 
 
-class TcpListen:
+class _Server(Protocol):
+    def stop(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _Serving:
+    """Start a server on the loop; a server that did not come up fails the run (exit 1)."""
+
     def __init__(
         self,
         session: Session,
-        bind: str,
-        port: int,
-        reply: ReplyConfig,
-        max_clients: int,
-        tls: ServerTlsOptions | None = None,
+        server: _Server,
+        start: Callable[[], None],
+        running: Callable[[], bool],
     ) -> None:
         self._session = session
-        self._where = (bind, port, max_clients)
-        self._tls = tls
-        self._server = TcpServer(session.reactor, session.printer.sink, lambda _status: None)
-        self._server.set_reply(reply)
+        self._server = server
+        self._start = start
+        self._running = running
 
     def start(self) -> None:
-        bind, port, max_clients = self._where
-        self._server.start(bind, port, max_clients, tls=self._tls)
-        if not self._server.running:
+        self._start()
+        if not self._running():
             self._session.fail(self._session.totals.first_error or "could not listen")
 
     def stop(self) -> None:
-        if self._server.running:
+        if self._running():
             self._server.stop()
             self._session.printer.flush()
         self._server.close()
 
 
-class UdpListen:
-    def __init__(
-        self,
-        session: Session,
-        bind: str,
-        port: int,
-        mode: ReplyMode,
-        data: Message,
-        responder: Responder | None = None,
-    ) -> None:
-        self._session = session
-        self._where = (bind, port)
-        printer = session.printer
-        self._listener = UdpListener(
-            session.reactor, printer.sink, lambda _status: None, sink_many=printer.sink_many
-        )
-        self._listener.set_reply(mode, data, responder)
-
-    def start(self) -> None:
-        self._listener.start(*self._where)
-        if self._listener.state is not ListenerState.LISTENING:
-            self._session.fail(self._session.totals.first_error or "could not listen")
-
-    def stop(self) -> None:
-        if self._listener.state is ListenerState.LISTENING:
-            self._listener.stop()
-            self._session.printer.flush()
-        self._listener.close()
+def tcp_listen(
+    session: Session,
+    bind: str,
+    port: int,
+    reply: ReplyConfig,
+    max_clients: int,
+    tls: ServerTlsOptions | None = None,
+) -> _Serving:
+    server = TcpServer(session.reactor, session.printer.sink, lambda _status: None)
+    server.set_reply(reply)
+    return _Serving(
+        session,
+        server,
+        lambda: server.start(bind, port, max_clients, tls=tls),
+        lambda: server.running,
+    )
 
 
-class HttpServe:
-    def __init__(
-        self,
-        session: Session,
-        bind: str,
-        port: int,
-        config: ResponseConfig,
-        tls: ServerTlsOptions | None = None,
-    ) -> None:
-        self._session = session
-        self._where = (bind, port)
-        self._tls = tls
-        self._server = HttpServer(session.reactor, session.printer.sink, lambda _status: None)
-        self._server.set_config(config)
-        session.totals.counts = _is_request
+def udp_listen(
+    session: Session,
+    bind: str,
+    port: int,
+    mode: ReplyMode,
+    data: Message,
+    responder: Responder | None = None,
+) -> _Serving:
+    printer = session.printer
+    listener = UdpListener(
+        session.reactor, printer.sink, lambda _status: None, sink_many=printer.sink_many
+    )
+    listener.set_reply(mode, data, responder)
+    return _Serving(
+        session,
+        listener,
+        lambda: listener.start(bind, port),
+        lambda: listener.state is ListenerState.LISTENING,
+    )
 
-    def start(self) -> None:
-        self._server.start(*self._where, tls=self._tls)
-        if not self._server.running:
-            self._session.fail(self._session.totals.first_error or "could not listen")
 
-    def stop(self) -> None:
-        if self._server.running:
-            self._server.stop()
-            self._session.printer.flush()
-        self._server.close()
+def http_serve(
+    session: Session,
+    bind: str,
+    port: int,
+    config: ResponseConfig,
+    tls: ServerTlsOptions | None = None,
+) -> _Serving:
+    server = HttpServer(session.reactor, session.printer.sink, lambda _status: None)
+    server.set_config(config)
+    session.totals.counts = _is_request
+    return _Serving(
+        session, server, lambda: server.start(bind, port, tls=tls), lambda: server.running
+    )
 
 
 def _is_request(event: LogEvent) -> bool:
