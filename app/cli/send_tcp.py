@@ -64,7 +64,7 @@ class TcpSend:
             if not self._connected:
                 self._session.fail(self._session.totals.first_error or "could not connect")
             else:
-                self._finish()  # the peer closed, or the connection broke (logged)
+                self._finish(peer_closed=True)  # or the connection broke (logged)
 
     def _send_next(self) -> None:
         if self._done or self._client.state is not TcpState.CONNECTED:
@@ -86,11 +86,15 @@ class TcpSend:
         else:
             self._finish()
 
-    def _finish(self) -> None:
+    def _finish(self, peer_closed: bool = False) -> None:
         if self._done:
             return
         self._done = True
         if self._wait > 0 and not self._session.totals.received:
-            self._session.totals.add_error(f"no reply within {self._wait * 1000:g} ms")
+            self._session.totals.add_error(
+                "the peer closed the connection without a reply"
+                if peer_closed
+                else f"no reply within {self._wait * 1000:g} ms"
+            )
         self._client.disconnect()
         self._session.finish()

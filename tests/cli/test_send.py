@@ -11,7 +11,7 @@ from base64 import b64decode
 import pytest
 
 from tests.cli.cli_process import run_cli
-from tests.peers import EchoServer, SinkServer, free_port
+from tests.peers import CloseAtOnceServer, EchoServer, SinkServer, free_port
 from tests.udp_peers import UdpReceiver
 
 
@@ -134,3 +134,11 @@ def test_send_tcp_against_socat_echo() -> None:
         echo.communicate(timeout=10)
     assert done.returncode == 0, done.stderr
     assert "sent 1 message (10 B), received 1 message (10 B)" in done.stderr
+
+
+def test_a_peer_that_closes_without_replying_is_exit_1_saying_so() -> None:
+    with CloseAtOnceServer() as closing:
+        # No DATA: nothing unread at the server, so it ends with a FIN, not a reset.
+        done = run_cli("send", "tcp", "127.0.0.1", str(closing.port), "--wait", "5000")
+    assert done.returncode == 1
+    assert "failed: the peer closed the connection without a reply" in done.stderr
