@@ -29,12 +29,13 @@ class Recorder:
         self.sent: list[tuple[float, bytes]] = []
         self.said: list[str] = []
         self.now: list[tuple[float, bytes]] = []  # answers `take` returned for sending now
-        self._lock = threading.Lock()
+        self._sent_changed = threading.Condition()
         self.conversation = RuleConversation(loop.reactor, self.send, self.said.append, "peer:1")
 
     def send(self, answer: Answer) -> None:
-        with self._lock:
+        with self._sent_changed:
             self.sent.append((time.monotonic(), answer.reply))
+            self._sent_changed.notify_all()
 
     def take(self, *messages: bytes) -> float:
         """Feed messages in the loop thread, one call; when they were fed."""
@@ -54,10 +55,9 @@ class Recorder:
         return fed[0]
 
     def wait_sent(self, count: int) -> None:
-        deadline = time.monotonic() + 5
-        while len(self.sent) < count:
-            assert time.monotonic() < deadline, f"only {self.sent}"
-            time.sleep(0.005)  # polling a real condition, bounded
+        with self._sent_changed:
+            sent = self._sent_changed.wait_for(lambda: len(self.sent) >= count, timeout=5)
+            assert sent, f"only {self.sent}"
 
 
 def test_an_undelayed_reply_is_sent_by_the_caller_at_once(loop: ReactorThread) -> None:
