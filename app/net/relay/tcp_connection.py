@@ -21,14 +21,12 @@ side ends.
 
 from __future__ import annotations
 
-import errno
-import selectors
 import socket
 import time
 from collections.abc import Callable
 
 from app.net.address import format_sockaddr
-from app.net.errors import describe, describe_errno
+from app.net.connector import Connector
 from app.net.events import EventSink, Kind, Source, make_event
 from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.reactor import Reactor, Timer
@@ -74,11 +72,9 @@ class RelayConnection:
         self._client_sock: socket.socket | None = client_sock
         self._client_local = format_sockaddr(client_sock.getsockname())
         self._target_local = ""
-        self._candidates = list(target_addresses)
-        self._connecting: socket.socket | None = None
+        self._connector: Connector | None = None
         self._connect_timeout = connect_timeout
         self._deadline: Timer | None = reactor.call_later(connect_timeout, self._timed_out)
-        self._last_error = ""
         self._sink = sink
         self._faults = faults
         self._on_closed: Callable[[RelayConnection], None] | None = on_closed
@@ -103,7 +99,9 @@ class RelayConnection:
             self._notice,
             framing,
         )
-        self._try_next()
+        connector = Connector(reactor, target_addresses, self._target_connected, self._give_up)
+        if not self.closed:
+            self._connector = connector  # unless every address failed at once
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -151,36 +149,8 @@ class RelayConnection:
 
     # -- connecting to the target ------------------------------------------------------
 
-    def _try_next(self) -> None:
-        while self._candidates:
-            family, sock_type, proto, _, address = self._candidates.pop(0)
-            try:
-                sock = socket.socket(family, sock_type, proto)
-            except OSError as exc:
-                self._last_error = describe(exc)
-                continue
-            sock.setblocking(False)
-            code = sock.connect_ex(address)
-            if code in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
-                self._connecting = sock
-                self.reactor.register(sock, selectors.EVENT_WRITE, self._connect_done)
-                return
-            sock.close()
-            self._last_error = describe_errno(code)
-        self._give_up(self._last_error or "Cannot connect")
-
-    def _connect_done(self, _mask: int) -> None:
-        sock = self._connecting
-        if sock is None:
-            return
-        self.reactor.unregister(sock)
-        self._connecting = None
-        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        if code:
-            sock.close()
-            self._last_error = describe_errno(code)
-            self._try_next()
-            return
+    def _target_connected(self, sock: socket.socket) -> None:
+        self._connector = None
         self._cancel_deadline()
         self._opened(sock)
 
@@ -376,10 +346,9 @@ class RelayConnection:
         self._target_frames.close()
         for lane in (self.to_target, self.to_client):
             lane.queue.clear()
-        if self._connecting is not None:
-            self.reactor.unregister(self._connecting)
-            self._connecting.close()
-            self._connecting = None
+        if self._connector is not None:
+            self._connector.cancel()
+            self._connector = None
         if self._client_sock is not None:
             self._client_sock.close()
             self._client_sock = None

@@ -7,16 +7,13 @@ arrives and leaves and turns the stream's events into states and log lines.
 
 from __future__ import annotations
 
-import errno
-import selectors
 import socket
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.net.address import format_peer, format_sockaddr
-from app.net.errors import describe, describe_errno
+from app.net.connector import Connector
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.reactor import Reactor, Timer
@@ -62,14 +59,12 @@ class TcpClient:
         self._on_state = on_state
         self._on_progress = on_progress
         self._backlog = backlog
-        self._sock: socket.socket | None = None  # while connecting
+        self._connector: Connector | None = None  # while connecting
         self._stream: Stream | None = None  # once connected
         self._framing = AS_RECEIVED
         self._receiver: FramedReceiver | None = None  # with the stream
         self._peer = ""
         self._local = ""
-        self._candidates: deque[AddrInfo] = deque()
-        self._last_error = ""
         self._attempt = 0
         self._deadline: Timer | None = None
         self._tls: ClientTls | None = None
@@ -178,42 +173,24 @@ class TcpClient:
         if infos is None:
             self._close(f"Cannot resolve {self._target[0]!r}: {reason}", Kind.ERROR)
             return
-        self._candidates = deque(infos)
-        self._try_next(attempt)
+        connector = Connector(
+            self._reactor,
+            infos,
+            lambda sock: self._connected(attempt, sock),
+            lambda reason: self._connect_failed(attempt, reason),
+        )
+        if attempt == self._attempt and self._state is TcpState.CONNECTING:
+            self._connector = connector  # unless every address failed at once
 
-    def _try_next(self, attempt: int) -> None:
-        while self._candidates:
-            family, sock_type, proto, _, address = self._candidates.popleft()
-            try:
-                sock = socket.socket(family, sock_type, proto)
-            except OSError as exc:
-                self._last_error = describe(exc)
-                continue
-            sock.setblocking(False)
-            code = sock.connect_ex(address)
-            if code in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
-                self._sock = sock
-                self._reactor.register(
-                    sock, selectors.EVENT_WRITE, lambda _mask: self._connect_done(attempt)
-                )
-                return
-            sock.close()
-            self._last_error = describe_errno(code)
-        self._close(f"{self._last_error or 'Cannot connect'}: {self._peer}", Kind.ERROR)
+    def _connect_failed(self, attempt: int, reason: str) -> None:
+        if attempt == self._attempt:
+            self._close(f"{reason}: {self._peer}", Kind.ERROR)
 
-    def _connect_done(self, attempt: int) -> None:
-        sock = self._sock
-        if attempt != self._attempt or sock is None:
-            return
-        self._reactor.unregister(sock)
-        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        if code:
+    def _connected(self, attempt: int, sock: socket.socket) -> None:
+        if attempt != self._attempt:
             sock.close()
-            self._sock = None
-            self._last_error = describe_errno(code)
-            self._try_next(attempt)
             return
-        self._sock = None
+        self._connector = None
         if self._tls is None:
             self._cancel_timers()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -401,11 +378,9 @@ class TcpClient:
         self._set_state(TcpState.DISCONNECTED)
 
     def _drop_socket(self) -> None:
-        self._candidates.clear()
-        if self._sock is not None:
-            self._reactor.unregister(self._sock)
-            self._sock.close()
-            self._sock = None
+        if self._connector is not None:
+            self._connector.cancel()
+            self._connector = None
         if self._stream is not None:
             self._sent_before = self._stream.bytes_sent
             self._received_before = self._stream.bytes_received
