@@ -251,26 +251,9 @@ class TcpClient:
         probe.explain(self._reactor, *self._remote, error, self._tls.server_name, answer)
 
     def _tls_done(self, _transport: TlsTransport) -> None:
-        from app.net.tls.client_tls import NOT_VERIFIED
-
         assert self._tls is not None
         self._cancel_timers()
-        session = self._tls.session()
-        local = self._local
-        self._sink(
-            make_event(
-                Source.TCP,
-                Kind.INFO,
-                session.summary(),
-                peer=self._peer,
-                detail=session.detail(),
-                local=local,
-            )
-        )
-        if not self._tls.options.verify:
-            self._sink(
-                make_event(Source.TCP, Kind.ERROR, NOT_VERIFIED, peer=self._peer, local=local)
-            )
+        self._sink_many(self._tls.session_events(Source.TCP, self._peer, self._local))
         self._set_state(TcpState.CONNECTED)
 
     def _timed_out(self, attempt: int) -> None:

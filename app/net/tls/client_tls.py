@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 
+from app.net.events import Kind, LogEvent, Source, make_event
 from app.net.tls.contexts import client_context
 from app.net.tls.options import ClientTlsOptions, is_address
 from app.net.tls.session import TlsSession, read_session
@@ -56,6 +57,23 @@ class ClientTls:
     def session(self) -> TlsSession:
         assert self.transport is not None
         return read_session(self.transport.ssl_object, verified=self.options.verify)
+
+    def session_events(self, source: Source, peer: str, local: str) -> list[LogEvent]:
+        """The rows after the handshake: the session, and the warning when unchecked."""
+        session = self.session()
+        events = [
+            make_event(
+                source,
+                Kind.INFO,
+                session.summary(),
+                peer=peer,
+                detail=session.detail(),
+                local=local,
+            )
+        ]
+        if not self.options.verify:
+            events.append(make_event(source, Kind.ERROR, NOT_VERIFIED, peer=peer, local=local))
+        return events
 
     def starting(self) -> str:
         """The line between the TCP connect and the handshake."""
