@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from app.net.address import format_peer
 from app.net.errors import describe
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.reactor import Reactor
@@ -22,12 +21,12 @@ from app.net.udp.listener_drops import (
     drops_from_proc,
 )
 from app.net.udp.listener_endpoints import Endpoint, open_endpoints
+from app.net.udp.listener_peers import MAX_PEERS, Address, PeerTable
 from app.net.udp.listener_rules import ANSWERED, ListenerRules
 from app.net.udp.listener_socket import BindFailed, check_group, leave_group
 from app.net.udp.listener_status import (
     LISTENING_PREFIX,
     ListenerState,
-    PeerStats,
     UdpListenerStatus,
 )
 from app.payload import Message, MessageCounter, render_message
@@ -39,25 +38,10 @@ READ_BATCH = 256
 RECV_SIZE = 65_535  # the largest datagram arrives whole (IPv6: 65,527 bytes of payload)
 STATUS_INTERVAL = 0.25  # the peer table and counters reach the GUI at most 4 times a second
 DROPS_LOG_INTERVAL = 1.0
-MAX_PEERS = 10_000  # past this the peer seen first is forgotten (its rows stay in the log)
 SOURCE = Source.UDP_LISTENER
 
 EventsSink = Callable[[list[LogEvent]], None]
 StatusCallback = Callable[[UdpListenerStatus], None]
-
-
-class _Peer:
-    """One source address: updated in place per datagram, the cheapest record to keep."""
-
-    __slots__ = ("address", "bytes", "datagrams", "endpoint", "last_seen", "name")
-
-    def __init__(self, name: str, address: tuple[object, ...], endpoint: Endpoint) -> None:
-        self.name = name
-        self.address = address
-        self.endpoint = endpoint
-        self.datagrams = 0
-        self.bytes = 0
-        self.last_seen = 0.0
 
 
 class UdpListener:
@@ -79,9 +63,7 @@ class UdpListener:
         self._reply: tuple[ReplyMode, Message, Responder | None] = (ReplyMode.ECHO, b"", None)
         self.counter = MessageCounter()  # the tab's {{counter}}: sends and replies count
         self._rules = ListenerRules(reactor, sink, self._route, self._count_sent)
-        self._peers: dict[tuple[object, ...], _Peer] = {}
-        self._by_name: dict[str, tuple[object, ...]] = {}
-        self._forgotten = 0
+        self._peers = PeerTable(self._forgot)
         self._group = ""
         self._error = ""
         self._drops_logged = 0
@@ -122,8 +104,7 @@ class UdpListener:
             return
         self._group = group
         self._peers.clear()
-        self._by_name.clear()
-        self._forgotten = self._drops_logged = self._final_drops = self._reply_failures = 0
+        self._drops_logged = self._final_drops = self._reply_failures = 0
         self.received = self.received_bytes = self.sent = self.sent_bytes = 0
         for endpoint in self._endpoints:
             self._reactor.register(
@@ -164,9 +145,8 @@ class UdpListener:
         stamp = time.time()
         events: list[LogEvent] = []
         for name in peers:
-            address = self._by_name.get(name)
-            record = self._peers.get(address) if address is not None else None
-            if record is None or address is None:
+            record = self._peers.named(name)
+            if record is None:
                 events.append(_error(f"{name} is not a peer of this listener; nothing sent", name))
                 continue
             endpoint = record.endpoint
@@ -183,7 +163,7 @@ class UdpListener:
                 self.counter.sent -= 1  # not sent: the number goes to the next message
                 continue
             try:
-                endpoint.sock.sendto(data, address)
+                endpoint.sock.sendto(data, record.address)
             except OSError as exc:
                 events.append(_error(f"{describe(exc)}: nothing sent to {name}", name))
                 self.counter.sent -= 1
@@ -216,7 +196,7 @@ class UdpListener:
         self._rules.clear()
 
     def _route(self, address: tuple[object, ...]) -> Endpoint | None:
-        record = self._peers.get(address) if self._endpoints else None  # still a peer
+        record = self._peers.by_address.get(address) if self._endpoints else None  # a peer
         return record.endpoint if record is not None else None
 
     def _count_sent(self, size: int) -> None:
@@ -234,7 +214,7 @@ class UdpListener:
         render = None if type(reply) is bytes else reply.render_number  # type: ignore[union-attr]
         numbered = self.counter.sent  # replies of this batch so far are added to it
         echo, fixed, rules = ReplyMode.ECHO, ReplyMode.FIXED, ReplyMode.RULES
-        peers = self._peers
+        peers = self._peers.by_address
         now = time.time
         new = tuple.__new__
         received, sent = Kind.RECEIVED, Kind.SENT
@@ -266,7 +246,7 @@ class UdpListener:
             stamp = now()
             record = peers.get(address)
             if record is None:
-                record = self._add_peer(address, endpoint)
+                record = self._peers.add(address, endpoint)
             size = len(data)
             record.datagrams += 1
             record.bytes += size
@@ -335,27 +315,14 @@ class UdpListener:
         if failure is not None:
             self._log(Kind.ERROR, f"{describe(failure)} while reading on {endpoint.name}")
 
-    def _add_peer(self, address: tuple[object, ...], endpoint: Endpoint) -> _Peer:
-        host, port = str(address[0]), int(str(address[1]))
-        if host.startswith("::ffff:") and "." in host:
-            host = host[7:]  # an IPv4 sender reaching a dual-stack socket
-        name = format_peer(host, port)
-        if len(self._peers) >= MAX_PEERS:
-            oldest = next(iter(self._peers))
-            forgotten = self._peers.pop(oldest)
-            self._rules.forget(oldest)
-            self._by_name.pop(forgotten.name, None)
-            if not self._forgotten:
-                self._log(
-                    Kind.INFO,
-                    f"More than {MAX_PEERS:,} peers: the table forgets the earliest seen "
-                    "(their datagrams stay in the log)",
-                )
-            self._forgotten += 1
-        record = _Peer(name, address, endpoint)
-        self._peers[address] = record
-        self._by_name[name] = address
-        return record
+    def _forgot(self, address: Address, count: int) -> None:
+        self._rules.forget(address)
+        if count == 1:
+            self._log(
+                Kind.INFO,
+                f"More than {MAX_PEERS:,} peers: the table forgets the earliest seen "
+                "(their datagrams stay in the log)",
+            )
 
     # -- reporting (loop thread) -------------------------------------------------------
 
@@ -387,9 +354,7 @@ class UdpListener:
 
     def _emit_status(self) -> None:
         self._refresh_drops()
-        peers = tuple(
-            PeerStats(p.name, p.datagrams, p.bytes, p.last_seen) for p in self._peers.values()
-        )
+        peers = self._peers.stats()
         self._on_status(
             UdpListenerStatus(
                 self.state,
