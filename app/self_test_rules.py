@@ -7,14 +7,14 @@ rules and the reply mode the person had are put back afterwards.
 from __future__ import annotations
 
 import secrets
-from functools import partial
 
 from PySide6.QtWidgets import QComboBox, QTableView
 
-from app.net.events import Kind, Source
+from app.net.events import Kind, LogEvent
 from app.self_test_context import StepContext
-from app.self_test_peers import LOOPBACK, TcpEchoProbe, free_loopback_port
-from app.self_test_widgets import StepFailed, choose, find, set_number, set_text, text_of
+from app.self_test_peers import LOOPBACK, free_loopback_port
+from app.self_test_tcp_server import tcp_server_exchange
+from app.self_test_widgets import StepFailed, choose, find, set_number, set_text
 from app.ui.widgets.rows_table import RowsModel
 
 # "PING x" becomes "PONG x": the same length, so the echo probe reads the whole answer.
@@ -43,47 +43,16 @@ def tcp_rules_step(test: StepContext) -> None:
         for column, text in enumerate(RULE):
             if not model.setData(model.index(0, column), text):
                 raise StepFailed(f"tcpsRules refused {text!r} in column {column + 1}")
-        _answer(test, port, f"PING {token}".encode(), f"PONG {token}".encode())
+        reply = f"PONG {token}".encode()
+
+        def logged(events: list[LogEvent]) -> bool:
+            return any(
+                e.kind is Kind.SENT and e.data == reply and "rule 1" in e.detail for e in events
+            )
+
+        tcp_server_exchange(
+            test, port, f"PING {token}".encode(), reply, logged, "a sent row naming rule 1"
+        )
     finally:
         model.set_rows(saved_rows)
         mode.setCurrentText(saved_mode)
-
-
-def _answer(test: StepContext, port: int, message: bytes, reply: bytes) -> None:
-    window, source = test.window, Source.TCP_SERVER
-    test.click("tcpsStart")
-    status = partial(text_of, window, "tcpsStatus")
-    test.wait(
-        lambda: status().startswith("Listening"),
-        "'Listening' in tcpsStatus",
-        lambda: f"tcpsStatus says {status()!r}; " + test.errors(source),
-    )
-    try:
-        probe = TcpEchoProbe(port, message).start()
-        try:
-            test.wait(
-                lambda: probe.result is not None or bool(probe.error),
-                "the rule's answer at the client",
-                lambda: "the client is still waiting; " + test.errors(source),
-            )
-        finally:
-            probe.join()
-        if probe.error or probe.result != reply:
-            raise StepFailed(f"the client got {probe.result!r} ({probe.error or 'no error'})")
-
-        def logged() -> bool:
-            return any(
-                e.kind is Kind.SENT and e.data == reply and "rule 1" in e.detail
-                for e in test.events(source)
-            )
-
-        test.wait(logged, "a sent row naming rule 1 in the log", lambda: test.errors(source))
-        test.expected_sent += len(reply)
-        test.expected_received += len(message)
-    finally:
-        test.click("tcpsStart")  # Stop
-        test.wait(
-            lambda: status().startswith("Stopped"),
-            "'Stopped' in tcpsStatus",
-            lambda: f"tcpsStatus says {status()!r}",
-        )
