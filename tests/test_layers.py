@@ -21,7 +21,15 @@ TESTS = ROOT / "tests"
 
 QT = ("PySide6", "shiboken6")
 # Modules that must run without Qt: the command line and the tests without a GUI use them.
-QT_FREE = ("app.net", "app.export", "app.messages", "app.payload", "app.units", "app.cli")
+QT_FREE = (
+    "app.net",
+    "app.export",
+    "app.messages",
+    "app.payload",
+    "app.units",
+    "app.cli",
+    "app.settings_location",
+)
 TAB_PACKAGE = "app.ui.tabs"
 # Tabs may use these, and these may use tabs: the registry lists them, tool_tab is
 # the base every tab builds on.

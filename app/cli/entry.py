@@ -210,8 +210,8 @@ def _client_tls(args: argparse.Namespace) -> ClientTlsOptions | None:
 def _server_tls(args: argparse.Namespace) -> ServerTlsOptions | None:
     if not (args.tls or args.cert):
         return None
-    from app.cli.settings_folder import settings_folder
     from app.net.tls.options import ServerTlsOptions
+    from app.settings_location import settings_folder
 
     if args.cert and not Path(args.cert).is_file():
         raise UsageError(f"--cert: {args.cert} is not a file")

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.settings_location import SETTINGS_ENV
 from app.ui.widgets.rows_table import RowsView
 
 # Tests and the self-test point this at a scratch file so they never read or overwrite
 # what a person's own sessions saved.
-SETTINGS_ENV = "SOCKET_TESTER_SETTINGS"
 
 
 class UnrememberedField(TypeError):

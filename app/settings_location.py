@@ -1,8 +1,10 @@
-"""The GUI's settings folder without Qt: where the generated TLS certificate is kept.
+"""Where the settings live, without Qt: the one name of the override, and the folder.
 
-The GUI's QSettings file (IniFormat, user scope, "SocketTester") lives in this folder;
-SOCKET_TESTER_SETTINGS names the file instead, as in the GUI. The commands share the
-generated certificate with the tabs, so a client that trusts it once trusts both.
+The GUI's QSettings file (IniFormat, user scope, "SocketTester", see
+app/ui/settings_store.py) lives in `settings_folder()`; SOCKET_TESTER_SETTINGS names the
+file instead. The command line keeps the generated TLS certificate there too, so a
+client that trusts it once trusts the tabs and the commands alike.
+tests/test_settings_location.py checks this folder against QSettings' own.
 """
 
 from __future__ import annotations
