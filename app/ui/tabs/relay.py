@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -29,7 +29,7 @@ from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.framing_picker import FramingPicker
 from app.ui.widgets.host_field import HostField
 from app.ui.widgets.payload_editor import PayloadEditor
-from app.ui.widgets.peer_table import PeerColumn, PeerTableView
+from app.ui.widgets.peer_table import AGE_REDRAW_MS, PeerColumn, PeerTableView
 from app.ui.widgets.server_switch import ServerSwitch
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.target_row import TargetRow
@@ -38,7 +38,6 @@ from app.units import format_bytes, format_duration, plural
 if TYPE_CHECKING:
     from app.workers.relay_worker import RelayWorker
 
-_AGE_REFRESH_MS = 1000
 LISTEN_PORT = 9000
 
 
@@ -130,7 +129,7 @@ class RelayTab(ToolTab):
         )
         self.framing.framing_changed.connect(self._apply_framing)
 
-        self.connections = PeerTableView(CONNECTION_COLUMNS)
+        self.connections = PeerTableView(CONNECTION_COLUMNS, redraw_ms=AGE_REDRAW_MS)
         self.connections.setObjectName("relayConnections")
         self.connections.setToolTip(
             "Every client of the relay; select rows to inject into them (none = all)"
@@ -143,9 +142,6 @@ class RelayTab(ToolTab):
         self.inject_client.setObjectName("relayInjectToClient")
         self.inject_client.setToolTip("Send these bytes to the selected clients")
         self.counters = self.footer.add_counters()
-        self._age_timer = QTimer(self)
-        self._age_timer.setInterval(_AGE_REFRESH_MS)
-        self._age_timer.timeout.connect(self._redraw_ages)
 
         self._build_layout()
         self.start_button.start_requested.connect(self._start)
@@ -371,10 +367,6 @@ class RelayTab(ToolTab):
     def _on_rows(self, rows: list[RelayRow]) -> None:
         self._rows = rows
         self.connections.update_rows(rows)
-        if rows and not self._age_timer.isActive():
-            self._age_timer.start()
-        elif not rows:
-            self._age_timer.stop()
         self._show_counters(rows)
         self._update_buttons()
 
@@ -384,10 +376,6 @@ class RelayTab(ToolTab):
             f"{format_bytes(sum(r.to_target for r in rows))} · to clients "
             f"{format_bytes(sum(r.to_client for r in rows))}"
         )
-
-    @Slot()
-    def _redraw_ages(self) -> None:
-        self.connections.update_rows(self._rows)
 
     @Slot()
     def _update_buttons(self) -> None:

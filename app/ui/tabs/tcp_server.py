@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -23,7 +23,7 @@ from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.framing_picker import FramingPicker
 from app.ui.widgets.payload_editor import PayloadEditor
-from app.ui.widgets.peer_table import PeerColumn, PeerTableView
+from app.ui.widgets.peer_table import AGE_REDRAW_MS, PeerColumn, PeerTableView
 from app.ui.widgets.reply_editor import ReplyEditor
 from app.ui.widgets.server_switch import ServerSwitch
 from app.ui.widgets.status_footer import StatusFooter
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from app.workers.tcp_server_worker import TcpServerWorker
 
 # "Connected for" is redrawn this often while clients are connected (and only then).
-_AGE_REFRESH_MS = 1000
 
 
 def _connected_for(since: float) -> str:
@@ -91,7 +90,7 @@ class TcpServerTab(ToolTab):
         self.replies = ReplyEditor("tcps", "Hello, client!", "tcp")
         self.framing = FramingPicker("tcps")
 
-        self.clients = PeerTableView(CLIENT_COLUMNS)
+        self.clients = PeerTableView(CLIENT_COLUMNS, redraw_ms=AGE_REDRAW_MS)
         self.clients.setObjectName("tcpsClients")
         self.clients.setToolTip("Every connected client; select rows to send to or disconnect")
         self.editor = PayloadEditor("tcps", "Hello, client!")
@@ -102,9 +101,6 @@ class TcpServerTab(ToolTab):
         self.disconnect_button = QPushButton("Disconnect selected")
         self.disconnect_button.setObjectName("tcpsDisconnect")
         self.counters = self.footer.add_counters()
-        self._age_timer = QTimer(self)
-        self._age_timer.setInterval(_AGE_REFRESH_MS)
-        self._age_timer.timeout.connect(self._redraw_ages)
 
         self._build_layout()
         self.start_button.start_requested.connect(self._start)
@@ -270,10 +266,6 @@ class TcpServerTab(ToolTab):
     def _on_clients(self, rows: list[ClientRow]) -> None:
         self._rows = rows
         self.clients.update_rows(rows)
-        if rows and not self._age_timer.isActive():
-            self._age_timer.start()
-        elif not rows:
-            self._age_timer.stop()
         self._show_counters(rows)
         self._update_buttons()
 
@@ -283,10 +275,6 @@ class TcpServerTab(ToolTab):
             f"{format_bytes(sum(r.bytes_in for r in rows))} · out "
             f"{format_bytes(sum(r.bytes_out for r in rows))}"
         )
-
-    @Slot()
-    def _redraw_ages(self) -> None:
-        self.clients.update_rows(self._rows)
 
     @Slot()
     def _update_buttons(self) -> None:

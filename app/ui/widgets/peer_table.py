@@ -18,12 +18,15 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
     Slot,
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 Index = QModelIndex | QPersistentModelIndex
+# How often a table with an age column ("connected for") is redrawn between snapshots.
+AGE_REDRAW_MS = 1000
 SORT_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -123,12 +126,23 @@ class PeerTableModel(QAbstractTableModel):
 
 
 class PeerTableView(QTableView):
-    """The view: whole rows, several selectable, sortable by any column."""
+    """The view: whole rows, several selectable, sortable by any column.
+
+    With `redraw_ms`, the rows are redrawn that often while there are any, for columns
+    that read the clock (a connection's age) between the owner's snapshots.
+    """
 
     selection_changed = Signal()
 
-    def __init__(self, columns: Sequence[PeerColumn], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, columns: Sequence[PeerColumn], parent: QWidget | None = None, redraw_ms: int = 0
+    ) -> None:
         super().__init__(parent)
+        self._rows: Sequence[Any] = ()
+        self._redraw = QTimer(self)
+        self._redraw.setInterval(redraw_ms)
+        self._redraw.timeout.connect(self._redraw_rows)
+        self._redraws = redraw_ms > 0
         self.peer_model = PeerTableModel(columns, self)
         self._proxy = QSortFilterProxyModel(self)
         self._proxy.setSourceModel(self.peer_model)
@@ -148,7 +162,18 @@ class PeerTableView(QTableView):
         self.selectionModel().selectionChanged.connect(self._selection_changed)
 
     def update_rows(self, rows: Sequence[Any]) -> None:
+        self._rows = rows
         self.peer_model.update_rows(rows)
+        if not self._redraws:
+            return
+        if rows and not self._redraw.isActive():
+            self._redraw.start()
+        elif not rows:
+            self._redraw.stop()
+
+    @Slot()
+    def _redraw_rows(self) -> None:
+        self.peer_model.update_rows(self._rows)
 
     def selected_keys(self) -> list[str]:
         """The addresses of the selected rows, top to bottom as shown."""

@@ -62,3 +62,18 @@ def test_sorting_by_a_number_column_uses_the_value(qtbot: QtBot) -> None:
     assert [row[0] for row in shown(view)] == ["b:2", "a:1"]
     view.select_keys(["a:1"])
     assert view.selected_keys() == ["a:1"]
+
+
+def test_a_table_with_ages_is_redrawn_while_it_has_rows(qtbot: QtBot) -> None:
+    view = PeerTableView((PeerColumn("Peer", str),), redraw_ms=10)
+    qtbot.addWidget(view)
+    view.update_rows(["127.0.0.1:1"])
+    # No new snapshot comes: the redraw alone tells the view its cells changed.
+    with qtbot.waitSignal(view.peer_model.dataChanged, timeout=2000):
+        pass
+    view.update_rows([])
+    assert not view._redraw.isActive()
+    still = PeerTableView((PeerColumn("Peer", str),))
+    qtbot.addWidget(still)
+    still.update_rows(["127.0.0.1:2"])
+    assert not still._redraw.isActive()  # no age column: no timer
