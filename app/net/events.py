@@ -14,6 +14,7 @@ class Source(enum.Enum):
     UDP = "UDP"
     UDP_LISTENER = "UDP Listener"
     HTTP = "HTTP"
+    HTTP_CLIENT = "HTTP Client"
     RELAY = "Relay"
     APP = "App"
 
