@@ -1,0 +1,1 @@
+"""Build-time helpers of build.spec (PyInstaller); never part of the app or its bundle."""
