@@ -29,6 +29,7 @@ QT_FREE = (
     "app.units",
     "app.cli",
     "app.settings_location",
+    "app.packaging",
 )
 TAB_PACKAGE = "app.ui.tabs"
 # Tabs may use these, and these may use tabs: the registry lists them, tool_tab is

@@ -68,7 +68,12 @@ def parse_peer(peer: str) -> tuple[str, int] | None:
         host, sep, port = peer[1:].partition("]:")
     else:
         host, sep, port = peer.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65_535:
+    if (
+        not sep
+        or not host
+        or not (port.isascii() and port.isdigit())
+        or not 0 <= int(port) <= 65_535
+    ):
         return None
     return host.partition("%")[0], int(port)
 

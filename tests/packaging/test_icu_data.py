@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bundle import icu_data
+from app.packaging import icu_data
 
 HEADER = bytes([0x20, 0x00, 0xDA, 0x27]) + bytes(28)
 
