@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from app.net.reactor import Reactor, Timer
@@ -130,7 +130,7 @@ class RoundTripRecorder:
         self._changed()
 
     def sent_many(
-        self, conn: int, stamps_ns: Sequence[int], sizes: Sequence[int], first_key: int | None
+        self, conn: int, stamps_ns: Sequence[int], sizes: Iterable[int], first_key: int | None
     ) -> None:
         """A burst: send i at `stamps_ns[i]` of `sizes[i]` bytes, with the counter number
         `first_key + i` (None: no counter, FIFO)."""
