@@ -47,7 +47,6 @@ def format_duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-
 def format_latency(seconds: float) -> str:
     """A round trip to three significant digits: `0.0312 ms`, `0.21 ms`, `20.1 ms`,
     `250 ms`, `1.25 s` (format_duration keeps whole milliseconds, too coarse for this)."""
