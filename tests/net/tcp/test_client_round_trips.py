@@ -40,7 +40,7 @@ def ping_pong(loop: ReactorThread, client: TcpClient, host: str, port: int, coun
     loop.wait_for(lambda: state(loop) is TcpState.CONNECTED)
     for i in range(count):
         loop.reactor.call_soon(client.send, b"ping %d" % i)
-        loop.wait_for(lambda: len(loop.of_kind(Kind.RECEIVED)) == i + 1)
+        loop.wait_for(lambda done=i + 1: len(loop.of_kind(Kind.RECEIVED)) == done)
 
 
 def test_each_reply_answers_its_send_and_the_row_shows_the_rtt(loop: ReactorThread) -> None:
