@@ -22,6 +22,7 @@ from app.ui.log.totals import EVENT_KIND, EVENT_SIZE, count_kinds
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.framing_picker import FramingPicker
 from app.ui.widgets.payload_editor import PayloadEditor
+from app.ui.widgets.round_trip_stats import RoundTripStats
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
 from app.ui.widgets.target_row import TargetRow
@@ -80,6 +81,7 @@ class TcpClientTab(ToolTab):
         self.progress = self.footer.add_progress("tcpSendProgress")
         self.progress.setFormat("Sending %p%")
         self.counters = self.footer.add_counters()
+        self.stats = RoundTripStats("tcp", "No round trips yet: each reply is timed to its send")
 
         self._build_layout()
         self._update_counters()
@@ -106,9 +108,13 @@ class TcpClientTab(ToolTab):
         row.addWidget(self.editor, 1)
         row.addWidget(self.send_button)
 
+        round_trips = QGroupBox("Round trips")
+        QVBoxLayout(round_trips).addWidget(self.stats)
+
         layout = QVBoxLayout(self)
         layout.addWidget(target)
         layout.addWidget(message)
+        layout.addWidget(round_trips)
         layout.addWidget(self.footer)
         layout.addStretch(1)
 
@@ -120,6 +126,7 @@ class TcpClientTab(ToolTab):
         worker.status_changed.connect(self._on_status)
         worker.events.connect(self._count)
         worker.send_progress.connect(self._on_progress)
+        self.stats.attach(worker)
         worker.set_framing(self.framing.current())
 
     # -- ToolTab -----------------------------------------------------------------------
