@@ -52,15 +52,18 @@ class RoundTripHistogramView(QWidget):
         self._median, self._p99 = snapshot.median_ns, snapshot.p99_ns
         self.update()
 
-    def visible_decades(self) -> tuple[int, int]:
-        """The axis range in whole decades above 1 µs (lo, hi)."""
+    def visible_decades(self) -> tuple[float, float]:
+        """The axis range in decades above 1 µs: whole decades, plus the open bucket
+        below 1 µs or above 10 s when it holds anything."""
         used = [k for k, count in enumerate(self._counts) if count]
         if not used:
             return 1, 1 + _MIN_DECADES  # 10 µs to 1 ms: where local answers land
-        lo = math.floor(_span(used[0])[0])
-        hi = math.ceil(_span(used[-1])[1])
+        first, last = _span(used[0])[0], _span(used[-1])[1]
+        top = len(_DECADE_LABELS) - 1
+        lo = float(math.floor(first)) if first >= 0 else first
+        hi = float(math.ceil(last)) if last <= top else last
         while hi - lo < _MIN_DECADES:
-            hi, lo = (hi + 1, lo) if hi < len(_DECADE_LABELS) - 1 else (hi, lo - 1)
+            hi, lo = (hi + 1, lo) if hi < top else (hi, lo - 1)
         return lo, hi
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -99,10 +102,10 @@ class RoundTripHistogramView(QWidget):
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         painter.drawLine(plot.bottomLeft(), plot.topLeft())
         metrics = painter.fontMetrics()
-        for decade in range(lo, hi + 1):
+        for decade in range(max(0, math.ceil(lo)), min(len(_DECADE_LABELS), math.floor(hi) + 1)):
             x = x_of(decade)
             painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 4))
-            label = _DECADE_LABELS[decade] if decade < len(_DECADE_LABELS) else ""
+            label = _DECADE_LABELS[decade]
             width = metrics.horizontalAdvance(label)
             left = min(max(x - width / 2, 0.0), self.width() - width - 1.0)
             painter.drawText(QPointF(left, plot.bottom() + 4 + metrics.ascent()), label)
