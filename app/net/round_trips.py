@@ -44,6 +44,7 @@ _EXPIRY_GRANULARITY = 0.02  # lost sends are swept in batches, not one timer per
 # the tab sent, and int() of thousands of digits is slow (and refused past 4,300).
 _NUMBER = re.compile(rb"(?<![0-9])[0-9]{1,20}(?![0-9])")
 _DIGIT = re.compile(rb"[0-9]")
+_TOGETHER_MAX = 1024  # sends one chunk may answer at once (bounds the scan)
 
 
 class RoundTripSnapshot(NamedTuple):
@@ -154,6 +155,7 @@ class RoundTripRecorder:
             return None
         pending = self._pending
         number = 0
+        together: list[int] = []
         numbered = False  # the reply holds digits: it answers their send or none
         if state.keys and data:
             keys = state.keys
@@ -168,16 +170,47 @@ class RoundTripRecorder:
         if not number:
             while fifo and fifo[0] not in pending:
                 fifo.popleft()
-            if fifo and not (numbered and pending[fifo[0]].key >= 0):
-                number = fifo.popleft()
-            else:
+            if not fifo or (numbered and pending[fifo[0]].key >= 0):
                 self._unmatched += 1
                 self._changed()
                 return None
+            number = fifo.popleft()
+            if size > pending[number].size:
+                together = self._together(state, number, size)
         send = pending.pop(number)
+        if t_ns < send.sent_ns:  # a stale wake time (a read outside a select): now
+            t_ns = time.perf_counter_ns()
+        rtt = t_ns - send.sent_ns
+        self._record(state, number, send, rtt, send.size if together else size)
+        for other in together:
+            answered = pending.pop(other)
+            self._record(state, other, answered, t_ns - answered.sent_ns, answered.size)
         while fifo and fifo[0] not in pending:
             fifo.popleft()  # keyed replies leave answered numbers at the front
-        rtt = t_ns - send.sent_ns
+        return rtt
+
+    def _together(self, state: _Connection, first: int, size: int) -> list[int]:
+        """The sends after `first` that a reply of `size` bytes answers with it: when it is
+        exactly as long as the oldest unanswered sends together, it answers all of them.
+        Sends that left together (two writes in one loop turn) come back as one chunk
+        from an echo or a fixed-size answer; pairing that chunk with one send only would
+        pair every later reply with the send before its own."""
+        pending = self._pending
+        total = pending[first].size
+        together: list[int] = []
+        for number in state.fifo:
+            send = pending.get(number)
+            if send is None:
+                continue
+            if send.key >= 0 or total + send.size > size or len(together) >= _TOGETHER_MAX:
+                return []
+            total += send.size
+            together.append(number)
+            if total == size:
+                return together
+        return []
+
+    def _record(self, state: _Connection, number: int, send: _Pending, rtt: int, size: int) -> None:
         if number < state.highest:
             self._out_of_order += 1
         else:
@@ -186,9 +219,8 @@ class RoundTripRecorder:
         if self._previous_rtt >= 0:
             self._jitter_total += abs(rtt - self._previous_rtt)
         self._previous_rtt = rtt
-        self._records.add(number, conn, send.sent_ns, rtt, send.size, size)
+        self._records.add(number, send.conn, send.sent_ns, rtt, send.size, size)
         self._changed()
-        return rtt
 
     def closed(self, conn: int) -> None:
         """Connection `conn` ended: its outstanding sends are lost."""

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.net.events import LogEvent
 from app.net.framing import FramingSpec
-from app.net.tcp.status import TcpState, TcpStatus
+from app.net.tcp.status import PROGRESS_MIN_BYTES, TcpState, TcpStatus
 from app.ui.log.totals import EVENT_KIND, EVENT_SIZE, count_kinds
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.framing_picker import FramingPicker
@@ -31,9 +31,6 @@ from app.units import format_bytes
 
 if TYPE_CHECKING:
     from app.workers.tcp_client_worker import TcpClientWorker
-
-# Only sends at least this large show a progress bar; small ones finish at once.
-_PROGRESS_THRESHOLD = 256 * 1024
 
 
 def _make_worker(tab: ToolTab) -> TcpClientWorker:
@@ -158,7 +155,7 @@ class TcpClientTab(ToolTab):
         message = self.editor.message()
         if self._state is not TcpState.CONNECTED or message is None:
             return False
-        if len(message.static or b"") >= _PROGRESS_THRESHOLD:
+        if len(message.static or b"") >= PROGRESS_MIN_BYTES:
             self.progress.setRange(0, 1000)
             self.progress.setValue(0)
             self.progress.show()
@@ -225,7 +222,7 @@ class TcpClientTab(ToolTab):
 
     @Slot(object, object)
     def _on_progress(self, sent: int, total: int) -> None:
-        if total >= _PROGRESS_THRESHOLD:
+        if total >= PROGRESS_MIN_BYTES:
             self.progress.setValue(int(sent * 1000 / total))
             self.progress.setToolTip(f"{sent:,} of {total:,} bytes")
             self.progress.setVisible(sent < total)
