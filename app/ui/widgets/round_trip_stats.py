@@ -105,14 +105,16 @@ class RoundTripStats(QWidget):
         self.note.setWordWrap(True)
         self.note.hide()
 
+        # The summary has the whole width: the full sentence fits on one line.
         self._controls = QHBoxLayout()
         self._controls.setContentsMargins(0, 0, 0, 0)
-        self._controls.addWidget(self.summary, 1)
         self._controls.addWidget(self.show_button)
         self._controls.addWidget(self.reset_button)
         self._controls.addWidget(self.export_button)
+        self._controls.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
         layout.addLayout(self._controls)
         layout.addWidget(self.histogram)
         layout.addWidget(self.note)
@@ -123,13 +125,14 @@ class RoundTripStats(QWidget):
 
     def add_control(self, label: str, widget: QWidget) -> None:
         """A tab's own setting next to the buttons (the UDP Sender's reply timeout)."""
+        at = self._controls.count() - 1  # before the stretch
         if label:
             caption = QLabel(label)
             caption.setBuddy(widget)
-            self._controls.insertWidget(1, caption)
-            self._controls.insertWidget(2, widget)
-        else:
-            self._controls.insertWidget(1, widget)
+            self._controls.insertSpacing(at, 12)
+            self._controls.insertWidget(at + 1, caption)
+            at += 2
+        self._controls.insertWidget(at, widget)
 
     def attach(self, source: RoundTripWorker[object]) -> None:
         self._source = source
