@@ -94,3 +94,13 @@ def test_closing_the_window_mid_run_stops_every_thread(qtbot: QtBot, fresh_setti
         win.close()
         assert not any(w.isRunning() for w in workers)
         win.deleteLater()
+
+
+def test_the_reply_timeout_is_restored_on_next_start(qtbot: QtBot, fresh_settings: str) -> None:
+    first = create_main_window()
+    child(first, QSpinBox, "udpReplyTimeout").setValue(250)
+    first.close()
+    first.deleteLater()
+    second = create_main_window()
+    qtbot.addWidget(second)
+    assert child(second, QSpinBox, "udpReplyTimeout").value() == 250
