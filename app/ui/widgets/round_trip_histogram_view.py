@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.net.round_trip_histogram import DISPLAY_PER_DECADE
-from app.net.round_trips import RoundTripSnapshot
 from app.units import format_latency
+
+if TYPE_CHECKING:
+    from app.net.round_trips import RoundTripSnapshot
 
 _DECADE_LABELS = ("1 µs", "10 µs", "100 µs", "1 ms", "10 ms", "100 ms", "1 s", "10 s")
 _MIN_DECADES = 2

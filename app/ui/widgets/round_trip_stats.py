@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.net.round_trips import RoundTripSnapshot
 from app.ui.widgets.round_trip_histogram_view import RoundTripHistogramView
 from app.units import format_latency, plural
 
 if TYPE_CHECKING:
     from app.net.round_trip_records import ExchangeRecords
+    from app.net.round_trips import RoundTripSnapshot
     from app.workers.round_trip_export_worker import RoundTripExportWorker
     from app.workers.round_trip_worker import RoundTripWorker
 
