@@ -19,8 +19,10 @@ from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.reactor import Reactor, Timer
 from app.net.receive_framing import FramedReceiver
 from app.net.resolver import AddrInfo, resolve_async
+from app.net.round_trip_events import answered_events
+from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
-from app.net.tcp.status import TcpState, TcpStatus
+from app.net.tcp.status import PROGRESS_MIN_BYTES, TcpState, TcpStatus
 from app.payload import Message, MessageCounter, render_message
 
 if TYPE_CHECKING:  # TLS (and `ssl`) is imported on the first TLS connect
@@ -52,6 +54,7 @@ class TcpClient:
         on_progress: ProgressCallback | None = None,
         backlog: Callable[[], int] | None = None,
         sink_many: Callable[[list[LogEvent]], None] | None = None,
+        on_round_trips: Callable[[RoundTripSnapshot], None] | None = None,
     ) -> None:
         self._reactor = reactor
         self._sink = sink
@@ -77,6 +80,9 @@ class TcpClient:
         self._sent_before = 0
         self._received_before = 0
         self.counter = MessageCounter()  # the tab's {{counter}}, across connections
+        # FIFO per connection; sends unanswered at its end are lost (no reply timeout).
+        self.round_trips = RoundTripRecorder(reactor, on_round_trips, reply_timeout=None)
+        self._conn = self._received_ns = 0  # the recorder's connection; the read's stamp
 
     @property
     def state(self) -> TcpState:
@@ -136,8 +142,12 @@ class TcpClient:
         if self._state is not TcpState.CONNECTED or stream is None:
             self._error("Not connected: nothing was sent")
             return
-        stream.write(BytesMessage(render_message(message, self.counter)))
+        data = render_message(message, self.counter)
+        stream.write(BytesMessage(data))
+        t_ns = time.perf_counter_ns()  # just before the send call, as a bare loop stamps
         stream.flush()
+        if self._stream is stream:  # a send that failed at once closed the connection
+            self.round_trips.sent(self._conn, t_ns, len(data))
 
     def set_framing(self, spec: FramingSpec) -> None:
         """How received bytes become log rows, from now on (the connection's held bytes
@@ -163,6 +173,7 @@ class TcpClient:
         self._attempt += 1
         self._cancel_timers()
         self._drop_socket()
+        self.round_trips.close()
         self._state = TcpState.DISCONNECTED
 
     # -- connecting ------------------------------------------------------------------
@@ -194,7 +205,7 @@ class TcpClient:
         if self._tls is None:
             self._cancel_timers()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._peer_finished = False
+        self._peer_finished, self._conn = False, attempt
         self._local = format_sockaddr(sock.getsockname())
         self._remote = (sock.family, sock.getpeername())
         remote = format_sockaddr(self._remote[1])
@@ -266,22 +277,14 @@ class TcpClient:
     def data_received(self, data: bytes) -> None:
         receiver = self._receiver
         assert receiver is not None
+        self._received_ns = self._reactor.woke_ns or time.perf_counter_ns()
         receiver.feed(data)
+        self._received_ns = 0
 
     def _messages_received(self, messages: list[bytes]) -> None:
-        if len(messages) == 1:
-            data = messages[0]
-            self._sink(
-                make_event(Source.TCP, Kind.RECEIVED, peer=self._peer, data=data, local=self._local)
-            )
-            return
-        now = time.time()
-        peer, local = self._peer, self._local
+        where = (Source.TCP, self._peer, self._local)
         self._sink_many(
-            [
-                LogEvent(now, Source.TCP, Kind.RECEIVED, peer, m, "", len(m), "", local)
-                for m in messages
-            ]
+            answered_events(self.round_trips, self._conn, self._received_ns, messages, *where)
         )
 
     def eof_received(self) -> None:
@@ -307,7 +310,7 @@ class TcpClient:
                 self._on_progress(item.sent, item.size)
 
     def sent(self, item: Outgoing) -> None:
-        if self._on_progress is not None:
+        if self._on_progress is not None and item.size >= PROGRESS_MIN_BYTES:
             self._last_progress = time.monotonic()
             self._on_progress(item.sent, item.size)
         assert isinstance(item, BytesMessage)
@@ -369,6 +372,7 @@ class TcpClient:
             self._received_before = self._stream.bytes_received
             self._stream.close()
             self._stream = None
+            self.round_trips.closed(self._conn)
         if self._receiver is not None:
             self._receiver.close()
             self._receiver = None

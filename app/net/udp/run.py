@@ -6,7 +6,7 @@ import errno
 import time
 from collections.abc import Callable, Iterable
 from itertools import repeat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from app.net.errors import describe
 from app.net.events import Kind, LogEvent, Source
@@ -14,6 +14,7 @@ from app.net.reactor import Reactor, Timer
 from app.payload import MessageCounter, MessageTemplate
 
 if TYPE_CHECKING:
+    from app.net.round_trips import RoundTripRecorder
     from app.net.udp.multi_send import MultiSender
 
 # At full speed the run sends in bursts and returns to the loop between them, so Stop,
@@ -67,6 +68,7 @@ class UdpRun:
         multi: MultiSender | None = None,
         template: MessageTemplate | None = None,
         counter: MessageCounter | None = None,
+        recorder: RoundTripRecorder | None = None,
     ) -> None:
         self._reactor = reactor
         self._send = send
@@ -75,6 +77,12 @@ class UdpRun:
         self.data = data
         self._template = None if template is None or template.is_static else template
         self._counter = counter if counter is not None else MessageCounter()
+        # With a recorder each datagram is stamped on the perf_counter clock (the log's
+        # times are derived from it); a sendmmsg call's are spread over the call.
+        self._recorder = recorder
+        self._call_stamps: list[int] | None = None if recorder is None else []
+        self._keyed = self._template is not None and self._template.has_counter
+        self._clock = time.time if recorder is None else time.perf_counter_ns
         self.sent_bytes = 0
         self.burst_bytes = 0  # of the latest burst, for the owner's totals
         self.total = total
@@ -147,23 +155,31 @@ class UdpRun:
         if self.interval:
             due = int((time.monotonic() - self.started) / self.interval) + 1
             count = min(count, due - self.sent)
+        first: int | None = None
         if self._template is not None:
-            payloads = self._template.render_many(self._counter.sent + 1, count)
+            first = self._counter.sent + 1
+            payloads = self._template.render_many(first, count)
             if self._multi is not None:
                 events, refused, failure = self._send_rendered_calls(self._multi, payloads)
             else:
                 stamps, refused, failure = self._send_rendered(payloads)
-                events = self._rendered_events(stamps, payloads)
+                events = self._rendered_events(self._stamped(stamps), payloads)
             done = len(events)
             self.burst_bytes = sum(map(len, payloads[:done]))
+            sizes: Iterable[int] = map(len, payloads)
         else:
             if self._multi is not None:
                 events, refused, failure = self._send_calls(self._multi, count)
             else:
                 stamps, refused, failure = self._send_some(count)
-                events = self._events(stamps)
+                events = self._events(self._stamped(stamps))
             done = len(events)
             self.burst_bytes = done * len(self.data)
+            sizes = repeat(len(self.data))
+        if self._recorder is not None and self._call_stamps:
+            key = first if self._keyed else None
+            self._recorder.sent_many(0, self._call_stamps, sizes, key)
+            self._call_stamps = []
         self.sent_bytes += self.burst_bytes
         if done:
             self.sent += done
@@ -197,7 +213,7 @@ class UdpRun:
         (measured: a tuple and a deadline test per datagram cost a quarter of it).
         Exceptions are caught outside the loop; the stamps say how far it got.
         """
-        send, address, data, now = self._send, self._address, self.data, time.time
+        send, address, data, now = self._send, self._address, self.data, self._clock
         stamps: list[float] = []
         append = stamps.append
         refused = 0
@@ -226,7 +242,7 @@ class UdpRun:
 
     def _send_rendered(self, payloads: list[bytes]) -> tuple[list[float], int, OSError | None]:
         """_send_some for datagrams that differ: the same loop over the rendered batch."""
-        send, address, now = self._send, self._address, time.time
+        send, address, now = self._send, self._address, self._clock
         stamps: list[float] = []
         append = stamps.append
         refused = 0
@@ -257,13 +273,16 @@ class UdpRun:
         self, multi: MultiSender, payloads: list[bytes]
     ) -> tuple[list[LogEvent], int, OSError | None]:
         """_send_calls for datagrams that differ: each call sends the next slice of the batch."""
-        now = time.time
+        now, stamps = time.time, self._call_stamps
         events: list[LogEvent] = []
         refused = 0
         count = len(payloads)
         while (done := len(events)) < count:
             try:
+                before = time.perf_counter_ns()
                 sent = multi.send_each(payloads, done)
+                if stamps is not None:
+                    _spread(stamps, before, time.perf_counter_ns(), sent)
             except BlockingIOError:
                 self.blocked = True
                 break
@@ -277,6 +296,15 @@ class UdpRun:
             # One stamp per call, as in _send_calls; the data differs, so an event each.
             events += self._rendered_events(repeat(now(), sent), payloads[done : done + sent])
         return events, refused, None
+
+    def _stamped(self, stamps: list[float]) -> list[float]:
+        """The log's times for stamps taken on `_clock`; perf_counter ns when recording,
+        kept for the recorder."""
+        if self._call_stamps is None or not stamps:
+            return stamps
+        self._call_stamps = cast("list[int]", stamps)
+        offset = time.time() - time.perf_counter_ns() * 1e-9
+        return list(map(offset.__add__, map((1e-9).__mul__, stamps)))
 
     def _rendered_events(self, stamps: Iterable[float], payloads: list[bytes]) -> list[LogEvent]:
         """One sent event per datagram sent (zip stops at the shorter), built in C."""
@@ -308,7 +336,7 @@ class UdpRun:
         in every field, time included: they share one immutable event, so a call costs
         one tuple, not one per datagram (and the log's rows cost one pointer each).
         """
-        now = time.time
+        now, stamps = time.time, self._call_stamps
         fields = (
             Source.UDP,
             Kind.SENT,
@@ -325,7 +353,10 @@ class UdpRun:
         refused = 0
         while (todo := count - len(events)) > 0:
             try:
+                before = time.perf_counter_ns()
                 sent = multi.send(todo)
+                if stamps is not None:
+                    _spread(stamps, before, time.perf_counter_ns(), sent)
             except BlockingIOError:
                 self.blocked = True
                 break
@@ -360,3 +391,9 @@ class UdpRun:
                 ),
             )
         )
+
+
+def _spread(stamps: list[int], before: int, after: int, count: int) -> None:
+    """The send times of `count` datagrams of one call made between `before` and `after`."""
+    span = after - before
+    stamps.extend(before + span * i // count for i in range(1, count + 1))
