@@ -42,6 +42,7 @@ DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024
 CLOSE_WAIT = 2.0
 MESSAGE_TOO_BIG = 1009
 GOING_AWAY = 1001
+NO_STATUS = 1005  # an empty close frame, as wsproto reports it (never on the wire)
 _OPEN = ConnectionState.OPEN
 _CLOSING_LOCALLY = ConnectionState.LOCAL_CLOSING
 
@@ -59,6 +60,8 @@ class FrameOut(BytesMessage):
 
 
 def close_text(code: int, reason: str) -> str:
+    if code == NO_STATUS:
+        return "close (no status code)"
     return f"close {code} ({reason})" if reason else f"close {code}"
 
 
@@ -101,6 +104,7 @@ class WebSocketSession:
         self._pings: dict[bytes, int] = {}  # payload -> perf_counter_ns when sent
         self._ping_count = 0
         self._close_timer: Timer | None = None
+        self._peer_close: tuple[int, str] | None = None
         self._finish_line: tuple[str, Kind] | None = None  # once the outbox drains
         # While the events of one read are handled, frames are gathered and leave as one
         # write: one send() for a burst of echoes instead of one per message (a send per
@@ -295,8 +299,6 @@ class WebSocketSession:
             self._finish_after_drain(self._closed_line(), Kind.INFO)
 
     # -- internals ---------------------------------------------------------------------
-
-    _peer_close: tuple[int, str] | None = None
 
     def _closed_line(self) -> str:
         if self._peer_close is None:

@@ -330,3 +330,17 @@ def test_wss_with_the_generated_self_signed_certificate(
         assert server.received == ["secret"]
     finally:
         server.close()
+
+
+def test_an_empty_close_frame_is_answered_and_shown_without_a_code(
+    loop: ReactorThread, client: WebSocketClient
+) -> None:
+    server = RawUpgradeServer(b"\x88\x00")
+    try:
+        open_to(loop, client, f"ws://127.0.0.1:{server.port}/")
+        last = wait_closed(loop)
+        assert last.message == "Closed by the peer: close (no status code)"
+        assert server.done.wait(5)
+        assert bytes(server.after)[:2] == b"\x88\x80"  # an empty (masked) close answers it
+    finally:
+        server.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -123,3 +124,33 @@ def test_stopping_the_server_sends_1001(loop: ReactorThread, port: int) -> None:
         with pytest.raises(ConnectionClosed):
             ws.recv(timeout=5)
         assert (ws.close_code, ws.close_reason) == (1001, "server stopped")
+
+
+def test_wss_through_the_https_server_with_our_client(loop: ReactorThread, tmp_path: Path) -> None:
+    from app.net.tls.options import ServerTlsOptions
+    from app.net.websocket.client import WebSocketClient
+    from app.net.websocket.status import WebSocketState, WebSocketStatus
+
+    server = HttpServer(loop.reactor, loop.sink, loop.on_state)
+    server.set_config(ResponseConfig(mode=ServeMode.WS_ECHO))
+    client = WebSocketClient(loop.reactor, loop.sink, loop.on_state)
+    loop.closers += [client.release, server.close]
+    loop.reactor.call_soon(server.start, "127.0.0.1", 0, ServerTlsOptions(folder=str(tmp_path)))
+    loop.wait_for(lambda: any(isinstance(s, HttpServerStatus) for s in loop.states))
+    status = next(s for s in loop.states if isinstance(s, HttpServerStatus))
+    assert status.url.startswith("https://")
+
+    def client_state() -> WebSocketState | None:
+        states = [s for s in loop.states if isinstance(s, WebSocketStatus)]
+        return states[-1].state if states else None
+
+    loop.reactor.call_soon(client.open, f"wss://127.0.0.1:{status.port}/tls", (), 5.0, False)
+    loop.wait_for(lambda: client_state() is WebSocketState.OPEN)
+    loop.reactor.call_soon(client.send_text, "over tls")
+    loop.wait_for(
+        lambda: any(
+            e.source is Source.HTTP_CLIENT and e.kind is Kind.RECEIVED and e.data == b"over tls"
+            for e in loop.events
+        )
+    )
+    assert any(e.source is Source.HTTP and e.data == b"over tls" for e in loop.of_kind(Kind.SENT))
