@@ -97,23 +97,41 @@ def test_a_message_over_16_mb_is_refused_with_1009(loop: ReactorThread, port: in
     loop.wait_for(lambda: any("closing with 1009" in m for m in messages(loop, Kind.ERROR)))
 
 
-def test_invalid_utf8_from_a_client_is_closed_with_1007(loop: ReactorThread, port: int) -> None:
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(
-            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            # A masked text frame (mask 0) whose payload is not UTF-8, sent with the request.
-            b"\x81\x82\x00\x00\x00\x00\xc3\x28"
-        )
-        data = b""
-        while b"\x88" not in data.partition(b"\r\n\r\n")[2]:
-            chunk = sock.recv(4096)
-            assert chunk, data
-            data += chunk
+UPGRADE = (
+    b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
+
+
+def _close_frame_after_101(sock: socket.socket) -> bytes:
+    data = b""
+    while b"\x88" not in data.partition(b"\r\n\r\n")[2]:
+        chunk = sock.recv(4096)
+        assert chunk, data
+        data += chunk
     assert data.startswith(b"HTTP/1.1 101 ")
     frame = data.partition(b"\r\n\r\n")[2]
-    assert frame[0] == 0x88 and int.from_bytes(frame[2:4], "big") == 1007
+    assert frame[0] == 0x88
+    return frame
+
+
+def test_invalid_utf8_from_a_client_is_closed_with_1007(loop: ReactorThread, port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        # A masked text frame (mask 0) whose payload is not UTF-8, sent with the request.
+        sock.sendall(UPGRADE + b"\x81\x82\x00\x00\x00\x00\xc3\x28")
+        frame = _close_frame_after_101(sock)
+    assert int.from_bytes(frame[2:4], "big") == 1007
     loop.wait_for(lambda: any("closing with 1007" in m for m in messages(loop, Kind.ERROR)))
+
+
+def test_an_unmasked_frame_from_a_client_is_closed_with_1002(
+    loop: ReactorThread, port: int
+) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(UPGRADE + b"\x81\x02hi")  # clients must mask (RFC 6455 §5.1)
+        frame = _close_frame_after_101(sock)
+    assert int.from_bytes(frame[2:4], "big") == 1002
+    loop.wait_for(lambda: any("unmasked" in m for m in messages(loop, Kind.ERROR)))
 
 
 def test_stopping_the_server_sends_1001(loop: ReactorThread, port: int) -> None:
