@@ -73,6 +73,10 @@ def test_ping_is_answered_and_the_close_code_echoed(loop: ReactorThread, port: i
     assert close_text(4003, "done here") in messages(loop, Kind.SENT)
 
 
+def test_the_start_line_gives_the_ws_address(loop: ReactorThread, port: int) -> None:
+    assert f"WebSocket echo on ws://127.0.0.1:{port}/ (any path)" in messages(loop, Kind.INFO)
+
+
 def test_plain_requests_still_get_the_fixed_response(loop: ReactorThread, port: int) -> None:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as answer:
         assert answer.read() == b"fixed answer"
