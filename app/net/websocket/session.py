@@ -267,10 +267,10 @@ class WebSocketSession:
             message += f" in {plural(fragments, 'fragment')}"
         self._row(Kind.RECEIVED, message, payload)
         if self._echo and self._ws.state is _OPEN:
-            if self._text:
-                self.send_text(text)
-            else:
-                self.send_binary(payload)
+            # The same message text and payload object for both rows: a large echo is
+            # held once by the log, not twice.
+            echoed = TextMessage(data=text) if self._text else BinaryEvent(data=payload)
+            self._send(echoed, message.partition(" in ")[0], payload)
 
     def _pong(self, payload: bytes) -> None:
         sent_ns = self._pings.pop(payload, None)
