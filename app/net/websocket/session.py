@@ -83,7 +83,10 @@ class WebSocketSession:
         echo: bool = False,
         max_message: int = DEFAULT_MAX_MESSAGE,
         before: StreamProtocol | None = None,
+        backlog: Callable[[], bool] | None = None,
     ) -> None:
+        """`backlog`: the stream stops reading while it says the log is behind (the
+        client's stream has its own from the start; the echo's is set here)."""
         self._reactor = reactor
         self._stream = stream
         self._ws = ws
@@ -113,7 +116,7 @@ class WebSocketSession:
         self._gathered: list[bytes] = []
         self._gathered_rows: list[tuple[str, bytes]] = []
         self.messages_received = 0
-        stream.set_protocol(self)
+        stream.set_protocol(self, backlog)
 
     @property
     def open(self) -> bool:
