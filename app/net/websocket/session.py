@@ -206,13 +206,15 @@ class WebSocketSession:
             self._handle_events()
         finally:
             self._batching = False
-        if self._gathered and not self._stream.closed:
+        if self._stream.closed:
+            return
+        if self._gathered:
             frames, rows = self._gathered, self._gathered_rows
             self._gathered, self._gathered_rows = [], []
             self._stream.write(FrameOut(b"".join(frames), rows))
-            self._stream.flush()
-            if self._finish_line is not None and self._stream.outbox_empty:
-                self._finish(*self._finish_line)  # the close frame left at once
+        # Also what the HTTP side queued (the 101); an empty outbox reports drained(),
+        # which ends a connection whose close is done.
+        self._stream.flush()
 
     def _handle_events(self) -> None:
         for event in self._ws.events():
