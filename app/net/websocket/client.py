@@ -132,6 +132,12 @@ class WebSocketClient:
         if self._state is WebSocketState.CONNECTING:
             self._end(f"Opening {self._url} cancelled", Kind.INFO)
         elif self._session is not None and self._session.open:
+            from app.net.websocket.session import close_problem
+
+            problem = close_problem(code, reason)
+            if problem:
+                self._line(Kind.ERROR, f"{problem}; still open")
+                return
             self._set_state(WebSocketState.CLOSING)
             self._session.close(code, reason)
 

@@ -42,6 +42,7 @@ DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024
 CLOSE_WAIT = 2.0
 MESSAGE_TOO_BIG = 1009
 GOING_AWAY = 1001
+MAX_CLOSE_REASON = 123  # a control frame's 125 bytes less the code
 NO_STATUS = 1005  # an empty close frame, as wsproto reports it (never on the wire)
 _OPEN = ConnectionState.OPEN
 _CLOSING_LOCALLY = ConnectionState.LOCAL_CLOSING
@@ -57,6 +58,18 @@ class FrameOut(BytesMessage):
     def __init__(self, data: bytes, rows: list[tuple[str, bytes]]) -> None:
         super().__init__(data)
         self.rows = rows
+
+
+def close_problem(code: int, reason: str) -> str:
+    """Why a close a person asked for cannot be sent as typed ("" when it can)."""
+    # RFC 6455 §7.4: 1004 is reserved, 1005, 1006 and 1015 never go on the wire, and
+    # 1016-2999 belong to the RFC and extensions; 3000-4999 are for applications.
+    if not (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999):
+        return f"Close code {code} cannot be sent: use 1000-1003, 1007-1014 or 3000-4999"
+    size = len(reason.encode("utf-8"))
+    if size > MAX_CLOSE_REASON:
+        return f"The close reason is {size} bytes: at most {MAX_CLOSE_REASON} fit in a close frame"
+    return ""
 
 
 def close_text(code: int, reason: str) -> str:
