@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.net.events import EventSink, Kind, Source, make_event
-from app.net.http.config import ResponseConfig, ServerLimits
+from app.net.http.config import ResponseConfig, ServeMode, ServerLimits
 from app.net.http.responses import error_response
-from app.net.http.status import HttpServerStatus, ServerState, StateCallback, server_url
+from app.net.http.status import (
+    HttpServerStatus,
+    ServerState,
+    StateCallback,
+    server_url,
+    websocket_url,
+)
 from app.net.listener import Listener, ListenError, open_listeners
 from app.net.reactor import Reactor, Timer
 
@@ -25,6 +32,9 @@ if TYPE_CHECKING:
     from app.net.tls.options import ServerTlsOptions
     from app.net.tls.server_tls import ServerTls
 
+# A WebSocket echo stops reading while this much waits for the log (as the TCP server
+# does), so a client that floods faster than the log shows is slowed by TCP flow control.
+WEBSOCKET_BACKLOG_LIMIT = 128 * 1024 * 1024
 # How often idle, trickling and stalled connections are looked for.
 SWEEP_INTERVAL = 0.25
 
@@ -38,8 +48,14 @@ class HttpServer:
         sink: EventSink,
         on_state: StateCallback,
         limits: ServerLimits | None = None,
+        backlog: Callable[[], int] | None = None,
     ) -> None:
+        """`backlog`: what waits for the log, in bytes; a WebSocket echo stops reading
+        while it is over WEBSOCKET_BACKLOG_LIMIT (HTTP is paced by its answers)."""
         self._reactor = reactor
+        self._log_behind = (
+            None if backlog is None else (lambda: backlog() > WEBSOCKET_BACKLOG_LIMIT)
+        )
         self._sink = sink
         self._on_state = on_state
         self.limits = limits or ServerLimits()
@@ -110,6 +126,8 @@ class HttpServer:
         url = server_url(host, port, tls=self._tls is not None)
         bound = ", ".join(listener.addresses())
         self._info(f"HTTP server running on {url} (listening on {bound})")
+        if self._config.mode is ServeMode.WS_ECHO:
+            self._info(f"WebSocket echo on {websocket_url(url)} (any path)")
         fingerprint = ""
         if self._tls is not None:
             self._info(self._tls.started())
@@ -170,6 +188,7 @@ class HttpServer:
                 self._sink,
                 self._connections.discard,
                 self._tls,
+                self._log_behind,
             )
         )
         if self._sweeper is None:
