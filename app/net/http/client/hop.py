@@ -1,0 +1,494 @@
+"""One request and its response over one connection: a hop of an exchange.
+
+A hop takes an idle kept-alive connection to its origin from the pool, or resolves,
+connects and (for https) shakes hands; writes the request (the body after 100 Continue
+when it is large), reads the response with `ResponseReader`, times every phase with
+`perf_counter_ns`, logs its sent and received rows, and ends with one `HopOutcome`.
+A reused connection that fails before any response byte gets an idempotent request
+once more on a new connection (the server closed it between two requests).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+from app.net.address import format_peer, format_sockaddr
+from app.net.connector import Connector
+from app.net.events import LogEvent
+from app.net.http.client import rows
+from app.net.http.client.connection import ClientConnection, ConnectionPool
+from app.net.http.client.decoding import BodyCollector
+from app.net.http.client.request_head import IDEMPOTENT_METHODS, RequestHead, tokens
+from app.net.http.client.response import (
+    BodyPiece,
+    FinalHead,
+    Interim,
+    ResponseError,
+    ResponseEvent,
+    ResponseReader,
+)
+from app.net.http.client.result import Failure, Phase, Timing
+from app.net.http.client.target import Origin, Target
+from app.net.http.head import ResponseHead
+from app.net.reactor import Reactor, Timer
+from app.net.resolver import AddrInfo, resolve_async
+from app.net.stream import BytesMessage, Outgoing, StreamFailure
+from app.net.tls.options import is_address
+
+if TYPE_CHECKING:
+    from app.net.tls.client_tls import ClientTls
+
+# How long a large body waits for 100 Continue before it is sent anyway (RFC 9110 §10.1.1).
+CONTINUE_WAIT_S = 1.0
+
+_ACTIVITY = {
+    Phase.SEND: "Sending the request…",
+    Phase.WAIT: "Waiting for the response…",
+    Phase.BODY: "Reading the body…",
+}
+
+
+class HopRequest(NamedTuple):
+    method: str
+    target: Target
+    head: RequestHead
+    body: bytes
+    timeout_s: float
+    verify_tls: bool
+
+    @property
+    def origin(self) -> Origin:
+        target = self.target
+        return (target.scheme, target.host, target.port, self.verify_tls)
+
+
+class HopResponse(NamedTuple):
+    head: ResponseHead
+    body: bytes  # decoded for display, bounded
+    body_truncated: bool
+    wire_size: int
+    content_encoding: str
+
+
+class HopOutcome(NamedTuple):
+    response: HopResponse | None
+    failure: Failure | None
+    timing: Timing
+    reused: bool
+
+
+def _ms(start: int, end: int) -> float:
+    return (end - start) / 1e6
+
+
+class Hop:
+    """Lives in the reactor's thread; `start()` once, then `abort()` or wait for `done`."""
+
+    def __init__(
+        self,
+        reactor: Reactor,
+        pool: ConnectionPool,
+        request: HopRequest,
+        sink_many: Callable[[list[LogEvent]], None],
+        on_activity: Callable[[str], None],
+        done: Callable[[HopOutcome], None],
+    ) -> None:
+        self._reactor = reactor
+        self._pool = pool
+        self.request = request
+        self._sink_many = sink_many
+        self._on_activity = on_activity
+        self._done = done
+        target = request.target
+        self.peer = format_peer(target.host, target.port)
+        self.phase = Phase.RESOLVE
+        self.deadline = 0.0  # monotonic; the engine's watchdog enforces it
+        self._live = True
+        self._retried = False
+        self._connector: Connector | None = None
+        self._conn: ClientConnection | None = None
+        self._continue_timer: Timer | None = None
+        self._reset_attempt()
+
+    def _reset_attempt(self) -> None:
+        self._reused = False
+        self._reader = ResponseReader(self.request.method)
+        self._collector: BodyCollector | None = None
+        self._raw: list[bytes] = []
+        self._raw_kept = 0
+        self._sent: list[bytes] = []
+        self._sent_logged = False
+        self._body_pending = False  # the body waits for 100 Continue
+        self._body_skipped = False  # a final status came instead of 100: never sent
+        self._parts_due = 0  # request messages not fully sent yet
+        self._t_start = time.perf_counter_ns()
+        self._dns_ms: float | None = None
+        self._connect_ms: float | None = None
+        self._tls_ms: float | None = None
+        self._t_phase = self._t_start
+        self._t_written = 0
+        self._t_first = 0
+
+    # -- commands ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        conn = self._pool.take(self.request.origin)
+        if conn is not None:
+            self._reused = True
+            conn.user = self
+            self._conn = conn
+            conn.exchanges += 1
+            self._log(rows.info(f"Reused connection to {self.peer}", self.peer, conn.local))
+            self._send()
+            return
+        self._open()
+
+    def abort(self) -> None:
+        """Stop at once, releasing the socket; no outcome is reported."""
+        self._live = False
+        self._release(keep=False)
+
+    def time_out(self) -> None:
+        self._fail(f"Timed out after {self.request.timeout_s:g} s")
+
+    # -- opening a connection ------------------------------------------------------------
+
+    def _set_phase(self, phase: Phase, activity: str = "") -> None:
+        self.phase = phase
+        self.deadline = time.monotonic() + self.request.timeout_s
+        self._on_activity(activity or _ACTIVITY.get(phase, ""))
+
+    def _open(self) -> None:
+        target = self.request.target
+        self._t_phase = time.perf_counter_ns()
+        if is_address(target.host):  # a literal needs no DNS: no thread, no dns_ms
+            try:
+                infos = socket.getaddrinfo(
+                    target.host, target.port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST
+                )
+            except (OSError, ValueError) as exc:
+                self._set_phase(Phase.RESOLVE)
+                self._fail(str(exc))
+                return
+            self._connect(infos)  # type: ignore[arg-type]  # AddrInfo is this, narrower
+            return
+        self._set_phase(Phase.RESOLVE, f"Resolving {target.host}…")
+        resolve_async(self._reactor, target.host, target.port, socket.SOCK_STREAM, self._resolved)
+
+    def _resolved(self, infos: list[AddrInfo] | None, reason: str) -> None:
+        if not self._live:
+            return
+        if infos is None:
+            self._fail(f"Cannot resolve {self.request.target.host!r}: {reason}")
+            return
+        now = time.perf_counter_ns()
+        self._dns_ms = _ms(self._t_phase, now)
+        self._t_phase = now
+        self._connect(infos)
+
+    def _connect(self, infos: list[AddrInfo]) -> None:
+        self._set_phase(Phase.CONNECT, f"Connecting to {self.peer}…")
+        connector = Connector(self._reactor, infos, self._connected, self._fail)
+        if self._live and self.phase is Phase.CONNECT and self._conn is None:
+            self._connector = connector  # unless every address failed at once
+
+    def _connected(self, sock: socket.socket) -> None:
+        self._connector = None
+        if not self._live:
+            sock.close()
+            return
+        now = time.perf_counter_ns()
+        self._connect_ms = _ms(self._t_phase, now)
+        self._t_phase = now
+        tls = None
+        if self.request.target.tls:
+            tls = self._client_tls()
+            if tls is None:
+                sock.close()
+                return
+        conn = ClientConnection(self._reactor, sock, self.request.origin, self, tls)
+        self._conn = conn
+        conn.exchanges = 1
+        remote = format_sockaddr(conn.remote[1])
+        self._log(rows.info(f"New connection to {remote} from {conn.local}", self.peer, conn.local))
+        if tls is None:
+            self._send()
+            return
+        self._set_phase(Phase.TLS, f"TLS handshake with {self.peer}…")
+        self._log(rows.info(tls.starting(), self.peer, conn.local))
+
+    def _client_tls(self) -> ClientTls | None:
+        from app.net.tls.client_tls import ClientTls
+        from app.net.tls.contexts import TlsSetupError
+        from app.net.tls.options import ClientTlsOptions
+
+        self._set_phase(Phase.TLS)
+        try:
+            return ClientTls(
+                ClientTlsOptions(verify=self.request.verify_tls), self.request.target.host
+            )
+        except TlsSetupError as exc:
+            self._fail(f"TLS not started: {exc}")
+            return None
+
+    def tls_done(self) -> None:
+        conn = self._conn
+        assert conn is not None and conn.tls is not None
+        now = time.perf_counter_ns()
+        self._tls_ms = _ms(self._t_phase, now)
+        self._sink_many(conn.tls.session_events(rows.SOURCE, self.peer, conn.local))
+        self._send()
+
+    def _tls_failed(self, failure: StreamFailure) -> None:
+        """A failed certificate check waits (a few seconds at most) for the probe that
+        reads the certificate's dates and names, as the TCP client does."""
+        from app.net.tls import probe
+
+        conn = self._conn
+        assert conn is not None and conn.tls is not None
+        error = probe.needs_certificate(failure.error)
+        if error is None:
+            self._fail(failure.reason)
+            return
+        server_name = conn.tls.server_name
+        self._release(keep=False)
+        probe.explain(self._reactor, *conn.remote, error, server_name, self._probe_answer)
+
+    def _probe_answer(self, reason: str) -> None:
+        if self._live:
+            self._fail(reason)
+
+    # -- the request -----------------------------------------------------------------------
+
+    def _send(self) -> None:
+        conn = self._conn
+        assert conn is not None
+        self._set_phase(Phase.SEND)
+        request = self.request
+        self._t_phase = time.perf_counter_ns()
+        self._body_pending = request.head.expect_continue
+        self._parts_due = 1
+        conn.write(BytesMessage(request.head.data))
+        if request.body and not self._body_pending:
+            self._write_body()
+        elif self._body_pending:
+            self._continue_timer = self._reactor.call_later(CONTINUE_WAIT_S, self._continue_anyway)
+
+    def _write_body(self) -> None:
+        conn = self._conn
+        if conn is None or conn.closed:
+            return
+        self._body_pending = False
+        self._parts_due += 1
+        conn.write(BytesMessage(self.request.body))
+
+    def _continue_anyway(self) -> None:
+        self._continue_timer = None
+        if self._live and self._body_pending and self._reader.head is None:
+            self._log(rows.info("No 100 Continue within 1 s: sending the body anyway", self.peer))
+            self._write_body()
+
+    def sent(self, item: Outgoing) -> None:
+        assert isinstance(item, BytesMessage)
+        self._sent.append(item.data)
+        self._parts_due -= 1
+        if self._parts_due or self._body_pending:
+            return
+        self._log_sent()
+        self._t_written = time.perf_counter_ns()
+        if self.phase is Phase.SEND:
+            self._set_phase(Phase.WAIT)
+
+    def _log_sent(self, extra: bytes = b"") -> None:
+        if self._sent_logged:
+            return
+        self._sent_logged = True
+        data = b"".join(self._sent) + extra
+        if not data:
+            return
+        line = self.request.head.data.split(b"\r\n", 1)[0].decode("latin-1")
+        conn = self._conn
+        self._log(rows.sent_row(self.peer, conn.local if conn else "", data, line))
+
+    # -- the response ----------------------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        if not self._t_first:
+            self._t_first = time.perf_counter_ns()
+        if self._raw_kept < rows.RAW_ROW_LIMIT:
+            self._raw.append(data)
+            self._raw_kept += len(data)
+        try:
+            events = self._reader.feed(data)
+        except ResponseError as exc:
+            self._fail(str(exc))
+            return
+        self._handle(events)
+
+    def eof_received(self) -> None:
+        if self._may_retry():
+            self._retry("closed the kept-alive connection")
+            return
+        try:
+            events = self._reader.eof()
+        except ResponseError as exc:
+            self._fail(str(exc))
+            return
+        self._handle(events)
+
+    def connection_lost(self, failure: StreamFailure) -> None:
+        conn = self._conn
+        if conn is not None and conn.tls is not None and not conn.tls.handshake_done:
+            self._tls_failed(failure)
+            return
+        if self._may_retry():
+            self._retry(f"broke the kept-alive connection ({failure.reason})")
+            return
+        prefix = failure.sent_prefix()
+        self._log_sent(prefix)
+        self._fail(failure.reason)
+
+    def _handle(self, events: list[ResponseEvent]) -> None:
+        for event in events:
+            if not self._live:
+                return
+            if isinstance(event, Interim):
+                if event.head.line.status == 100 and self._body_pending:
+                    self._cancel_continue()
+                    self._write_body()
+            elif isinstance(event, FinalHead):
+                self._final_head(event.head)
+            elif isinstance(event, BodyPiece):
+                assert self._collector is not None
+                self._collector.add(event.data)
+            else:
+                self._finish()
+
+    def _final_head(self, head: ResponseHead) -> None:
+        if self._body_pending:  # a final status instead of 100: the body is not sent
+            self._cancel_continue()
+            self._body_pending = False
+            self._body_skipped = True
+        if not self._sent_logged and not self._parts_due:
+            self._log_sent()
+        encoding = next((v for k, v in head.fields if k.lower() == "content-encoding"), "")
+        self._collector = BodyCollector(encoding)
+        self._set_phase(Phase.BODY)
+
+    def _cancel_continue(self) -> None:
+        if self._continue_timer is not None:
+            self._continue_timer.cancel()
+            self._continue_timer = None
+
+    def _finish(self) -> None:
+        head = self._reader.head
+        collector = self._collector
+        assert head is not None and collector is not None
+        body = collector.finish()
+        self._log_sent()
+        timing = self._timing()
+        self._log_received(head, collector.wire_size, partial=False)
+        if collector.note:
+            self._log(rows.info(collector.note, self.peer))
+        response = HopResponse(
+            head, body, collector.truncated, collector.wire_size, collector.encoding
+        )
+        self._release(keep=self._reusable(head))
+        self._live = False
+        self._done(HopOutcome(response, None, timing, self._reused))
+
+    def _reusable(self, head: ResponseHead) -> bool:
+        conn = self._conn
+        if conn is None or conn.closed or conn.stream.peer_finished:
+            return False
+        reader = self._reader
+        if reader.close_delimited or reader.leftover or self._body_skipped or self._parts_due:
+            return False
+        if not self.request.head.keep_alive or head.line.status == 101:
+            return False
+        connection = [t for k, v in head.fields if k.lower() == "connection" for t in tokens(v)]
+        if head.line.version == "HTTP/1.0":
+            return "keep-alive" in connection
+        return "close" not in connection
+
+    # -- endings ---------------------------------------------------------------------------
+
+    def _may_retry(self) -> bool:
+        return (
+            self._reused
+            and not self._retried
+            and not self._reader.received
+            and self.request.method in IDEMPOTENT_METHODS
+        )
+
+    def _retry(self, what: str) -> None:
+        self._log(
+            rows.info(
+                f"{self.peer} {what} before answering: retrying on a new connection", self.peer
+            )
+        )
+        self._release(keep=False)
+        self._retried = True
+        self._reset_attempt()
+        self._open()
+
+    def _fail(self, reason: str) -> None:
+        if not self._live:
+            return
+        self._live = False
+        timing = self._timing()
+        if self._raw:
+            self._log_received(
+                self._reader.head, self._collector.wire_size if self._collector else 0, partial=True
+            )
+        self._release(keep=False)
+        self._done(HopOutcome(None, Failure(self.phase, reason), timing, self._reused))
+
+    def _log_received(self, head: ResponseHead | None, body_size: int, *, partial: bool) -> None:
+        conn = self._conn
+        elapsed = (time.perf_counter_ns() - self._t_start) / 1e9
+        raw = b"".join(self._raw)
+        self._log(
+            rows.received_row(
+                self.peer,
+                conn.local if conn else "",
+                raw,
+                self._reader.received,
+                head,
+                body_size,
+                elapsed,
+                partial=partial,
+            )
+        )
+
+    def _timing(self) -> Timing:
+        now = time.perf_counter_ns()
+        first = self._t_first
+        written = self._t_written or (first if first else 0)
+        return Timing(
+            dns_ms=self._dns_ms,
+            connect_ms=self._connect_ms,
+            tls_ms=self._tls_ms,
+            first_byte_ms=_ms(written, first) if first and written else None,
+            download_ms=_ms(first, now) if first and self._reader.done else None,
+            total_ms=_ms(self._t_start, now),
+        )
+
+    def _release(self, *, keep: bool) -> None:
+        self._cancel_continue()
+        if self._connector is not None:
+            self._connector.cancel()
+            self._connector = None
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if keep:
+            self._pool.put(conn)
+        else:
+            conn.close()
+
+    def _log(self, event: LogEvent) -> None:
+        self._sink_many([event])

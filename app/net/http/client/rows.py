@@ -1,0 +1,64 @@
+"""The log rows of an exchange: one sent row, one received row, and info lines."""
+
+from __future__ import annotations
+
+from app.net.events import Kind, LogEvent, Source, make_event
+from app.net.http.head import ResponseHead
+from app.units import format_bytes, format_duration
+
+SOURCE = Source.HTTP_CLIENT
+# What one received row keeps of a response's bytes (its `size` stays the true total):
+# a multi-gigabyte download must not be held whole for a log that trims it anyway.
+RAW_ROW_LIMIT = 16 * 1024 * 1024
+
+
+def head_text(data: bytes) -> str:
+    """The head of a message as text for the detail view (up to its blank line)."""
+    end = data.find(b"\r\n\r\n")
+    return data[: end if end >= 0 else len(data)].decode("latin-1")
+
+
+def sent_row(peer: str, local: str, data: bytes, request_line: str) -> LogEvent:
+    return make_event(
+        SOURCE, Kind.SENT, request_line, peer=peer, data=data, detail=head_text(data), local=local
+    )
+
+
+def received_row(
+    peer: str,
+    local: str,
+    raw: bytes,
+    size: int,
+    head: ResponseHead | None,
+    body_size: int,
+    elapsed_s: float,
+    partial: bool = False,
+) -> LogEvent:
+    """`200 OK · 1.2 kB · 3.4 ms`; an incomplete response says how far it got."""
+    if head is None:
+        message = f"Incomplete response · {format_bytes(size)}"
+    else:
+        line = head.line
+        status = f"{line.status} {line.reason}".rstrip()
+        what = "body so far" if partial else ""
+        message = f"{status} · {format_bytes(body_size)}{' ' + what if what else ''}"
+        message += f" · {format_duration(elapsed_s)}"
+    return make_event(
+        SOURCE,
+        Kind.RECEIVED,
+        message,
+        peer=peer,
+        data=raw,
+        size=size,
+        detail=head_text(raw),
+        local=local,
+        partial=partial,
+    )
+
+
+def info(message: str, peer: str = "", local: str = "") -> LogEvent:
+    return make_event(SOURCE, Kind.INFO, message, peer=peer, local=local)
+
+
+def error(message: str, peer: str = "", local: str = "") -> LogEvent:
+    return make_event(SOURCE, Kind.ERROR, message, peer=peer, local=local)
