@@ -15,6 +15,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QColor, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
+from app.net.address import AddressError, check_host
 from app.ui.widgets.field_feedback import error_label, mark_invalid
 
 DEFAULT_URL = "http://127.0.0.1:8000/"
@@ -51,12 +52,11 @@ class TargetUrl(NamedTuple):
 
 
 def check_url(text: str) -> TargetUrl:
-    """A URL the client can open, or InputError saying why not."""
+    """A URL the client can open, or InputError saying why not. Spaces and non-ASCII in
+    the path are fine: the client percent-encodes them."""
     url = text.strip()
     if not url:
         raise InputError(f"Enter a URL, e.g. {DEFAULT_URL}")
-    if any(ch.isspace() for ch in url):
-        raise InputError("A URL cannot contain spaces: write %20 instead")
     if _CONTROL.search(url):
         raise InputError("A URL cannot contain control characters")
     scheme, sep, _rest = url.partition("://")
@@ -75,6 +75,12 @@ def check_url(text: str) -> TargetUrl:
         raise InputError(f"Not a valid URL: {exc}") from None
     if not host:
         raise InputError(f"The URL names no host, e.g. {DEFAULT_URL}")
+    try:
+        check_host(host)
+    except AddressError as exc:
+        raise InputError(str(exc)) from None
+    if parts.username is not None:
+        raise InputError("Credentials in the URL are not sent: use an Authorization header")
     if port == 0:
         raise InputError("The port must be a number from 1 to 65535")
     scheme = scheme.lower()

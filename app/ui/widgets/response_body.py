@@ -139,6 +139,8 @@ def transfer_note(result: ExchangeResult) -> str:
             f"{result.content_encoding}: {format_bytes(result.wire_size)} on the wire, "
             f"{format_bytes(len(result.body))} decoded"
         )
+    if result.body_truncated:
+        parts.append(f"only the first {format_bytes(len(result.body))} of the body were kept")
     if result.redirects:
         parts.append(f"after {plural(len(result.redirects), 'redirect')} to {result.url}")
     return "; ".join(parts)
