@@ -198,6 +198,11 @@ class Stream:
 
     # -- commands ----------------------------------------------------------------------
 
+    def set_protocol(self, protocol: StreamProtocol) -> None:
+        """Hand the stream to another protocol (an HTTP upgrade to WebSocket), so the
+        first one's hot path never asks whether it is still in charge."""
+        self._protocol = protocol
+
     def pause_reading(self) -> None:
         self._reading = False
         self._watch()

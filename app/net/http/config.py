@@ -31,6 +31,7 @@ class ServeMode(enum.Enum):
     ECHO = "Echo request"
     FOLDER = "Serve folder"
     ROUTES = "Routes"  # the first matching route answers, else the fixed response
+    WS_ECHO = "WebSocket echo"  # upgrades on any path are echoed; others: the fixed response
 
 
 # A route's choices live here, not in routes.py, so the tab can show them without

@@ -12,9 +12,9 @@ import socket
 import struct
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
-from app.net.events import EventSink, Kind
+from app.net.events import EventSink, Kind, Source
 from app.net.http.config import ResponseConfig, ServerLimits
 from app.net.http.handler import Answer, answer
 from app.net.http.request import CONTINUE, RECV_SIZE, HttpError, Request, RequestParser
@@ -24,6 +24,8 @@ from app.net.http.request_log import (
     refused_event,
     request_event,
 )
+from app.net.http.response_item import ResponseItem as _Response
+from app.net.http.response_item import RouteResponseItem as _RouteResponse
 from app.net.http.responses import error_response
 from app.net.reactor import Reactor
 from app.net.stream import Outgoing, Stream, StreamFailure
@@ -31,57 +33,11 @@ from app.net.stream import Outgoing, Stream, StreamFailure
 if TYPE_CHECKING:
     from app.net.http.route_delivery import StagedAnswer
     from app.net.tls.server_tls import ServerTls
+    from app.net.websocket.session import WebSocketSession
 
-SEND_CHUNK = 256 * 1024
 _LINGER_NONE = struct.pack("ii", 1, 0)
 # Stop reading (and parsing pipelined requests) while this much waits to be sent.
 HIGH_WATER = 1024 * 1024
-
-
-class _Response(Outgoing):
-    """A response in the stream's outbox: the bytes, then the file body if there is one."""
-
-    __slots__ = ("file", "head", "note", "request", "status")
-    planned = False  # a route's answer: a 4xx or 5xx is what was asked for, not an error
-
-    def __init__(
-        self,
-        data: bytes,
-        request: Request | None = None,  # None: an interim or refusal reply (logged already)
-        status: int = 0,
-        head: bytes = b"",
-        note: str = "",
-        file: BinaryIO | None = None,
-        file_size: int = 0,
-    ) -> None:
-        # Fields set here rather than through Outgoing.__init__: one call less per response.
-        self.view = memoryview(data)
-        self.pos = 0
-        self.sent = 0
-        self.size = len(data) + file_size
-        self.request = request
-        self.status = status
-        self.head = head
-        self.note = note
-        self.file = file
-
-    def more(self) -> memoryview | None:
-        if self.file is None:
-            return None
-        chunk = self.file.read(min(SEND_CHUNK, self.size - self.sent))
-        if not chunk:  # the file shrank while it was being sent
-            self.note = "the file changed while it was sent"
-            return None
-        return memoryview(chunk)
-
-    def release(self) -> None:
-        if self.file is not None:
-            self.file.close()
-
-
-class _RouteResponse(_Response):
-    __slots__ = ()
-    planned = True
 
 
 class HttpConnection:
@@ -115,6 +71,7 @@ class HttpConnection:
         # A route's answer with a delay or a fault in progress: later requests wait.
         self._staged: StagedAnswer | None = None
         self._reset_on_close = False
+        self._websocket: WebSocketSession | None = None  # after a 101 (WebSocket echo)
         self._sock = sock
         self._last_activity = time.monotonic()
         self._request_since = 0.0
@@ -177,6 +134,9 @@ class HttpConnection:
             else:
                 self._queue_answer(request, reply)
             if not reply.keep_alive:
+                if reply.upgrade is not None:
+                    self._upgrade(reply)
+                    return
                 self._stop_reading()
         if parser.busy and not self._request_since:
             self._request_since = time.monotonic()
@@ -198,6 +158,17 @@ class HttpConnection:
                 reply.file_size,
             )
         )
+
+    def _upgrade(self, reply: Answer) -> None:
+        """The 101 is queued: from here the stream belongs to a WebSocket echo session."""
+        from app.net.websocket.session import WebSocketSession
+
+        assert reply.upgrade is not None
+        self._websocket = session = WebSocketSession(
+            self._reactor, self._stream, reply.upgrade, self._sink, Source.HTTP, self.peer,
+            lambda: self._release(()), echo=True, before=self,
+        )  # fmt: skip
+        session.data_received(self._parser.take_buffered())  # frames sent with the request
 
     # -- a route's delay or fault (route_delivery.StagedAnswer calls these) --------------
 
@@ -321,7 +292,7 @@ class HttpConnection:
         """When the connection went quiet between requests; None while a request is busy."""
         if self._closed or not self._stream.outbox_empty or self._parser.busy:
             return None
-        if self._staged is not None:
+        if self._staged is not None or self._websocket is not None:
             return None
         return self._last_activity
 
@@ -330,8 +301,8 @@ class HttpConnection:
     def check_deadlines(self, now: float) -> None:
         limits = self._limits
         item = self._stream.sending
-        if item is None and self._staged is not None:
-            return  # a route's delay or dribble: its own timers decide
+        if (item is None and self._staged is not None) or self._websocket is not None:
+            return  # a route's delay or dribble, or a WebSocket: their own timers decide
         if item is not None:
             if now - self._last_activity > limits.io_timeout:
                 if isinstance(item, _Response) and item.request is not None:
@@ -369,6 +340,8 @@ class HttpConnection:
         """Release the socket and any file being sent; idempotent, no log line."""
         if self._closed:
             return
+        if self._websocket is not None:
+            self._websocket.going_away()  # a 1001 if it can still leave
         dropped = self._stream.drop_outbox()
         if self._reset_on_close:
             # No lingering: the close sends RST instead of FIN (the route's fault).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import parse_qs
 
 from app.net.http.config import ResponseConfig, RouteAnswer, RouteFault, ServeMode
@@ -13,6 +13,9 @@ from app.net.http.folder import answer_folder
 from app.net.http.request import Request
 from app.net.http.request_log import readable
 from app.net.http.responses import build_response, error_response, http_date
+
+if TYPE_CHECKING:
+    from wsproto import WSConnection
 
 # Fixed and echo modes answer these; anything else is 501 Not Implemented.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -32,6 +35,8 @@ class Answer:
     route: int = 0
     delay: float = 0.0
     fault: RouteFault | None = None
+    # Set on a 101 to WebSocket: the open connection the session takes over.
+    upgrade: WSConnection | None = None
 
 
 def answer(request: Request, config: ResponseConfig, peer: str) -> Answer:
@@ -65,7 +70,11 @@ def answer(request: Request, config: ResponseConfig, peer: str) -> Answer:
         )
         return Answer(200, data, keep_alive)
     note = ""
-    if config.mode is ServeMode.ROUTES and config.routes is not None:
+    if config.mode is ServeMode.WS_ECHO and request.method == "GET":
+        upgraded = _websocket_upgrade(request, extra)
+        if upgraded is not None:
+            return upgraded
+    elif config.mode is ServeMode.ROUTES and config.routes is not None:
         from app.net.http.routes import RouteMatchTimeout  # loaded with the first route
 
         try:
@@ -112,6 +121,20 @@ def _fixed_response(
             keep_alive=keep_alive,
         )
     return data
+
+
+def _websocket_upgrade(request: Request, extra: list[tuple[str, str]]) -> Answer | None:
+    """A 101 (or a 400 for a broken upgrade); None for a request that is not one."""
+    from app.net.websocket import upgrade  # wsproto loads with the first upgrade
+
+    if not upgrade.asks_for_websocket(request.headers):
+        return None
+    try:
+        ws, data = upgrade.accept_upgrade(request.target, request.headers)
+    except upgrade.UpgradeRefused as exc:
+        reason = f"Not a valid WebSocket upgrade: {exc}"
+        return Answer(400, error_response(400, reason, headers=tuple(extra)), False, reason)
+    return Answer(101, data, False, "WebSocket open", upgrade=ws)
 
 
 def _from_route(

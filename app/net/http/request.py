@@ -97,6 +97,12 @@ class RequestParser:
             return self._pending.head
         return bytes(self._buf[:4096])
 
+    def take_buffered(self) -> bytes:
+        """What arrived after the last request, taken out (a protocol switch reads it)."""
+        data = bytes(self._buf)
+        self._buf.clear()
+        return data
+
     def take_continue(self) -> bool:
         """True once when the client waits for `100 Continue` before sending its body."""
         due, self._continue_due = self._continue_due, False
