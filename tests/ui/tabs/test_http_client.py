@@ -292,3 +292,47 @@ def test_a_timeout_is_a_failure_of_its_phase(
     child(window, QDoubleSpinBox, "hcTimeout").setValue(0.3)
     send(qtbot, window, f"http://127.0.0.1:{sink_server.port}/")
     assert hc_status(window).startswith("Failed while waiting for the response: ")
+
+
+def test_a_websocket_to_the_echo_mode_sends_pings_and_closes(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    port = start_http_server(qtbot, window, "WebSocket echo")
+    child(window, QLineEdit, "hcUrl").setText(f"ws://127.0.0.1:{port}/chat")
+    ping = child(window, QPushButton, "hcWsPing")
+    close = child(window, QPushButton, "hcWsClose")
+    assert not child(window, QComboBox, "hcMethod").isEnabled()
+    assert not child(window, QCheckBox, "hcFollow").isEnabled()
+    assert not ping.isEnabled() and not close.isEnabled()
+    child(window, QLineEdit, "hcBody").setText("Hello, ws {{counter}}")
+    child(window, QPushButton, "hcSend").click()
+    qtbot.waitUntil(lambda: hc_status(window).startswith("WebSocket open"), timeout=EXCHANGE_MS)
+    assert ping.isEnabled() and close.isEnabled()
+    assert not child(window, QLineEdit, "hcUrl").isEnabled()  # close to change it
+    qtbot.waitUntil(lambda: "← text · 11 B\n    Hello, ws 1" in response_text(window))
+    assert "→ text · 11 B\n    Hello, ws 1" in response_text(window)
+
+    child(window, QComboBox, "hcBodyFormat").setCurrentText("Hex")
+    child(window, QLineEdit, "hcBody").setText("00 ff 10")
+    child(window, QPushButton, "hcSend").click()
+    qtbot.waitUntil(lambda: "← binary · 3 B" in response_text(window))
+
+    ping.click()
+    qtbot.waitUntil(lambda: "← pong · RTT " in response_text(window))
+
+    child(window, QSpinBox, "hcWsCloseCode").setValue(4000)
+    child(window, QLineEdit, "hcWsCloseReason").setText("done here")
+    close.click()
+    qtbot.waitUntil(lambda: hc_status(window).startswith("WebSocket closed"), timeout=5000)
+    assert not ping.isEnabled() and not close.isEnabled()
+    assert child(window, QLineEdit, "hcUrl").isEnabled()
+    assert "4000" in response_text(window)  # the peer's close frame echoes the code
+    stop_server(qtbot, window, "http")
+
+
+def test_a_text_frame_must_be_utf8(qtbot: QtBot, window: MainWindow) -> None:
+    child(window, QLineEdit, "hcUrl").setText(f"ws://127.0.0.1:{free_port()}/")
+    child(window, QLineEdit, "hcBody").setText("\\xff")
+    child(window, QPushButton, "hcSend").click()
+    assert hc_status(window).startswith("A text frame must be UTF-8")
+    assert child(window, QWidget, TAB).workers() == []  # nothing was opened
