@@ -209,8 +209,8 @@ class HeadersField(QPlainTextEdit):
             self.setExtraSelections([])
             return
         selection = QTextEdit.ExtraSelection()
-        selection.format.setBackground(QColor(_BAD_LINE_BACKGROUND))  # type: ignore[attr-defined]
-        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)  # type: ignore[attr-defined]
+        selection.format.setBackground(QColor(_BAD_LINE_BACKGROUND))
+        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
         cursor = QTextCursor(self.document().findBlockByNumber(line - 1))
-        selection.cursor = cursor  # type: ignore[attr-defined]
+        selection.cursor = cursor
         self.setExtraSelections([selection])
