@@ -43,7 +43,7 @@ def test_http_client_step_passes_and_leaves_the_server_in_fixed_mode(window: Mai
     test, results = run(window)
     assert all(r.ok for r in results), "\n".join(r.line() for r in results)
     rows = test.events(Source.HTTP_CLIENT)
-    assert [e.message for e in rows if e.kind is Kind.SENT][0].startswith("GET /self-test-client")
+    assert next(e.message for e in rows if e.kind is Kind.SENT).startswith("GET /self-test-client")
     assert any(e.kind is Kind.RECEIVED and e.data.startswith(b"self-test ws ") for e in rows)
     assert not [e for e in rows if e.kind is Kind.ERROR]
     mode = window.findChild(QComboBox, "httpMode")
