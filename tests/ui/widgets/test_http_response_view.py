@@ -101,9 +101,10 @@ def test_large_json_is_pretty_printed_off_the_gui_thread(qtbot: QtBot) -> None:
 
 def test_a_newer_response_wins_over_a_render_still_running(qtbot: QtBot) -> None:
     widget = view(qtbot)
-    widget.show_result(result(b"[" + b"1," * INLINE_RENDER + b"1]", "application/json"))
-    widget.show_result(result(b"small"))
-    qtbot.wait(0)  # the older render's signal, if it came already, is ignored
+    with qtbot.waitSignal(widget._rendered, timeout=5000):
+        widget.show_result(result(b"[" + b"1," * INLINE_RENDER + b"1]", "application/json"))
+        widget.show_result(result(b"small"))
+    # The older render arrived after the newer response and was dropped.
     assert widget.text.plain_text().endswith("\n\nsmall")
 
 
