@@ -109,7 +109,8 @@ class HttpClientTab(ToolTab):
         self.editor = PayloadEditor("hcBody", "")
         # The editor names its field <prefix>Payload; the tab's contract calls it hcBody.
         self.editor.field.setObjectName("hcBody")
-        self.editor.field.setPlaceholderText("Body or WebSocket message; macros: {{counter}}")
+        self.editor.field.setMinimumWidth(140)
+        self.editor.field.setPlaceholderText("Request body")
         self.editor.field.setToolTip(
             "The request body, or the message a WebSocket sends (Text: a text frame, Hex: a "
             "binary frame). Text with escapes \\r \\n \\t \\xNN, or hex bytes; macros "
@@ -127,6 +128,7 @@ class HttpClientTab(ToolTab):
         self.timeout = QDoubleSpinBox()
         self.timeout.setObjectName("hcTimeout")
         self.timeout.setRange(0.1, 600.0)
+        self.timeout.setDecimals(1)
         self.timeout.setValue(DEFAULT_TIMEOUT_S)
         self.timeout.setSuffix(" s")
         self.timeout.setToolTip("How long each phase may take: connect, TLS, each wait for data")
@@ -192,9 +194,9 @@ class HttpClientTab(ToolTab):
         self.headers.setMinimumHeight(self.headers.fontMetrics().lineSpacing() * 3 + 12)
 
         response = QGroupBox("Response")
-        row = QHBoxLayout(response)
-        row.addWidget(self.response, 1)
-        row.addWidget(self.timing)
+        column = QVBoxLayout(response)
+        column.addWidget(self.response, 1)
+        column.addWidget(self.timing)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("hcSplitter")
@@ -357,6 +359,7 @@ class HttpClientTab(ToolTab):
         else:
             self.send_button.setEnabled(ready and not self._busy and closed)
         self.cancel_button.setEnabled(self._busy or self._ws_state is WebSocketState.CONNECTING)
+        self.editor.field.setPlaceholderText("Message" if websocket else "Request body")
         self.method.setEnabled(not websocket)
         self.follow.setEnabled(not websocket)
         # The WebSocket was opened with these: they change once it is closed.
@@ -364,6 +367,7 @@ class HttpClientTab(ToolTab):
             widget.setEnabled(closed)
         self.ws.set_state(self._ws_state)
         self.ws.setVisible(websocket or not closed)
+        self.timing.setVisible(not websocket)  # the phases of HTTP exchanges
 
     # -- worker reports --------------------------------------------------------------
 
@@ -391,7 +395,9 @@ class HttpClientTab(ToolTab):
     @Slot(object)
     def _on_websocket_events(self, events: list[LogEvent]) -> None:
         if self.ws.take_events(events):
-            self.response.show_message(self.ws.transcript(), self.ws.transcript_note())
+            self.response.show_message(
+                self.ws.transcript(), self.ws.transcript_note(), scroll_to_end=True
+            )
 
     @Slot(object)
     def _on_websocket_status(self, status: WebSocketStatus) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -106,19 +106,25 @@ class ResponseView(QWidget):
         self._result = result
         self._head = head_text(result)
         self.save_button.setEnabled(bool(result.body))
+        self.format_combo.setEnabled(True)
         fmt = guess_format(content_type_of(result), result.body)
         self.format_combo.blockSignals(True)
         self.format_combo.setCurrentIndex(self.format_combo.findData(fmt))
         self.format_combo.blockSignals(False)
         self._render()
 
-    def show_message(self, text: str, note: str = "") -> None:
+    def show_message(self, text: str, note: str = "", scroll_to_end: bool = False) -> None:
         """Show text that is not an HTTP response (a failure, WebSocket frames)."""
         self._generation += 1  # a render still running for an older response is dropped
         self._result = None
         self.save_button.setEnabled(False)
+        self.format_combo.setEnabled(False)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.text.setPlainText(text)
         self.note.setText(note)
+        if scroll_to_end:
+            self.text.moveCursor(QTextCursor.MoveOperation.End)
+            self.text.ensureCursorVisible()
 
     def save_body(self, path: Path) -> None:
         """Write the whole body to `path` on a thread; the note says how it went."""

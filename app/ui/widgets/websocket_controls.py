@@ -18,6 +18,9 @@ PREVIEW_CHARS = 160
 # RFC 6455 7.4: 1000 normal closure; 3000-4999 are for libraries and applications.
 # 1005, 1006 and 1015 must never be sent in a close frame.
 _RESERVED_CODES = (1004, 1005, 1006, 1015)
+# The rows of frames begin with their kind (app/net/websocket/session.py); the others
+# (the upgrade's request and response) show their line only: their heads are in the log.
+_FRAME_ROWS = ("text", "binary", "ping", "pong", "close")
 _MAX_REASON_BYTES = 123  # a control frame's payload is at most 125 bytes, 2 for the code
 
 
@@ -49,13 +52,13 @@ class WebSocketControls(QWidget):
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("WebSocket"))
         row.addWidget(self.ping_button)
         row.addSpacing(8)
         row.addWidget(QLabel("Close code"))
         row.addWidget(self.close_code)
         row.addWidget(self.close_reason, 1)
         row.addWidget(self.close_button)
+        self.close_reason.setMinimumWidth(100)
 
         self.ping_button.clicked.connect(self.ping_requested)
         self.close_button.clicked.connect(self._close)
@@ -87,7 +90,9 @@ class WebSocketControls(QWidget):
                 arrow = "←"
             else:
                 continue
-            shown = preview(event.data, PayloadFormat.TEXT, PREVIEW_CHARS) if event.data else ""
+            shown = ""
+            if event.data and event.message.startswith(_FRAME_ROWS):
+                shown = preview(event.data, PayloadFormat.TEXT, PREVIEW_CHARS)
             self._lines.append(f"{arrow} {event.message}" + (f"\n    {shown}" if shown else ""))
             self._seen += 1
         return self._seen != before
