@@ -111,16 +111,15 @@ class ClientLoop:
 
     def __init__(self) -> None:
         self.loop = ReactorThread().start()
-        self.results: list[ExchangeResult] = []
+        # Results go to the harness's states too, so waiting on them is its wait_for.
         self.client = HttpClient(
-            self.loop.reactor, self.loop.sink, self.loop.on_state, self._finished
+            self.loop.reactor, self.loop.sink, self.loop.on_state, self.loop.on_state
         )
         self.loop.closers.append(self.client.close)
 
-    def _finished(self, result: ExchangeResult) -> None:
-        with self.loop._changed:
-            self.results.append(result)
-            self.loop._changed.notify_all()
+    @property
+    def results(self) -> list[ExchangeResult]:
+        return [s for s in list(self.loop.states) if isinstance(s, ExchangeResult)]
 
     def start(self, spec: RequestSpec) -> int:
         """Post the exchange; returns how many results came before it."""
@@ -142,8 +141,7 @@ class ClientLoop:
         return [e.message for e in self.events(kind)]
 
     def events(self, kind: Kind | None = None) -> list[LogEvent]:
-        with self.loop._lock:
-            return [e for e in self.loop.events if kind is None or e.kind is kind]
+        return [e for e in list(self.loop.events) if kind is None or e.kind is kind]
 
     def close(self) -> None:
         self.loop.stop()
