@@ -17,8 +17,8 @@ from app.net.address import format_peer
 from app.net.events import EventSink, LogEvent
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection, ConnectionPool
-from app.net.http.client.hop import Hop, HopOutcome, HopRequest
-from app.net.http.client.request_head import build_head, check_request
+from app.net.http.client.hop import Hop, HopOutcome
+from app.net.http.client.request_head import PreparedRequest, build_head, check_request
 from app.net.http.client.result import ExchangeResult, Failure, Phase, RequestSpec, Timing
 from app.net.http.client.status import HttpClientStatus
 from app.net.http.client.target import Target, TargetError, parse_target, redirect_url
@@ -128,7 +128,7 @@ class HttpClient:
             self._fail(method, url, Failure(Phase.PREPARE, reason), Timing())
             return
         head = build_head(method, target, headers, len(body))
-        request = HopRequest(method, target, head, body, spec.timeout_s, spec.verify_tls)
+        request = PreparedRequest(method, target, head, body, spec.timeout_s, spec.verify_tls)
         hop = Hop(
             self._reactor,
             self._pool,
@@ -197,7 +197,7 @@ class HttpClient:
             return
         self._follow(request, line.status, line.reason, redirect_url(request.target.url, location))
 
-    def _follow(self, request: HopRequest, status: int, reason: str, url: str) -> None:
+    def _follow(self, request: PreparedRequest, status: int, reason: str, url: str) -> None:
         spec = self._spec
         assert spec is not None
         method, body, headers = request.method, request.body, self._headers

@@ -1,27 +1,26 @@
 """One request and its response over one connection: a hop of an exchange.
 
-A hop takes an idle kept-alive connection to its origin from the pool, or resolves,
-connects and (for https) shakes hands; writes the request (the body after 100 Continue
-when it is large), reads the response with `ResponseReader`, times every phase with
-`perf_counter_ns`, logs its sent and received rows, and ends with one `HopOutcome`.
+A hop takes an idle kept-alive connection to its origin from the pool, or has a
+`ConnectionOpener` make one; writes the request (a large body after 100 Continue),
+reads the response with `ResponseReader`, times it with `perf_counter_ns`, logs its
+sent and received rows, and ends with one `HopOutcome`.
 A reused connection that fails before any response byte gets an idempotent request
 once more on a new connection (the server closed it between two requests).
 """
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from app.net.address import format_peer, format_sockaddr
-from app.net.connector import Connector
+from app.net.address import format_peer
 from app.net.events import LogEvent
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection, ConnectionPool
 from app.net.http.client.decoding import BodyCollector
-from app.net.http.client.request_head import IDEMPOTENT_METHODS, RequestHead, tokens
+from app.net.http.client.opener import ConnectionOpener, OpenTiming
+from app.net.http.client.request_head import IDEMPOTENT_METHODS, PreparedRequest
 from app.net.http.client.response import (
     BodyPiece,
     FinalHead,
@@ -29,17 +28,12 @@ from app.net.http.client.response import (
     ResponseError,
     ResponseEvent,
     ResponseReader,
+    server_keeps_alive,
 )
 from app.net.http.client.result import Failure, Phase, Timing
-from app.net.http.client.target import Origin, Target
 from app.net.http.head import ResponseHead
 from app.net.reactor import Reactor, Timer
-from app.net.resolver import AddrInfo, resolve_async
 from app.net.stream import BytesMessage, Outgoing, StreamFailure
-from app.net.tls.options import is_address
-
-if TYPE_CHECKING:
-    from app.net.tls.client_tls import ClientTls
 
 # How long a large body waits for 100 Continue before it is sent anyway (RFC 9110 §10.1.1).
 CONTINUE_WAIT_S = 1.0
@@ -49,20 +43,6 @@ _ACTIVITY = {
     Phase.WAIT: "Waiting for the response…",
     Phase.BODY: "Reading the body…",
 }
-
-
-class HopRequest(NamedTuple):
-    method: str
-    target: Target
-    head: RequestHead
-    body: bytes
-    timeout_s: float
-    verify_tls: bool
-
-    @property
-    def origin(self) -> Origin:
-        target = self.target
-        return (target.scheme, target.host, target.port, self.verify_tls)
 
 
 class HopResponse(NamedTuple):
@@ -91,7 +71,7 @@ class Hop:
         self,
         reactor: Reactor,
         pool: ConnectionPool,
-        request: HopRequest,
+        request: PreparedRequest,
         sink_many: Callable[[list[LogEvent]], None],
         on_activity: Callable[[str], None],
         done: Callable[[HopOutcome], None],
@@ -108,7 +88,7 @@ class Hop:
         self.deadline = 0.0  # monotonic; the engine's watchdog enforces it
         self._live = True
         self._retried = False
-        self._connector: Connector | None = None
+        self._opener: ConnectionOpener | None = None
         self._conn: ClientConnection | None = None
         self._continue_timer: Timer | None = None
         self._reset_attempt()
@@ -125,10 +105,7 @@ class Hop:
         self._body_skipped = False  # a final status came instead of 100: never sent
         self._parts_due = 0  # request messages not fully sent yet
         self._t_start = time.perf_counter_ns()
-        self._dns_ms: float | None = None
-        self._connect_ms: float | None = None
-        self._tls_ms: float | None = None
-        self._t_phase = self._t_start
+        self._opened_timing = OpenTiming(None, None, None)  # a reused connection's
         self._t_written = 0
         self._t_first = 0
 
@@ -141,7 +118,14 @@ class Hop:
             conn.user = self
             self._conn = conn
             conn.exchanges += 1
-            self._log(rows.info(f"Reused connection to {self.peer}", self.peer, conn.local))
+            self._log(
+                rows.info(
+                    f"Reused connection to {self.peer} from {conn.local} "
+                    f"(request {conn.exchanges} on it)",
+                    self.peer,
+                    conn.local,
+                )
+            )
             self._send()
             return
         self._open()
@@ -162,104 +146,28 @@ class Hop:
         self._on_activity(activity or _ACTIVITY.get(phase, ""))
 
     def _open(self) -> None:
-        target = self.request.target
-        self._t_phase = time.perf_counter_ns()
-        if is_address(target.host):  # a literal needs no DNS: no thread, no dns_ms
-            try:
-                infos = socket.getaddrinfo(
-                    target.host, target.port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST
-                )
-            except (OSError, ValueError) as exc:
-                self._set_phase(Phase.RESOLVE)
-                self._fail(str(exc))
-                return
-            self._connect(infos)  # type: ignore[arg-type]  # AddrInfo is this, narrower
-            return
-        self._set_phase(Phase.RESOLVE, f"Resolving {target.host}…")
-        resolve_async(self._reactor, target.host, target.port, socket.SOCK_STREAM, self._resolved)
+        request = self.request
+        self._opener = ConnectionOpener(
+            self._reactor,
+            request.target,
+            request.origin,
+            self._sink_many,
+            self._set_phase,
+            self._opened,
+            self._fail,
+        )
+        self._opener.start()
 
-    def _resolved(self, infos: list[AddrInfo] | None, reason: str) -> None:
-        if not self._live:
-            return
-        if infos is None:
-            self._fail(f"Cannot resolve {self.request.target.host!r}: {reason}")
-            return
-        now = time.perf_counter_ns()
-        self._dns_ms = _ms(self._t_phase, now)
-        self._t_phase = now
-        self._connect(infos)
-
-    def _connect(self, infos: list[AddrInfo]) -> None:
-        self._set_phase(Phase.CONNECT, f"Connecting to {self.peer}…")
-        connector = Connector(self._reactor, infos, self._connected, self._fail)
-        if self._live and self.phase is Phase.CONNECT and self._conn is None:
-            self._connector = connector  # unless every address failed at once
-
-    def _connected(self, sock: socket.socket) -> None:
-        self._connector = None
-        if not self._live:
-            sock.close()
-            return
-        now = time.perf_counter_ns()
-        self._connect_ms = _ms(self._t_phase, now)
-        self._t_phase = now
-        tls = None
-        if self.request.target.tls:
-            tls = self._client_tls()
-            if tls is None:
-                sock.close()
-                return
-        conn = ClientConnection(self._reactor, sock, self.request.origin, self, tls)
-        self._conn = conn
+    def _opened(self, conn: ClientConnection, timing: OpenTiming) -> None:
+        self._opener = None
+        self._opened_timing = timing
+        conn.user = self
         conn.exchanges = 1
-        remote = format_sockaddr(conn.remote[1])
-        self._log(rows.info(f"New connection to {remote} from {conn.local}", self.peer, conn.local))
-        if tls is None:
-            self._send()
-            return
-        self._set_phase(Phase.TLS, f"TLS handshake with {self.peer}…")
-        self._log(rows.info(tls.starting(), self.peer, conn.local))
-
-    def _client_tls(self) -> ClientTls | None:
-        from app.net.tls.client_tls import ClientTls
-        from app.net.tls.contexts import TlsSetupError
-        from app.net.tls.options import ClientTlsOptions
-
-        self._set_phase(Phase.TLS)
-        try:
-            return ClientTls(
-                ClientTlsOptions(verify=self.request.verify_tls), self.request.target.host
-            )
-        except TlsSetupError as exc:
-            self._fail(f"TLS not started: {exc}")
-            return None
-
-    def tls_done(self) -> None:
-        conn = self._conn
-        assert conn is not None and conn.tls is not None
-        now = time.perf_counter_ns()
-        self._tls_ms = _ms(self._t_phase, now)
-        self._sink_many(conn.tls.session_events(rows.SOURCE, self.peer, conn.local))
+        self._conn = conn
         self._send()
 
-    def _tls_failed(self, failure: StreamFailure) -> None:
-        """A failed certificate check waits (a few seconds at most) for the probe that
-        reads the certificate's dates and names, as the TCP client does."""
-        from app.net.tls import probe
-
-        conn = self._conn
-        assert conn is not None and conn.tls is not None
-        error = probe.needs_certificate(failure.error)
-        if error is None:
-            self._fail(failure.reason)
-            return
-        server_name = conn.tls.server_name
-        self._release(keep=False)
-        probe.explain(self._reactor, *conn.remote, error, server_name, self._probe_answer)
-
-    def _probe_answer(self, reason: str) -> None:
-        if self._live:
-            self._fail(reason)
+    def tls_done(self) -> None:
+        pass  # the opener was the connection's user until the handshake was done
 
     # -- the request -----------------------------------------------------------------------
 
@@ -268,14 +176,18 @@ class Hop:
         assert conn is not None
         self._set_phase(Phase.SEND)
         request = self.request
-        self._t_phase = time.perf_counter_ns()
         self._body_pending = request.head.expect_continue
-        self._parts_due = 1
-        conn.write(BytesMessage(request.head.data))
+        items = [BytesMessage(request.head.data)]
         if request.body and not self._body_pending:
-            self._write_body()
+            items.append(BytesMessage(request.body))
         elif self._body_pending:
             self._continue_timer = self._reactor.call_later(CONTINUE_WAIT_S, self._continue_anyway)
+        # Counted before the first flush: a message that leaves at once reports `sent`
+        # from inside it, and the request is whole only when every part has left.
+        self._parts_due = len(items)
+        for item in items:
+            conn.stream.write(item)
+        conn.stream.flush()
 
     def _write_body(self) -> None:
         conn = self._conn
@@ -340,10 +252,6 @@ class Hop:
         self._handle(events)
 
     def connection_lost(self, failure: StreamFailure) -> None:
-        conn = self._conn
-        if conn is not None and conn.tls is not None and not conn.tls.handshake_done:
-            self._tls_failed(failure)
-            return
         if self._may_retry():
             self._retry(f"broke the kept-alive connection ({failure.reason})")
             return
@@ -407,12 +315,7 @@ class Hop:
         reader = self._reader
         if reader.close_delimited or reader.leftover or self._body_skipped or self._parts_due:
             return False
-        if not self.request.head.keep_alive or head.line.status == 101:
-            return False
-        connection = [t for k, v in head.fields if k.lower() == "connection" for t in tokens(v)]
-        if head.line.version == "HTTP/1.0":
-            return "keep-alive" in connection
-        return "close" not in connection
+        return self.request.head.keep_alive and server_keeps_alive(head)
 
     # -- endings ---------------------------------------------------------------------------
 
@@ -468,10 +371,11 @@ class Hop:
         now = time.perf_counter_ns()
         first = self._t_first
         written = self._t_written or (first if first else 0)
+        opened = self._opened_timing
         return Timing(
-            dns_ms=self._dns_ms,
-            connect_ms=self._connect_ms,
-            tls_ms=self._tls_ms,
+            dns_ms=opened.dns_ms,
+            connect_ms=opened.connect_ms,
+            tls_ms=opened.tls_ms,
             first_byte_ms=_ms(written, first) if first and written else None,
             download_ms=_ms(first, now) if first and self._reader.done else None,
             total_ms=_ms(self._t_start, now),
@@ -479,9 +383,9 @@ class Hop:
 
     def _release(self, *, keep: bool) -> None:
         self._cancel_continue()
-        if self._connector is not None:
-            self._connector.cancel()
-            self._connector = None
+        if self._opener is not None:
+            self._opener.cancel()
+            self._opener = None
         conn, self._conn = self._conn, None
         if conn is None:
             return

@@ -6,7 +6,7 @@ import re
 from typing import NamedTuple
 
 from app import __version__
-from app.net.http.client.target import Target
+from app.net.http.client.target import Origin, Target
 
 USER_AGENT = f"socket-tester/{__version__}"
 ACCEPT_ENCODING = "gzip, deflate"
@@ -23,6 +23,22 @@ class RequestHead(NamedTuple):
     data: bytes
     expect_continue: bool  # the body waits for 100 Continue (or for a second)
     keep_alive: bool  # the person did not ask for Connection: close
+
+
+class PreparedRequest(NamedTuple):
+    """One hop's request, checked and with its head built."""
+
+    method: str
+    target: Target
+    head: RequestHead
+    body: bytes
+    timeout_s: float
+    verify_tls: bool
+
+    @property
+    def origin(self) -> Origin:
+        target = self.target
+        return (target.scheme, target.host, target.port, self.verify_tls)
 
 
 def check_request(method: str, headers: tuple[tuple[str, str], ...]) -> str:

@@ -119,3 +119,18 @@ class ResponseReader:
             self._method, status, head.line.version, head.fields, NO_BODY_LIMIT
         )
         return True
+
+
+def server_keeps_alive(head: ResponseHead) -> bool:
+    """Whether the server lets the connection carry another request (RFC 9112 §9.3)."""
+    if head.line.status == 101:
+        return False  # switched to another protocol
+    connection = [
+        token.strip().lower()
+        for name, value in head.fields
+        if name.lower() == "connection"
+        for token in value.split(",")
+    ]
+    if head.line.version == "HTTP/1.0":
+        return "keep-alive" in connection
+    return "close" not in connection
