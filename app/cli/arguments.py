@@ -24,6 +24,7 @@ _SERVE_EXAMPLES = """examples:
   socket-tester serve http 8000
   socket-tester serve http 8000 --folder ./site
   socket-tester serve http 8080 --echo --count 100
+  socket-tester serve http 8765 --websocket-echo
   socket-tester serve http 8000 --status 503 --body "down for maintenance"
   socket-tester serve http 8443 --tls --folder ./site
   socket-tester serve http 8000 --routes routes.json --cors
@@ -159,6 +160,12 @@ def _serve_parser() -> argparse.ArgumentParser:
     mode = serve.add_mutually_exclusive_group()
     mode.add_argument("--folder", metavar="DIR", help="serve the files of DIR")
     mode.add_argument("--echo", action="store_true", help="answer with the request as JSON")
+    mode.add_argument(
+        "--websocket-echo",
+        action="store_true",
+        help="accept WebSocket upgrades on any path and echo every message (other "
+        "requests get the fixed response)",
+    )
     serve.add_argument("--body", default="Hello, client!", help="the fixed response's body")
     serve.add_argument("--status", type=int, default=200, help="the fixed response's status")
     serve.add_argument("--content-type", metavar="TYPE", help="the fixed response's type")

@@ -117,6 +117,8 @@ def _serve(
         config = config._replace(content_type=args.content_type)
     if args.echo:
         config = config._replace(mode=ServeMode.ECHO)
+    elif args.websocket_echo:
+        config = config._replace(mode=ServeMode.WS_ECHO)
     elif args.folder:
         if not Path(args.folder).is_dir():
             raise UsageError(f"--folder: {args.folder} is not a folder")

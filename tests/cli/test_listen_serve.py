@@ -161,6 +161,19 @@ def test_serve_http_fixed_response_for_the_tutorial(processes: list[CliProcess])
         assert response.headers["Content-Type"].startswith("text/html")
 
 
+def test_serve_http_websocket_echo(processes: list[CliProcess]) -> None:
+    from websockets.sync.client import connect
+
+    port = free_port()
+    server = _start(processes, "serve", "http", str(port), "--websocket-echo")
+    with connect(f"ws://127.0.0.1:{port}/cli", compression=None) as ws:
+        ws.send("over the command line")
+        assert ws.recv(timeout=10) == "over the command line"
+    server.wait_for(lambda line: "Closed by the peer" in line)
+    echoed = [line for line in server.lines if line.endswith("over the command line")]
+    assert [" received " in echoed[0], " sent " in echoed[1]] == [True, True]
+
+
 @pytest.mark.skipif(shutil.which("ncat") is None, reason="ncat is not installed")
 def test_ncat_against_listen_echo(processes: list[CliProcess]) -> None:
     port = free_port()

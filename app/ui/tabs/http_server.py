@@ -38,6 +38,7 @@ from app.ui.widgets.field_feedback import error_label, mark_invalid
 from app.ui.widgets.http_routes import HttpRoutesEditor
 from app.ui.widgets.server_switch import ServerSwitch
 from app.ui.widgets.status_footer import StatusFooter
+from app.ui.widgets.status_label import Tone
 from app.ui.widgets.tls_fields import ServerTlsFields, fingerprint_note, fingerprint_tooltip
 
 if TYPE_CHECKING:
@@ -55,6 +56,18 @@ def _exposure(host: str, port: int) -> str:
     )
 
 
+_NO_ROUTE = "When no route matches:"
+_NOT_AN_UPGRADE = (
+    "WebSocket upgrades on any path are accepted and every message is echoed back with "
+    "its type; pings are answered and each frame is a row. Other requests get:"
+)
+
+
+def websocket_url(url: str) -> str:
+    """http://… → ws://…, https://… → wss://… (the echo mode's address)."""
+    return "ws" + url[4:] if url.startswith("http") else url
+
+
 def _make_worker(tab: ToolTab) -> HttpServerWorker:
     from app.workers.http_server_worker import HttpServerWorker  # on first use: start-up counts
 
@@ -66,6 +79,7 @@ class HttpServerTab(ToolTab):
         super().__init__(parent)
         self._worker = self.worker_slot(_make_worker, self._wire)
         self._url = ""
+        self._status: HttpServerStatus | None = None
 
         self.bind = BindField("http", _exposure)
         self.target = self.bind.row
@@ -111,7 +125,9 @@ class HttpServerTab(ToolTab):
         self.pages = QStackedWidget()
         self.routes = HttpRoutesEditor()
         self.routes.hide()
-        self.fallthrough = QLabel("When no route matches:")
+        self.fallthrough = QLabel(_NO_ROUTE)
+        self.fallthrough.setObjectName("httpFallthrough")
+        self.fallthrough.setWordWrap(True)
         self.fallthrough.hide()
         self.cors = QCheckBox("CORS: allow any origin")
         self.cors.setObjectName("httpCors")
@@ -293,11 +309,18 @@ class HttpServerTab(ToolTab):
 
     @Slot(int)
     def _mode_changed(self, index: int) -> None:
-        routes = ServeMode(self.mode.itemText(index)) is ServeMode.ROUTES
-        # Routes fall through to the fixed response: its page shows under the table.
-        self.pages.setCurrentIndex(0 if routes else index)
+        mode = ServeMode(self.mode.itemText(index))
+        routes = mode is ServeMode.ROUTES
+        websocket = mode is ServeMode.WS_ECHO
+        # Routes and WebSocket echo fall through to the fixed response: its page shows.
+        self.pages.setCurrentIndex(0 if routes or websocket else index)
         self.routes.setVisible(routes)
-        self.fallthrough.setVisible(routes)
+        self.fallthrough.setText(_NOT_AN_UPGRADE if websocket else _NO_ROUTE)
+        self.fallthrough.setVisible(routes or websocket)
+        if self._status is not None and self._status.state is ServerState.RUNNING:
+            text, link = self._running_text(self._status)  # the scheme follows the mode
+            self.status.show_state(text, Tone.GOOD)
+            self.url.setText(link)
         # The fallback is short in Routes mode: the room goes to the table.
         for edit in (self.headers, self.body):
             edit.setMaximumHeight(_FALLBACK_EDIT_HEIGHT if routes else _NO_LIMIT)
@@ -330,21 +353,31 @@ class HttpServerTab(ToolTab):
 
     @Slot(object)
     def _on_status(self, status: HttpServerStatus) -> None:
+        self._status = status
         running = status.state is ServerState.RUNNING
         self._url = status.url if running else ""
         self.open_button.setEnabled(running)
         if running:
-            self.start_button.show_running(
-                f"Running on {status.url}{fingerprint_note(status.tls_fingerprint)}"
-            )
+            text, link = self._running_text(status)
+            self.start_button.show_running(text)
             self.status.setToolTip(fingerprint_tooltip(status.tls_fingerprint))
-            self.url.setText(f'<a href="{status.url}">{status.url}</a>')
+            self.url.setText(link)
         else:
             self.url.setText("—")
             if status.error:  # the server's own sentence, with no "Stopped ·" before it
                 self.start_button.show_failed(status.error)
             else:
                 self.start_button.show_stopped()
+
+    def _running_text(self, status: HttpServerStatus) -> tuple[str, str]:
+        """The status line and the URL label (rich text) for a running server."""
+        shown = status.url
+        link = f'<a href="{status.url}">{status.url}</a>'
+        if ServeMode(self.mode.currentText()) is ServeMode.WS_ECHO:
+            # A browser does not open ws://: the link is the fixed response's http://.
+            shown = websocket_url(status.url)
+            link = f'{shown} (<a href="{status.url}">{status.url}</a>)'
+        return f"Running on {shown}{fingerprint_note(status.tls_fingerprint)}", link
 
     @Slot()
     def _open_url(self) -> None:

@@ -1,0 +1,125 @@
+"""The session as the HTTP Server's "WebSocket echo" mode runs it, against a real
+`websockets` client on loopback (the client side of the session: test_client.py)."""
+
+from __future__ import annotations
+
+import socket
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from app.net.events import Kind, Source
+from app.net.http.config import ResponseConfig, ServeMode
+from app.net.http.server import HttpServer
+from app.net.http.status import HttpServerStatus, ServerState
+from app.net.websocket.session import close_text
+from tests.net.reactor_harness import ReactorThread
+
+
+@pytest.fixture
+def port(loop: ReactorThread) -> Iterator[int]:
+    server = HttpServer(loop.reactor, loop.sink, loop.on_state)
+    server.set_config(ResponseConfig(mode=ServeMode.WS_ECHO, body=b"fixed answer"))
+    loop.closers.append(server.close)
+    loop.reactor.call_soon(server.start, "127.0.0.1", 0)
+    loop.wait_for(lambda: bool(loop.states))
+    status = loop.states[-1]
+    assert isinstance(status, HttpServerStatus) and status.state is ServerState.RUNNING
+    yield status.port
+
+
+def messages(loop: ReactorThread, kind: Kind) -> list[str]:
+    return [e.message for e in loop.of_kind(kind)]
+
+
+def test_echoes_text_and_binary_and_logs_each_frame(loop: ReactorThread, port: int) -> None:
+    with connect(f"ws://127.0.0.1:{port}/any/path?q=1", compression=None) as ws:
+        ws.send("héllo")
+        assert ws.recv() == "héllo"
+        ws.send(b"\x00\xff")
+        assert ws.recv() == b"\x00\xff"
+    loop.wait_for(
+        lambda: any(m.startswith("Closed by the peer") for m in messages(loop, Kind.INFO))
+    )
+    received = messages(loop, Kind.RECEIVED)
+    assert received[0].startswith("GET /any/path?q=1 → 101, ")
+    assert received[1:] == ["text · 6 B", "binary · 2 B", "close 1000"]
+    assert messages(loop, Kind.SENT) == ["text · 6 B", "binary · 2 B", "close 1000"]
+    assert all(e.source is Source.HTTP for e in loop.events)
+    text = next(e for e in loop.of_kind(Kind.SENT) if e.message.startswith("text"))
+    assert text.data == "héllo".encode()
+
+
+def test_fragmented_message_is_assembled_and_echoed_whole(loop: ReactorThread, port: int) -> None:
+    with connect(f"ws://127.0.0.1:{port}/", compression=None) as ws:
+        ws.send([b"ab", b"cd", b"ef"])
+        assert ws.recv() == b"abcdef"
+    loop.wait_for(lambda: any(m.startswith("binary") for m in messages(loop, Kind.SENT)))
+    assert "binary · 6 B in 4 fragments" in messages(loop, Kind.RECEIVED)
+
+
+def test_ping_is_answered_and_the_close_code_echoed(loop: ReactorThread, port: int) -> None:
+    with connect(f"ws://127.0.0.1:{port}/", compression=None) as ws:
+        assert ws.ping(b"hi").wait(5)
+        ws.close(4003, "done here")
+        assert (ws.close_code, ws.close_reason) == (4003, "done here")
+    loop.wait_for(lambda: "Closed by the peer: close 4003 (done here)" in messages(loop, Kind.INFO))
+    assert "ping" in messages(loop, Kind.RECEIVED)
+    assert "pong" in messages(loop, Kind.SENT)
+    assert close_text(4003, "done here") in messages(loop, Kind.SENT)
+
+
+def test_plain_requests_still_get_the_fixed_response(loop: ReactorThread, port: int) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as answer:
+        assert answer.read() == b"fixed answer"
+
+
+def test_a_broken_upgrade_is_refused_with_400(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+        )
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert b"Not a valid WebSocket upgrade" in answer
+
+
+def test_a_message_over_16_mb_is_refused_with_1009(loop: ReactorThread, port: int) -> None:
+    with connect(f"ws://127.0.0.1:{port}/", compression=None, max_size=None) as ws:
+        ws.send(b"x" * 17_000_000)
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=10)
+        assert ws.close_code == 1009
+    loop.wait_for(lambda: any("closing with 1009" in m for m in messages(loop, Kind.ERROR)))
+
+
+def test_invalid_utf8_from_a_client_is_closed_with_1007(loop: ReactorThread, port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            # A masked text frame (mask 0) whose payload is not UTF-8, sent with the request.
+            b"\x81\x82\x00\x00\x00\x00\xc3\x28"
+        )
+        data = b""
+        while b"\x88" not in data.partition(b"\r\n\r\n")[2]:
+            chunk = sock.recv(4096)
+            assert chunk, data
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 101 ")
+    frame = data.partition(b"\r\n\r\n")[2]
+    assert frame[0] == 0x88 and int.from_bytes(frame[2:4], "big") == 1007
+    loop.wait_for(lambda: any("closing with 1007" in m for m in messages(loop, Kind.ERROR)))
+
+
+def test_stopping_the_server_sends_1001(loop: ReactorThread, port: int) -> None:
+    with connect(f"ws://127.0.0.1:{port}/", compression=None) as ws:
+        ws.send("x")
+        ws.recv()
+        loop.reactor.call_soon(loop.closers[0])  # the server's close(), as the worker ends
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=5)
+        assert (ws.close_code, ws.close_reason) == (1001, "server stopped")
