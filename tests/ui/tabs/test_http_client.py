@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.net.events import Kind, Source
+from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from tests.peers import SinkServer, free_port
 from tests.ui.tabs.tab_driver import child, logged_events, status_of, stop_server
@@ -336,3 +337,29 @@ def test_a_text_frame_must_be_utf8(qtbot: QtBot, window: MainWindow) -> None:
     child(window, QPushButton, "hcSend").click()
     assert hc_status(window).startswith("A text frame must be UTF-8")
     assert child(window, QWidget, TAB).workers() == []  # nothing was opened
+
+
+def test_fields_are_restored_on_next_start(qtbot: QtBot, fresh_settings: str) -> None:
+    first = create_main_window()
+    child(first, QComboBox, "hcMethod").setCurrentText("DELETE")
+    child(first, QLineEdit, "hcUrl").setText("https://[::1]:8443/items/7")
+    child(first, QPlainTextEdit, "hcHeaders").setPlainText("Authorization: Bearer x")
+    child(first, QLineEdit, "hcBody").setText("00 01")
+    child(first, QComboBox, "hcBodyFormat").setCurrentText("Hex")
+    child(first, QCheckBox, "hcFollow").setChecked(True)
+    child(first, QCheckBox, "hcTlsVerify").setChecked(False)
+    child(first, QDoubleSpinBox, "hcTimeout").setValue(2.5)
+    child(first, QSpinBox, "hcWsCloseCode").setValue(4001)
+    first.close()
+    first.deleteLater()
+    second = create_main_window()
+    qtbot.addWidget(second)
+    assert child(second, QComboBox, "hcMethod").currentText() == "DELETE"
+    assert child(second, QLineEdit, "hcUrl").text() == "https://[::1]:8443/items/7"
+    assert child(second, QPlainTextEdit, "hcHeaders").toPlainText() == "Authorization: Bearer x"
+    assert child(second, QComboBox, "hcBodyFormat").currentText() == "Hex"
+    assert child(second, QLineEdit, "hcBody").text() == "00 01"
+    assert child(second, QCheckBox, "hcFollow").isChecked()
+    assert not child(second, QCheckBox, "hcTlsVerify").isChecked()
+    assert child(second, QDoubleSpinBox, "hcTimeout").value() == 2.5
+    assert child(second, QSpinBox, "hcWsCloseCode").value() == 4001
