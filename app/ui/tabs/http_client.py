@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.net.events import LogEvent
-from app.net.http.client.result import ExchangeResult, Phase, RequestSpec
+from app.net.events import Kind, LogEvent
+from app.net.http.client.result import ExchangeResult, RequestSpec
 from app.net.websocket.status import WebSocketState, WebSocketStatus
 from app.payload import MessageCounter, MessageTemplate, PayloadFormat
 from app.ui.tabs.tool_tab import ToolTab
@@ -35,12 +35,12 @@ from app.ui.widgets.http_request_fields import (
     check_method,
 )
 from app.ui.widgets.http_response_view import ResponseView
-from app.ui.widgets.http_timing import TimingView, format_ms
+from app.ui.widgets.http_timing import TimingView
 from app.ui.widgets.payload_editor import PayloadEditor
+from app.ui.widgets.response_body import failure_text, outcome_text
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
 from app.ui.widgets.websocket_controls import WebSocketControls
-from app.units import format_bytes, plural
 
 if TYPE_CHECKING:
     from app.net.http.client.status import HttpClientStatus
@@ -63,30 +63,6 @@ def _make_websocket_worker(tab: ToolTab) -> WebSocketWorker:
     return WebSocketWorker(tab)
 
 
-def failure_text(result: ExchangeResult) -> str:
-    """`Failed while connecting: Connection refused`."""
-    failure = result.failure
-    assert failure is not None
-    # Phase values read as "failed while <value>"; a noun phrase reads better after "in".
-    joint = "in" if failure.phase is Phase.TLS else "while"
-    return f"Failed {joint} {failure.phase.value}: {failure.reason}"
-
-
-def outcome_text(result: ExchangeResult) -> str:
-    """`200 OK · 12.3 ms · reused connection`: what hcStatus says after an exchange."""
-    total = format_ms(result.timing.total_ms)
-    if result.cancelled:
-        return f"Cancelled after {total}"
-    if result.failure is not None:
-        return f"{failure_text(result)} · {total}"
-    parts = [f"{result.status} {result.reason}".rstrip(), total]
-    parts.append("reused connection" if result.reused else "new connection")
-    if result.redirects:
-        parts.append(f"{plural(len(result.redirects), 'redirect')} followed")
-    parts.append(format_bytes(len(result.body)))
-    return " · ".join(parts)
-
-
 class HttpClientTab(ToolTab):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +71,7 @@ class HttpClientTab(ToolTab):
         self._busy = False  # an HTTP exchange is running
         self._ws_state = WebSocketState.CLOSED
         self._ws_url = ""
+        self._ws_error = ""  # the last error row of this WebSocket, for the status line
         self._counter = MessageCounter()  # the tab's {{counter}}: requests and frames count
 
         self.method = QComboBox()
@@ -304,6 +281,7 @@ class HttpClientTab(ToolTab):
         if self._ws_state is WebSocketState.CLOSED:
             self._ws_state = WebSocketState.CONNECTING
             self._ws_url = target.url
+            self._ws_error = ""
             self.ws.clear_messages()
             self.response.show_message("", "WebSocket messages appear here")
             self.status.show_state(f"WebSocket connecting to {target.url} …", Tone.BUSY)
@@ -394,6 +372,9 @@ class HttpClientTab(ToolTab):
 
     @Slot(object)
     def _on_websocket_events(self, events: list[LogEvent]) -> None:
+        errors = [e.message for e in events if e.kind is Kind.ERROR]
+        if errors:
+            self._ws_error = errors[-1]
         if self.ws.take_events(events):
             self.response.show_message(
                 self.ws.transcript(), self.ws.transcript_note(), scroll_to_end=True
@@ -406,6 +387,8 @@ class HttpClientTab(ToolTab):
         if status.state is WebSocketState.OPEN:
             protocol = f" ({status.subprotocol})" if status.subprotocol else ""
             self.status.show_state(f"WebSocket open to {url}{protocol}", Tone.GOOD)
+        elif status.state is WebSocketState.CLOSED and self._ws_error:
+            self.status.show_state(f"WebSocket closed: {self._ws_error}", Tone.BAD)
         elif status.state is WebSocketState.CLOSED:
             self.status.show_state(f"WebSocket closed ({url})", Tone.IDLE)
         else:

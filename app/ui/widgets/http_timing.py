@@ -12,8 +12,8 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from app.net.http.client.result import Timing
+from app.ui.widgets.response_body import NOT_MEASURED, format_ms
 
-NOT_MEASURED = "—"
 # (label, objectName suffix, Timing field, bar colour, what it measures)
 PHASES = (
     ("DNS", "Dns", "dns_ms", "#6f9fd8", "Resolving the host name"),
@@ -22,12 +22,6 @@ PHASES = (
     ("First byte", "FirstByte", "first_byte_ms", "#2e9d4f", "Request written to first byte"),
     ("Download", "Download", "download_ms", "#4aa3a3", "First byte to the last body byte"),
 )
-
-
-def format_ms(ms: float | None) -> str:
-    if ms is None:
-        return NOT_MEASURED
-    return f"{ms:.2f} ms" if ms < 1 else f"{ms:,.1f} ms"
 
 
 class PhaseBar(QWidget):

@@ -1,5 +1,6 @@
 """What the HTTP Client shows of a response: its head as text, its body as text, pretty
-JSON or hex, always bounded so a 20 MB answer never lays out 20 MB of text.
+JSON or hex, always bounded so a 20 MB answer never lays out 20 MB of text; and the
+status line's summary of an exchange.
 
 No Qt: the view (http_response_view.py) runs `render_body` on a thread for large bodies.
 """
@@ -11,7 +12,7 @@ import enum
 import json
 from typing import NamedTuple
 
-from app.net.http.client.result import ExchangeResult
+from app.net.http.client.result import ExchangeResult, Phase
 from app.payload import hexdump
 from app.units import format_bytes, plural
 
@@ -20,6 +21,7 @@ TEXT_LIMIT = 1_000_000  # bytes of body decoded as text, characters of pretty JS
 HEX_LIMIT = 64 * 1024  # bytes dumped: 4,096 lines of `hexdump -C`
 # Larger documents are not parsed at all (json.loads of 8 MB takes ~0.1 s, on a thread).
 PRETTY_LIMIT = 8_000_000
+NOT_MEASURED = "—"  # a phase that did not happen
 
 
 class BodyFormat(enum.Enum):
@@ -31,6 +33,12 @@ class BodyFormat(enum.Enum):
 class RenderedBody(NamedTuple):
     text: str
     note: str = ""  # what was left out or why the format fell back, for the note line
+
+
+def format_ms(ms: float | None) -> str:
+    if ms is None:
+        return NOT_MEASURED
+    return f"{ms:.2f} ms" if ms < 1 else f"{ms:,.1f} ms"
 
 
 def content_type_of(result: ExchangeResult) -> str:
@@ -144,3 +152,27 @@ def transfer_note(result: ExchangeResult) -> str:
     if result.redirects:
         parts.append(f"after {plural(len(result.redirects), 'redirect')} to {result.url}")
     return "; ".join(parts)
+
+
+def failure_text(result: ExchangeResult) -> str:
+    """`Failed while connecting: Connection refused`."""
+    failure = result.failure
+    assert failure is not None
+    # Phase values read as "failed while <value>"; a noun phrase reads better after "in".
+    joint = "in" if failure.phase is Phase.TLS else "while"
+    return f"Failed {joint} {failure.phase.value}: {failure.reason}"
+
+
+def outcome_text(result: ExchangeResult) -> str:
+    """`200 OK · 12.3 ms · reused connection`: what hcStatus says after an exchange."""
+    total = format_ms(result.timing.total_ms)
+    if result.cancelled:
+        return f"Cancelled after {total}"
+    if result.failure is not None:
+        return f"{failure_text(result)} · {total}"
+    parts = [f"{result.status} {result.reason}".rstrip(), total]
+    parts.append("reused connection" if result.reused else "new connection")
+    if result.redirects:
+        parts.append(f"{plural(len(result.redirects), 'redirect')} followed")
+    parts.append(format_bytes(len(result.body)))
+    return " · ".join(parts)

@@ -363,3 +363,13 @@ def test_fields_are_restored_on_next_start(qtbot: QtBot, fresh_settings: str) ->
     assert not child(second, QCheckBox, "hcTlsVerify").isChecked()
     assert child(second, QDoubleSpinBox, "hcTimeout").value() == 2.5
     assert child(second, QSpinBox, "hcWsCloseCode").value() == 4001
+
+
+def test_a_websocket_that_cannot_connect_says_why(qtbot: QtBot, window: MainWindow) -> None:
+    child(window, QLineEdit, "hcUrl").setText(f"ws://127.0.0.1:{free_port()}/")
+    child(window, QPushButton, "hcSend").click()
+    assert child(window, QPushButton, "hcCancel").isEnabled()  # while connecting
+    qtbot.waitUntil(lambda: hc_status(window).startswith("WebSocket closed: "), timeout=5000)
+    assert "refused" in hc_status(window).lower()
+    assert child(window, QPushButton, "hcSend").isEnabled()
+    assert child(window, QLineEdit, "hcUrl").isEnabled()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.net.http.client.result import ExchangeResult, Timing
+from app.net.http.client.result import ExchangeResult, Failure, Phase, Timing
 from app.ui.widgets.http_response_view import INLINE_RENDER, ResponseView
 from app.ui.widgets.http_timing import TimingView
 from app.ui.widgets.response_body import (
@@ -17,7 +17,9 @@ from app.ui.widgets.response_body import (
     TEXT_LIMIT,
     BodyFormat,
     charset_of,
+    failure_text,
     guess_format,
+    outcome_text,
     render_body,
 )
 from app.units import format_bytes
@@ -162,3 +164,16 @@ def test_timing_shows_each_phase_or_a_dash(qtbot: QtBot) -> None:
     assert sum(spans["download_ms"]) == pytest.approx(1.0)
     timing.clear()
     assert timing.plain_text().endswith("Total —")
+
+
+def test_the_status_line_of_an_exchange() -> None:
+    done = result(b"abc")._replace(timing=Timing(total_ms=12.34), reused=True)
+    assert outcome_text(done) == "200 OK · 12.3 ms · reused connection · 3 B"
+    hops = done._replace(reused=False, redirects=("a", "b"))
+    assert outcome_text(hops) == "200 OK · 12.3 ms · new connection · 2 redirects followed · 3 B"
+    tls = ExchangeResult("https://h/", failure=Failure(Phase.TLS, "certificate verify failed"))
+    assert outcome_text(tls) == "Failed in the TLS handshake: certificate verify failed · 0.00 ms"
+    wait = ExchangeResult("http://h/", failure=Failure(Phase.WAIT, "timed out after 1 s"))
+    assert failure_text(wait) == "Failed while waiting for the response: timed out after 1 s"
+    cancelled = ExchangeResult("http://h/", cancelled=True, timing=Timing(total_ms=1500.0))
+    assert outcome_text(cancelled) == "Cancelled after 1,500.0 ms"
