@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -373,3 +374,32 @@ def test_a_websocket_that_cannot_connect_says_why(qtbot: QtBot, window: MainWind
     assert "refused" in hc_status(window).lower()
     assert child(window, QPushButton, "hcSend").isEnabled()
     assert child(window, QLineEdit, "hcUrl").isEnabled()
+
+
+def test_a_large_file_is_shown_in_part_and_saved_whole(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    served = tmp_path / "www"
+    served.mkdir()
+    data = bytes(range(256)) * (12 * 1024)  # 3 MB of binary
+    (served / "big.bin").write_bytes(data)
+    child(window, QLineEdit, "httpFolder").setText(str(served))
+    port = start_http_server(qtbot, window, "Serve folder")
+    send(qtbot, window, f"http://127.0.0.1:{port}/big.bin")
+    assert hc_status(window).startswith("200 OK") and hc_status(window).endswith("3.1 MB")
+    assert child(window, QComboBox, "hcResponseFormat").currentText() == "Hex"
+    note = child(window, QLabel, "hcResponseNote")
+    qtbot.waitUntil(lambda: note.text().startswith("showing the first 65.5 kB of 3.1 MB"))
+    assert response_text(window).count("\n") < 5000
+    tab = child(window, QWidget, TAB)
+    target = tmp_path / "saved.bin"
+    tab.response.save_body(target)
+    qtbot.waitUntil(lambda: note.text().startswith("Saved"))
+    assert target.read_bytes() == data
+
+    # HEAD: the same head, no body.
+    send(qtbot, window, f"http://127.0.0.1:{port}/big.bin", "HEAD")
+    assert hc_status(window).startswith("200 OK") and hc_status(window).endswith("0 B")
+    assert f"Content-Length: {len(data)}" in response_text(window)
+    assert not child(window, QPushButton, "hcSaveBody").isEnabled()
+    stop_server(qtbot, window, "http")
