@@ -8,10 +8,11 @@ shown is bounded (response_body.py), and Save body… writes the whole body on a
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,6 +40,31 @@ from app.units import format_bytes
 INLINE_RENDER = 64 * 1024
 
 
+class _Courier(QObject):
+    """Carries one thread's answer to the GUI thread.
+
+    The thread emits on this object, which its closure keeps alive, never on the view: a
+    view closed while the thread runs is then just a receiver Qt has disconnected.
+    """
+
+    done = Signal(object)
+
+
+def run_on_thread(name: str, work: Callable[[], object], slot: Callable[[object], None]) -> None:
+    """`slot(work())` in the GUI thread, `work()` on a thread of its own.
+
+    `slot` must be a `@Slot` of a QObject living in the GUI thread: Qt then queues the
+    answer to that receiver, and the courier may end with the thread.
+    """
+    courier = _Courier()
+    courier.done.connect(slot)
+
+    def run() -> None:
+        courier.done.emit(work())
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+
+
 class ResponseText(QPlainTextEdit):
     """The read-only text of the response; `plain_text()` is what automation reads."""
 
@@ -54,9 +80,6 @@ class ResponseText(QPlainTextEdit):
 
 
 class ResponseView(QWidget):
-    _rendered = Signal(int, object)  # (generation, RenderedBody) from the render thread
-    _saved = Signal(str)  # what became of a save, from its thread
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._result: ExchangeResult | None = None
@@ -93,8 +116,6 @@ class ResponseView(QWidget):
 
         self.format_combo.currentIndexChanged.connect(self._render)
         self.save_button.clicked.connect(self._choose_file)
-        self._rendered.connect(self._on_rendered)
-        self._saved.connect(self.note.setText)
 
     # -- public ------------------------------------------------------------------------
 
@@ -133,16 +154,15 @@ class ResponseView(QWidget):
             return
         body = result.body
 
-        def write() -> None:
+        def write() -> str:
             try:
                 path.write_bytes(body)
             except OSError as exc:
-                self._saved.emit(f"Could not save {path.name}: {exc.strerror or exc}")
-                return
-            self._saved.emit(f"Saved {format_bytes(len(body))} to {path}")
+                return f"Could not save {path.name}: {exc.strerror or exc}"
+            return f"Saved {format_bytes(len(body))} to {path}"
 
         self.note.setText(f"Saving {format_bytes(len(body))}…")
-        threading.Thread(target=write, name="save body", daemon=True).start()
+        run_on_thread("save body", write, self._on_saved)
 
     def current_format(self) -> BodyFormat:
         fmt: BodyFormat = self.format_combo.currentData()
@@ -166,12 +186,20 @@ class ResponseView(QWidget):
         self.note.setText("")
         body = result.body
 
-        def work() -> None:
-            self._rendered.emit(generation, render_body(body, fmt, content_type))
+        def work() -> tuple[int, RenderedBody]:
+            return generation, render_body(body, fmt, content_type)
 
-        threading.Thread(target=work, name="render body", daemon=True).start()
+        run_on_thread("render body", work, self._on_render_done)
 
-    @Slot(int, object)
+    @Slot(object)
+    def _on_saved(self, message: object) -> None:
+        self.note.setText(str(message))
+
+    @Slot(object)
+    def _on_render_done(self, answer: object) -> None:
+        generation, rendered = answer  # type: ignore[misc]
+        self._on_rendered(generation, rendered)
+
     def _on_rendered(self, generation: int, rendered: RenderedBody) -> None:
         if generation != self._generation or self._result is None:
             return

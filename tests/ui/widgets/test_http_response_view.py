@@ -16,6 +16,7 @@ from app.ui.widgets.response_body import (
     PRETTY_LIMIT,
     TEXT_LIMIT,
     BodyFormat,
+    RenderedBody,
     charset_of,
     failure_text,
     guess_format,
@@ -103,9 +104,17 @@ def test_large_json_is_pretty_printed_off_the_gui_thread(qtbot: QtBot) -> None:
 
 def test_a_newer_response_wins_over_a_render_still_running(qtbot: QtBot) -> None:
     widget = view(qtbot)
-    with qtbot.waitSignal(widget._rendered, timeout=5000):
-        widget.show_result(result(b"[" + b"1," * INLINE_RENDER + b"1]", "application/json"))
-        widget.show_result(result(b"small"))
+    answers: list[int] = []
+    original = widget._on_rendered
+
+    def spy(generation: int, rendered: RenderedBody) -> None:
+        answers.append(generation)
+        original(generation, rendered)
+
+    widget._on_rendered = spy  # type: ignore[method-assign]
+    widget.show_result(result(b"[" + b"1," * INLINE_RENDER + b"1]", "application/json"))
+    widget.show_result(result(b"small"))
+    qtbot.waitUntil(lambda: len(answers) == 2)  # the small one at once, then the thread's
     # The older render arrived after the newer response and was dropped.
     assert widget.text.plain_text().endswith("\n\nsmall")
 
