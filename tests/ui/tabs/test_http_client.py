@@ -272,13 +272,27 @@ def test_cancel_a_request_nobody_answers(
     assert not cancel.isEnabled()
 
 
-def test_ctrl_enter_in_the_url_sends_once(
-    qtbot: QtBot, window: MainWindow, redirect_server: int
+@pytest.mark.parametrize(
+    ("field", "modifier"),
+    [
+        ("hcUrl", Qt.KeyboardModifier.ControlModifier),
+        ("hcUrl", Qt.KeyboardModifier.NoModifier),
+        ("hcBody", Qt.KeyboardModifier.ControlModifier),
+        ("hcBody", Qt.KeyboardModifier.NoModifier),
+        ("hcHeaders", Qt.KeyboardModifier.ControlModifier),
+    ],
+)
+def test_enter_keys_send_once(
+    qtbot: QtBot,
+    window: MainWindow,
+    redirect_server: int,
+    field: str,
+    modifier: Qt.KeyboardModifier,
 ) -> None:
-    url = child(window, QLineEdit, "hcUrl")
-    url.setText(f"http://127.0.0.1:{redirect_server}/key")
-    url.setFocus()
-    qtbot.keyClick(url, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    child(window, QLineEdit, "hcUrl").setText(f"http://127.0.0.1:{redirect_server}/key")
+    target = child(window, QWidget, field)
+    target.setFocus()
+    qtbot.keyClick(target, Qt.Key.Key_Return, modifier)
     send_button = child(window, QPushButton, "hcSend")
     qtbot.waitUntil(
         lambda: send_button.isEnabled() and hc_status(window).startswith("200"),
@@ -286,6 +300,7 @@ def test_ctrl_enter_in_the_url_sends_once(
     )
     assert len(logged_events(window, Source.HTTP_CLIENT, Kind.SENT)) == 1
     assert response_text(window).endswith("Arrived at /key")
+    assert child(window, QPlainTextEdit, "hcHeaders").toPlainText() == ""  # no newline typed
 
 
 def test_a_timeout_is_a_failure_of_its_phase(
