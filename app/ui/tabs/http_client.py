@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDoubleSpinBox,
     QGridLayout,
     QGroupBox,
@@ -26,13 +25,11 @@ from app.net.http.client.result import ExchangeResult, RequestSpec
 from app.net.websocket.status import WebSocketState, WebSocketStatus
 from app.payload import MessageCounter, MessageTemplate, PayloadFormat
 from app.ui.tabs.tool_tab import ToolTab
-from app.ui.widgets.field_feedback import error_label, mark_invalid
 from app.ui.widgets.http_request_fields import (
     HeadersField,
-    InputError,
+    MethodField,
     TargetUrl,
     UrlField,
-    check_method,
 )
 from app.ui.widgets.http_response_view import ResponseView
 from app.ui.widgets.http_timing import TimingView
@@ -47,8 +44,8 @@ if TYPE_CHECKING:
     from app.workers.http_client_worker import HttpClientWorker
     from app.workers.websocket_worker import WebSocketWorker
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 DEFAULT_TIMEOUT_S = 30.0
+_UNVERIFIED = "certificate not verified"
 
 
 def _make_http_worker(tab: ToolTab) -> HttpClientWorker:
@@ -72,15 +69,10 @@ class HttpClientTab(ToolTab):
         self._ws_state = WebSocketState.CLOSED
         self._ws_url = ""
         self._ws_error = ""  # the last error row of this WebSocket, for the status line
+        self._verifying = True  # the TLS setting the running exchange or WebSocket uses
         self._counter = MessageCounter()  # the tab's {{counter}}: requests and frames count
 
-        self.method = QComboBox()
-        self.method.setObjectName("hcMethod")
-        self.method.setEditable(True)
-        self.method.addItems(METHODS)
-        self.method.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.method.setToolTip("The request method; type any other (e.g. PROPFIND)")
-        self.method_error = error_label("hcMethodError")
+        self.method = MethodField()
         self.url = UrlField()
         self.headers = HeadersField()
         self.editor = PayloadEditor("hcBody", "")
@@ -134,7 +126,7 @@ class HttpClientTab(ToolTab):
         self.editor.validity_changed.connect(self._update_controls)
         self.url.textChanged.connect(self._update_controls)
         self.headers.validity_changed.connect(self._update_controls)
-        self.method.currentTextChanged.connect(self._check_method)
+        self.method.validity_changed.connect(self._update_controls)
         self.ws.ping_requested.connect(self._ping)
         self.ws.close_requested.connect(self._close_websocket)
         self._update_controls()
@@ -149,7 +141,7 @@ class HttpClientTab(ToolTab):
         top.addWidget(self.timeout, 0, 5)
         top.addWidget(self.send_button, 0, 6)
         top.addWidget(self.cancel_button, 0, 7)
-        top.addWidget(self.method_error, 1, 1)
+        top.addWidget(self.method.error_label, 1, 1)
         top.addWidget(self.url.error_label, 1, 3, 1, -1)
         top.setColumnStretch(3, 1)
 
@@ -229,7 +221,7 @@ class HttpClientTab(ToolTab):
             return False
         if target.is_websocket:
             return self._send_frame(target, headers, message)
-        method = self._check_method()
+        method = self.method.method()
         if self._busy or method is None:
             return False
         spec = RequestSpec(
@@ -242,6 +234,7 @@ class HttpClientTab(ToolTab):
             self.tls_verify.isChecked(),
         )
         self._busy = True
+        self._verifying = spec.verify_tls
         self.timing.clear()
         self.status.show_state(f"{method} {target.url} …", Tone.BUSY)
         self.http_worker.send_request(spec)
@@ -282,6 +275,7 @@ class HttpClientTab(ToolTab):
             self._ws_state = WebSocketState.CONNECTING
             self._ws_url = target.url
             self._ws_error = ""
+            self._verifying = self.tls_verify.isChecked()
             self.ws.clear_messages()
             self.response.show_message("", "WebSocket messages appear here")
             self.status.show_state(f"WebSocket connecting to {target.url} …", Tone.BUSY)
@@ -309,19 +303,6 @@ class HttpClientTab(ToolTab):
     # -- fields ------------------------------------------------------------------------
 
     @Slot()
-    def _check_method(self) -> str | None:
-        try:
-            method = check_method(self.method.currentText())
-            error = ""
-        except InputError as exc:
-            method, error = None, exc.message
-        self.method_error.setText(error)
-        self.method_error.setVisible(bool(error))
-        mark_invalid(self.method, bool(error))
-        self._update_controls()
-        return method
-
-    @Slot()
     def _update_controls(self) -> None:
         target = self.url.target()
         websocket = target is not None and target.is_websocket
@@ -330,7 +311,7 @@ class HttpClientTab(ToolTab):
             target is not None
             and self.headers.headers() is not None
             and self.editor.is_valid()
-            and (websocket or not self.method_error.isVisible())
+            and (websocket or self.method.method() is not None)
         )
         if websocket:
             self.send_button.setEnabled(ready and self._ws_state is not WebSocketState.CLOSING)
@@ -367,7 +348,10 @@ class HttpClientTab(ToolTab):
         else:
             self.response.show_message(f"No response.\n{failure_text(result)}.", "")
             tone = Tone.BAD
-        self.status.show_state(outcome_text(result), tone)
+        text = outcome_text(result)
+        if result.ok and result.url.lower().startswith("https:") and not self._verifying:
+            text += f" · {_UNVERIFIED}"
+        self.status.show_state(text, tone)
         self._update_controls()
 
     @Slot(object)
@@ -386,7 +370,9 @@ class HttpClientTab(ToolTab):
         url = status.url or self._ws_url
         if status.state is WebSocketState.OPEN:
             protocol = f" ({status.subprotocol})" if status.subprotocol else ""
-            self.status.show_state(f"WebSocket open to {url}{protocol}", Tone.GOOD)
+            unverified = url.lower().startswith("wss:") and not self._verifying
+            note = f" · {_UNVERIFIED}" if unverified else ""
+            self.status.show_state(f"WebSocket open to {url}{protocol}{note}", Tone.GOOD)
         elif status.state is WebSocketState.CLOSED and self._ws_error:
             self.status.show_state(f"WebSocket closed: {self._ws_error}", Tone.BAD)
         elif status.state is WebSocketState.CLOSED:

@@ -1,5 +1,6 @@
-"""The HTTP Client tab's request fields that check themselves as they are typed: the URL
-(`hcUrl`) and the header lines (`hcHeaders`), each saying at the field what is wrong.
+"""The HTTP Client tab's request fields that check themselves as they are typed: the
+method (`hcMethod`), the URL (`hcUrl`) and the header lines (`hcHeaders`), each saying at
+the field what is wrong.
 
 The checks are plain functions (`check_url`, `parse_request_headers`, `check_method`) so
 they are tested without widgets; the fields only show their verdict.
@@ -13,12 +14,13 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QColor, QTextCursor, QTextFormat
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
 from app.net.address import AddressError, check_host
 from app.ui.widgets.field_feedback import error_label, mark_invalid
 
 DEFAULT_URL = "http://127.0.0.1:8000/"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 WEBSOCKET_SCHEMES = ("ws", "wss")
 # RFC 9110 token characters: what a method or a header name may be made of.
@@ -124,6 +126,41 @@ def parse_request_headers(text: str) -> tuple[tuple[str, str], ...]:
             ) from None
         pairs.append((name, value))
     return tuple(pairs)
+
+
+class MethodField(QComboBox):
+    """`hcMethod`: the usual methods, or any other typed; its message is `hcMethodError`."""
+
+    validity_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hcMethod")
+        self.setEditable(True)
+        self.addItems(METHODS)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setToolTip("The request method; type any other (e.g. PROPFIND)")
+        self.error_label = error_label("hcMethodError")
+        self._method: str | None = METHODS[0]
+        self.currentTextChanged.connect(self._revalidate)
+
+    def method(self) -> str | None:
+        """The checked method; None while what is typed cannot be sent."""
+        return self._method
+
+    @Slot()
+    def _revalidate(self) -> None:
+        was_valid = self._method is not None
+        try:
+            self._method = check_method(self.currentText())
+            error = ""
+        except InputError as exc:
+            self._method, error = None, exc.message
+        self.error_label.setText(error)
+        self.error_label.setVisible(bool(error))
+        mark_invalid(self, bool(error))
+        if was_valid != (self._method is not None):
+            self.validity_changed.emit(self._method is not None)
 
 
 class UrlField(QLineEdit):

@@ -418,3 +418,22 @@ def test_a_large_file_is_shown_in_part_and_saved_whole(
     assert f"Content-Length: {len(data)}" in response_text(window)
     assert not child(window, QPushButton, "hcSaveBody").isEnabled()
     stop_server(qtbot, window, "http")
+
+
+def test_https_with_and_without_verification(qtbot: QtBot, window: MainWindow) -> None:
+    child(window, QCheckBox, "httpTls").setChecked(True)
+    port = start_http_server(qtbot, window)
+    assert status_of(window, "http").startswith("Running on https://")
+    url = f"https://127.0.0.1:{port}/"
+    # The generated certificate is trusted by no authority: verification refuses it.
+    send(qtbot, window, url)
+    assert hc_status(window).startswith("Failed in the TLS handshake: ")
+    assert child(window, QPushButton, "hcSend").isEnabled()
+
+    child(window, QCheckBox, "hcTlsVerify").setChecked(False)
+    send(qtbot, window, url)
+    assert hc_status(window).startswith("200 OK · ")
+    assert hc_status(window).endswith(" · certificate not verified")
+    assert response_text(window).endswith("Hello, client!")
+    assert child(window, QLabel, "hcTimingTls").text().endswith(" ms")
+    stop_server(qtbot, window, "http")
