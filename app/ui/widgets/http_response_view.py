@@ -197,8 +197,8 @@ class ResponseView(QWidget):
 
     @Slot(object)
     def _on_render_done(self, answer: object) -> None:
-        generation, rendered = answer  # type: ignore[misc]
-        self._on_rendered(generation, rendered)
+        assert isinstance(answer, tuple)
+        self._on_rendered(*answer)
 
     def _on_rendered(self, generation: int, rendered: RenderedBody) -> None:
         if generation != self._generation or self._result is None:
