@@ -9,9 +9,9 @@ import pytest
 
 from app.net.http.body import (
     FORBIDDEN_TRAILERS,
+    NO_BODY,
     ChunkedReader,
     ContentLengthReader,
-    NO_BODY,
     EndOfBody,
     UntilCloseReader,
     body_reader,
