@@ -248,9 +248,10 @@ def response_body_reader(
         return NO_BODY
     if method == "CONNECT" and status < 300:
         return NO_BODY  # a tunnel: what follows is not HTTP
-    if not any(key.lower() in ("content-length", "transfer-encoding") for key, _ in headers):
-        return UntilCloseReader()
-    return body_reader(version, headers, max_body)
+    for key, _ in headers:
+        if key.lower() in ("content-length", "transfer-encoding"):
+            return body_reader(version, headers, max_body)
+    return UntilCloseReader()
 
 
 def content_length(values: list[str], max_body: int) -> int:

@@ -29,7 +29,7 @@ class BodyCollector:
         self._pending = b""  # deflate: the first bytes, until they say zlib or raw
         self._wire: list[bytes] = []  # kept while decoding, to fall back on
         self._wire_kept = 0
-        self._failed = False
+        self.decoding = self.encoding in ("gzip", "x-gzip", "deflate")  # until it fails
         if self.encoding in ("", "identity"):
             self.encoding = ""
         elif self.encoding == "gzip" or self.encoding == "x-gzip":
@@ -38,10 +38,6 @@ class BodyCollector:
             self.note = (
                 f"Content-Encoding {content_encoding} is not decoded: body shown as received"
             )
-
-    @property
-    def decoding(self) -> bool:
-        return self.encoding in ("gzip", "x-gzip", "deflate") and not self._failed
 
     def add(self, data: bytes) -> None:
         self.wire_size += len(data)
@@ -103,7 +99,7 @@ class BodyCollector:
 
     def _fail(self, exc: zlib.error) -> None:
         """Show the bytes as they came, with the reason, instead of a half-decoded body."""
-        self._failed = True
+        self.decoding = False
         self.note = f"The body could not be decoded as {self.encoding} ({exc}): shown as received"
         self._parts = []
         self._kept = 0

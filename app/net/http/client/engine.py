@@ -133,6 +133,7 @@ class HttpClient:
             self._reactor,
             self._pool,
             request,
+            self._sink,
             self._sink_many,
             self._activity_changed,
             self._hop_done,
@@ -161,7 +162,8 @@ class HttpClient:
         assert hop is not None
         self._hop = None
         request = hop.request
-        timing = outcome.timing._replace(total_ms=self._elapsed_ms())
+        hop_timing = outcome.timing
+        timing = Timing(*hop_timing[:-1], self._elapsed_ms())
         if outcome.failure is not None:
             self._fail(request.method, request.target.url, outcome.failure, timing)
             return
@@ -183,8 +185,9 @@ class HttpClient:
             timing,
             body_truncated=response.body_truncated,
         )
-        location = result.header("location")
-        if not self._spec.follow_redirects or line.status not in REDIRECT_STATUSES or not location:
+        follow = self._spec.follow_redirects and line.status in REDIRECT_STATUSES
+        location = result.header("location") if follow else None
+        if not location:
             self._finish(result)
             return
         if len(self._redirects) >= MAX_REDIRECTS:

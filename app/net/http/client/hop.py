@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from app.net.address import format_peer
-from app.net.events import LogEvent
+from app.net.events import EventSink, LogEvent
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection, ConnectionPool
 from app.net.http.client.decoding import BodyCollector
@@ -72,6 +72,7 @@ class Hop:
         reactor: Reactor,
         pool: ConnectionPool,
         request: PreparedRequest,
+        sink: EventSink,
         sink_many: Callable[[list[LogEvent]], None],
         on_activity: Callable[[str], None],
         done: Callable[[HopOutcome], None],
@@ -79,6 +80,7 @@ class Hop:
         self._reactor = reactor
         self._pool = pool
         self.request = request
+        self._log = sink
         self._sink_many = sink_many
         self._on_activity = on_activity
         self._done = done
@@ -101,6 +103,7 @@ class Hop:
         self._raw_kept = 0
         self._sent: list[bytes] = []
         self._sent_logged = False
+        self._body_announced = False
         self._body_pending = False  # the body waits for 100 Continue
         self._body_skipped = False  # a final status came instead of 100: never sent
         self._parts_due = 0  # request messages not fully sent yet
@@ -140,10 +143,19 @@ class Hop:
 
     # -- opening a connection ------------------------------------------------------------
 
-    def _set_phase(self, phase: Phase, activity: str = "") -> None:
+    def _set_phase(self, phase: Phase, activity: str = "", *, announce: bool = True) -> None:
+        """Enter `phase` (its timeout starts now); `announce=False` leaves the status to
+        `_announce`, for phases that usually end within the same loop turn (a small
+        request leaves at once, a small body comes with its head): a status each would
+        cost the GUI a signal per phase for nothing it could show."""
         self.phase = phase
         self.deadline = time.monotonic() + self.request.timeout_s
-        self._on_activity(activity or _ACTIVITY.get(phase, ""))
+        if announce:
+            self._on_activity(activity or _ACTIVITY[phase])
+
+    def _announce(self) -> None:
+        if self._live:
+            self._on_activity(_ACTIVITY.get(self.phase, ""))
 
     def _open(self) -> None:
         request = self.request
@@ -174,7 +186,7 @@ class Hop:
     def _send(self) -> None:
         conn = self._conn
         assert conn is not None
-        self._set_phase(Phase.SEND)
+        self._set_phase(Phase.SEND, announce=False)
         request = self.request
         self._body_pending = request.head.expect_continue
         items = [BytesMessage(request.head.data)]
@@ -188,6 +200,8 @@ class Hop:
         for item in items:
             conn.stream.write(item)
         conn.stream.flush()
+        if self.phase is Phase.SEND:
+            self._announce()  # the request did not leave at once (a large body)
 
     def _write_body(self) -> None:
         conn = self._conn
@@ -218,12 +232,16 @@ class Hop:
         if self._sent_logged:
             return
         self._sent_logged = True
-        data = b"".join(self._sent) + extra
-        if not data:
+        parts = [*self._sent, extra] if extra else self._sent
+        size = sum(len(part) for part in parts)
+        if not size:
             return
-        line = self.request.head.data.split(b"\r\n", 1)[0].decode("latin-1")
+        # One part is the usual request: no copy. A large body is kept in the row only up
+        # to RAW_ROW_LIMIT (the row's size stays the true total), as received rows are.
+        data = parts[0] if len(parts) == 1 else b"".join(parts)[: rows.RAW_ROW_LIMIT]
         conn = self._conn
-        self._log(rows.sent_row(self.peer, conn.local if conn else "", data, line))
+        local = conn.local if conn else ""
+        self._log(rows.sent_row(self.peer, local, data, self.request.line, size))
 
     # -- the response ----------------------------------------------------------------------
 
@@ -239,6 +257,9 @@ class Hop:
             self._fail(str(exc))
             return
         self._handle(events)
+        if self.phase is Phase.BODY and not self._body_announced:
+            self._body_announced = True
+            self._announce()  # the body goes on after this read
 
     def eof_received(self) -> None:
         if self._may_retry():
@@ -284,7 +305,7 @@ class Hop:
             self._log_sent()
         encoding = next((v for k, v in head.fields if k.lower() == "content-encoding"), "")
         self._collector = BodyCollector(encoding)
-        self._set_phase(Phase.BODY)
+        self._set_phase(Phase.BODY, announce=False)
 
     def _cancel_continue(self) -> None:
         if self._continue_timer is not None:
@@ -353,7 +374,7 @@ class Hop:
     def _log_received(self, head: ResponseHead | None, body_size: int, *, partial: bool) -> None:
         conn = self._conn
         elapsed = (time.perf_counter_ns() - self._t_start) / 1e9
-        raw = b"".join(self._raw)
+        raw = self._raw[0] if len(self._raw) == 1 else b"".join(self._raw)
         self._log(
             rows.received_row(
                 self.peer,
@@ -393,6 +414,3 @@ class Hop:
             self._pool.put(conn)
         else:
             conn.close()
-
-    def _log(self, event: LogEvent) -> None:
-        self._sink_many([event])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -40,7 +41,13 @@ class PreparedRequest(NamedTuple):
         target = self.target
         return (target.scheme, target.host, target.port, self.verify_tls)
 
+    @property
+    def line(self) -> str:
+        """`GET /path HTTP/1.1`, the sent row's message."""
+        return f"{self.method} {self.target.request_target} HTTP/1.1"
 
+
+@functools.lru_cache(maxsize=64)  # the same request again costs nothing to check
 def check_request(method: str, headers: tuple[tuple[str, str], ...]) -> str:
     """ "" when the method and headers can be sent, else why not (one line)."""
     if not _TOKEN.fullmatch(method):
@@ -57,6 +64,7 @@ def check_request(method: str, headers: tuple[tuple[str, str], ...]) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=64)
 def build_head(
     method: str, target: Target, headers: tuple[tuple[str, str], ...], body_size: int
 ) -> RequestHead:

@@ -18,9 +18,18 @@ def head_text(data: bytes) -> str:
     return data[: end if end >= 0 else len(data)].decode("latin-1")
 
 
-def sent_row(peer: str, local: str, data: bytes, request_line: str) -> LogEvent:
+def sent_row(
+    peer: str, local: str, data: bytes, request_line: str, size: int | None = None
+) -> LogEvent:
     return make_event(
-        SOURCE, Kind.SENT, request_line, peer=peer, data=data, detail=head_text(data), local=local
+        SOURCE,
+        Kind.SENT,
+        request_line,
+        peer=peer,
+        data=data,
+        size=size,
+        detail=head_text(data),
+        local=local,
     )
 
 

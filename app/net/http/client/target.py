@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -33,6 +34,7 @@ class Target(NamedTuple):
         return self.scheme == "https"
 
 
+@functools.lru_cache(maxsize=64)  # a request loop sends the same URL again and again
 def parse_target(url: str) -> Target:
     text = url.strip()
     if "://" not in text:
