@@ -3,7 +3,11 @@ against the HTTP Server worker's echo mode and a websockets server."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
@@ -75,3 +79,22 @@ def test_stop_while_open_ends_within_a_second(qtbot: QtBot) -> None:
     finally:
         worker.stop(1000)
         peer.close()
+
+
+def test_start_up_imports_no_websocket_library(tmp_path: Path) -> None:
+    # wsproto and h11 cost about 25 ms of imports: only a window that opens a WebSocket
+    # (or serves the echo mode) pays them, and start-up is measured against a bare window.
+    code = (
+        "import sys\n"
+        "from app.ui.application import ensure_application\n"
+        "ensure_application()\n"
+        "from app.main import create_main_window\n"
+        "window = create_main_window()\n"
+        "import app.workers.websocket_worker, app.net.http.server\n"
+        "print(sorted(m for m in ('wsproto', 'h11') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "SOCKET_TESTER_SETTINGS": str(tmp_path / "s.ini")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.stdout.strip() == "[]", done.stderr

@@ -14,9 +14,15 @@ import time
 from typing import TYPE_CHECKING
 
 from app.net.events import EventSink, Kind, Source, make_event
-from app.net.http.config import ResponseConfig, ServerLimits
+from app.net.http.config import ResponseConfig, ServeMode, ServerLimits
 from app.net.http.responses import error_response
-from app.net.http.status import HttpServerStatus, ServerState, StateCallback, server_url
+from app.net.http.status import (
+    HttpServerStatus,
+    ServerState,
+    StateCallback,
+    server_url,
+    websocket_url,
+)
 from app.net.listener import Listener, ListenError, open_listeners
 from app.net.reactor import Reactor, Timer
 
@@ -110,6 +116,8 @@ class HttpServer:
         url = server_url(host, port, tls=self._tls is not None)
         bound = ", ".join(listener.addresses())
         self._info(f"HTTP server running on {url} (listening on {bound})")
+        if self._config.mode is ServeMode.WS_ECHO:
+            self._info(f"WebSocket echo on {websocket_url(url)} (any path)")
         fingerprint = ""
         if self._tls is not None:
             self._info(self._tls.started())

@@ -35,3 +35,8 @@ def server_url(host: str, port: int, tls: bool = False) -> str:
     if ":" in host:
         return f"{scheme}://[{host.replace('%', '%25')}]:{port}/"
     return f"{scheme}://{host}:{port}/"
+
+
+def websocket_url(url: str) -> str:
+    """http://… → ws://…, https://… → wss://…: the address of the WebSocket echo mode."""
+    return "ws" + url[4:] if url.startswith("http") else url

@@ -31,7 +31,7 @@ from app.net.http.config import (
     parse_header_lines,
 )
 from app.net.http.responses import reason_phrase
-from app.net.http.status import HttpServerStatus, ServerState
+from app.net.http.status import HttpServerStatus, ServerState, websocket_url
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.bind_field import BindField
 from app.ui.widgets.field_feedback import error_label, mark_invalid
@@ -61,11 +61,6 @@ _NOT_AN_UPGRADE = (
     "WebSocket upgrades on any path are accepted and every message is echoed back with "
     "its type; pings are answered and each frame is a row. Other requests get:"
 )
-
-
-def websocket_url(url: str) -> str:
-    """http://… → ws://…, https://… → wss://… (the echo mode's address)."""
-    return "ws" + url[4:] if url.startswith("http") else url
 
 
 def _make_worker(tab: ToolTab) -> HttpServerWorker:

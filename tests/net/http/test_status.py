@@ -17,3 +17,10 @@ def test_server_url_is_what_a_browser_on_this_machine_opens() -> None:
 def test_status_defaults() -> None:
     status = HttpServerStatus(ServerState.STOPPED)
     assert status.port == 0 and status.error == ""
+
+
+def test_websocket_url_swaps_the_scheme() -> None:
+    from app.net.http.status import websocket_url
+
+    assert websocket_url("http://127.0.0.1:8000/") == "ws://127.0.0.1:8000/"
+    assert websocket_url("https://[::1]:8443/") == "wss://[::1]:8443/"

@@ -12,7 +12,7 @@ from websockets.sync.server import ServerConnection
 from app.net.events import Kind, LogEvent, Source
 from app.net.websocket.client import WebSocketClient
 from app.net.websocket.status import WebSocketState, WebSocketStatus
-from tests.net.reactor_harness import ReactorThread
+from tests.net.reactor_harness import ReactorThread, poll_until
 from tests.net.test_listener import needs_ipv6
 from tests.net.websocket.ws_peers import (
     RawUpgradeServer,
@@ -229,7 +229,7 @@ def test_a_control_frame_between_fragments_is_handled(
         row = wait_row(loop, Kind.RECEIVED, "text")
         assert (row.message, row.data) == ("text · 2 B in 2 fragments", b"ab")
         assert "ping" in rows(loop, Kind.RECEIVED)
-        assert "pong" in rows(loop, Kind.SENT)
+        assert wait_row(loop, Kind.SENT, "pong").data == b"p"
     finally:
         loop.reactor.call_soon(client.release)
         server.close()
@@ -328,5 +328,67 @@ def test_wss_with_the_generated_self_signed_certificate(
         loop.reactor.call_soon(client.send_text, "secret")
         wait_row(loop, Kind.RECEIVED, "text · 6 B")
         assert server.received == ["secret"]
+    finally:
+        server.close()
+
+
+def test_an_empty_close_frame_is_answered_and_shown_without_a_code(
+    loop: ReactorThread, client: WebSocketClient
+) -> None:
+    server = RawUpgradeServer(b"\x88\x00")
+    try:
+        open_to(loop, client, f"ws://127.0.0.1:{server.port}/")
+        last = wait_closed(loop)
+        assert last.message == "Closed by the peer: close (no status code)"
+        assert server.done.wait(5)
+        assert bytes(server.after)[:2] == b"\x88\x80"  # an empty (masked) close answers it
+    finally:
+        server.close()
+
+
+def test_extra_headers_and_a_subprotocol_reach_the_server(loop: ReactorThread) -> None:
+    seen: list[tuple[str | None, str | None]] = []
+
+    def record(connection: ServerConnection) -> None:
+        request = connection.request
+        assert request is not None
+        seen.append((request.headers.get("X-Token"), request.headers.get("Host")))
+        for message in connection:
+            connection.send(message)
+
+    server = WebsocketsServer(record, subprotocols=["chat.v2"])
+    try:
+        client = WebSocketClient(loop.reactor, loop.sink, loop.on_state)
+        loop.closers.append(client.release)
+        headers = (
+            ("X-Token", "abc 123"),
+            ("Host", "elsewhere.example"),
+            ("Sec-WebSocket-Protocol", "chat.v1, chat.v2"),
+        )
+        open_to(loop, client, f"ws://127.0.0.1:{server.port}/", headers=headers)
+        status = loop.states[-1]
+        assert isinstance(status, WebSocketStatus) and status.subprotocol == "chat.v2"
+        poll_until(lambda: bool(seen))  # the server's handler runs in its own thread
+        assert seen == [("abc 123", f"127.0.0.1:{server.port}")]
+        assert "Header Host is set by the handshake: yours is left out" in rows(loop, Kind.INFO)
+        assert wait_row(loop, Kind.RECEIVED, "101").message.endswith("subprotocol chat.v2")
+    finally:
+        server.close()
+
+
+def test_a_peer_that_never_answers_the_close_is_dropped_after_2_s(
+    loop: ReactorThread, client: WebSocketClient
+) -> None:
+    server = RawUpgradeServer(b"")  # reads what we send, answers nothing
+    try:
+        open_to(loop, client, f"ws://127.0.0.1:{server.port}/")
+        loop.reactor.call_soon(client.close, 1000, "")
+        last = wait_closed(loop)
+        assert (last.kind, last.message) == (
+            Kind.ERROR,
+            "No close frame from the peer within 2 s: dropped",
+        )
+        assert server.done.wait(5)
+        assert unmask_close(bytes(server.after)) == (1000, b"")
     finally:
         server.close()

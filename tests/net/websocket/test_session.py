@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -72,6 +73,10 @@ def test_ping_is_answered_and_the_close_code_echoed(loop: ReactorThread, port: i
     assert close_text(4003, "done here") in messages(loop, Kind.SENT)
 
 
+def test_the_start_line_gives_the_ws_address(loop: ReactorThread, port: int) -> None:
+    assert f"WebSocket echo on ws://127.0.0.1:{port}/ (any path)" in messages(loop, Kind.INFO)
+
+
 def test_plain_requests_still_get_the_fixed_response(loop: ReactorThread, port: int) -> None:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as answer:
         assert answer.read() == b"fixed answer"
@@ -96,23 +101,41 @@ def test_a_message_over_16_mb_is_refused_with_1009(loop: ReactorThread, port: in
     loop.wait_for(lambda: any("closing with 1009" in m for m in messages(loop, Kind.ERROR)))
 
 
-def test_invalid_utf8_from_a_client_is_closed_with_1007(loop: ReactorThread, port: int) -> None:
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(
-            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            # A masked text frame (mask 0) whose payload is not UTF-8, sent with the request.
-            b"\x81\x82\x00\x00\x00\x00\xc3\x28"
-        )
-        data = b""
-        while b"\x88" not in data.partition(b"\r\n\r\n")[2]:
-            chunk = sock.recv(4096)
-            assert chunk, data
-            data += chunk
+UPGRADE = (
+    b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
+
+
+def _close_frame_after_101(sock: socket.socket) -> bytes:
+    data = b""
+    while b"\x88" not in data.partition(b"\r\n\r\n")[2]:
+        chunk = sock.recv(4096)
+        assert chunk, data
+        data += chunk
     assert data.startswith(b"HTTP/1.1 101 ")
     frame = data.partition(b"\r\n\r\n")[2]
-    assert frame[0] == 0x88 and int.from_bytes(frame[2:4], "big") == 1007
+    assert frame[0] == 0x88
+    return frame
+
+
+def test_invalid_utf8_from_a_client_is_closed_with_1007(loop: ReactorThread, port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        # A masked text frame (mask 0) whose payload is not UTF-8, sent with the request.
+        sock.sendall(UPGRADE + b"\x81\x82\x00\x00\x00\x00\xc3\x28")
+        frame = _close_frame_after_101(sock)
+    assert int.from_bytes(frame[2:4], "big") == 1007
     loop.wait_for(lambda: any("closing with 1007" in m for m in messages(loop, Kind.ERROR)))
+
+
+def test_an_unmasked_frame_from_a_client_is_closed_with_1002(
+    loop: ReactorThread, port: int
+) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(UPGRADE + b"\x81\x02hi")  # clients must mask (RFC 6455 §5.1)
+        frame = _close_frame_after_101(sock)
+    assert int.from_bytes(frame[2:4], "big") == 1002
+    loop.wait_for(lambda: any("unmasked" in m for m in messages(loop, Kind.ERROR)))
 
 
 def test_stopping_the_server_sends_1001(loop: ReactorThread, port: int) -> None:
@@ -123,3 +146,33 @@ def test_stopping_the_server_sends_1001(loop: ReactorThread, port: int) -> None:
         with pytest.raises(ConnectionClosed):
             ws.recv(timeout=5)
         assert (ws.close_code, ws.close_reason) == (1001, "server stopped")
+
+
+def test_wss_through_the_https_server_with_our_client(loop: ReactorThread, tmp_path: Path) -> None:
+    from app.net.tls.options import ServerTlsOptions
+    from app.net.websocket.client import WebSocketClient
+    from app.net.websocket.status import WebSocketState, WebSocketStatus
+
+    server = HttpServer(loop.reactor, loop.sink, loop.on_state)
+    server.set_config(ResponseConfig(mode=ServeMode.WS_ECHO))
+    client = WebSocketClient(loop.reactor, loop.sink, loop.on_state)
+    loop.closers += [client.release, server.close]
+    loop.reactor.call_soon(server.start, "127.0.0.1", 0, ServerTlsOptions(folder=str(tmp_path)))
+    loop.wait_for(lambda: any(isinstance(s, HttpServerStatus) for s in loop.states))
+    status = next(s for s in loop.states if isinstance(s, HttpServerStatus))
+    assert status.url.startswith("https://")
+
+    def client_state() -> WebSocketState | None:
+        states = [s for s in loop.states if isinstance(s, WebSocketStatus)]
+        return states[-1].state if states else None
+
+    loop.reactor.call_soon(client.open, f"wss://127.0.0.1:{status.port}/tls", (), 5.0, False)
+    loop.wait_for(lambda: client_state() is WebSocketState.OPEN)
+    loop.reactor.call_soon(client.send_text, "over tls")
+    loop.wait_for(
+        lambda: any(
+            e.source is Source.HTTP_CLIENT and e.kind is Kind.RECEIVED and e.data == b"over tls"
+            for e in loop.events
+        )
+    )
+    assert any(e.source is Source.HTTP and e.data == b"over tls" for e in loop.of_kind(Kind.SENT))
