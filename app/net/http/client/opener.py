@@ -38,7 +38,8 @@ PhaseCallback = Callable[[Phase, str], None]
 OpenedCallback = Callable[[ClientConnection, OpenTiming], None]
 
 
-def _ms(start: int, end: int) -> float:
+def elapsed_ms(start: int, end: int) -> float:
+    """Milliseconds between two perf_counter_ns readings."""
     return (end - start) / 1e6
 
 
@@ -103,7 +104,7 @@ class ConnectionOpener:
             self._fail(f"Cannot resolve {self._target.host!r}: {reason}")
             return
         now = time.perf_counter_ns()
-        self._dns_ms = _ms(self._t_phase, now)
+        self._dns_ms = elapsed_ms(self._t_phase, now)
         self._t_phase = now
         self._connect(infos)
 
@@ -119,7 +120,7 @@ class ConnectionOpener:
             sock.close()
             return
         now = time.perf_counter_ns()
-        self._connect_ms = _ms(self._t_phase, now)
+        self._connect_ms = elapsed_ms(self._t_phase, now)
         self._t_phase = now
         tls = None
         if self._target.tls:
@@ -165,7 +166,7 @@ class ConnectionOpener:
     def tls_done(self) -> None:
         conn = self._conn
         assert conn is not None and conn.tls is not None
-        tls_ms = _ms(self._t_phase, time.perf_counter_ns())
+        tls_ms = elapsed_ms(self._t_phase, time.perf_counter_ns())
         self._sink_many(conn.tls.session_events(rows.SOURCE, self.peer, conn.local))
         self._opened(tls_ms)
 
