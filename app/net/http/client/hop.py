@@ -28,7 +28,6 @@ from app.net.http.client.response import (
     ResponseError,
     ResponseEvent,
     ResponseReader,
-    server_keeps_alive,
 )
 from app.net.http.client.result import Failure, Phase, Timing
 from app.net.http.head import ResponseHead
@@ -296,8 +295,7 @@ class Hop:
             self._body_skipped = True
         if not self._parts_due:
             self._log_sent()
-        encoding = next((v for k, v in head.fields if k.lower() == "content-encoding"), "")
-        self._collector = BodyCollector(encoding)
+        self._collector = BodyCollector(self._reader.content_encoding)
         self._set_phase(Phase.BODY, announce=False)
 
     def _cancel_continue(self) -> None:
@@ -310,7 +308,8 @@ class Hop:
         collector = self._collector
         assert head is not None and collector is not None
         body = collector.finish()
-        self._log_sent()
+        if not self._rows.sent_logged:
+            self._log_sent()
         timing = self._timing()
         self._log_received(head, collector.wire_size, partial=False)
         if collector.note:
@@ -318,18 +317,18 @@ class Hop:
         response = HopResponse(
             head, body, collector.truncated, collector.wire_size, collector.encoding
         )
-        self._release(keep=self._reusable(head))
+        self._release(keep=self._reusable())
         self._live = False
         self._done(HopOutcome(response, None, timing, self._reused))
 
-    def _reusable(self, head: ResponseHead) -> bool:
+    def _reusable(self) -> bool:
         conn = self._conn
         if conn is None or conn.closed or conn.stream.peer_finished:
             return False
         reader = self._reader
         if reader.close_delimited or reader.leftover or self._body_skipped or self._parts_due:
             return False
-        return self.request.head.keep_alive and server_keeps_alive(head)
+        return self.request.head.keep_alive and reader.keeps_alive
 
     # -- endings ---------------------------------------------------------------------------
 
