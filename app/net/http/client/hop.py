@@ -1,12 +1,10 @@
 """One request and its response over one connection: a hop of an exchange.
 
-A hop takes an idle kept-alive connection to its origin from the pool, or has a
-`ConnectionOpener` make one; writes the request (a large body after 100 Continue),
-reads the response with `ResponseReader`, times it with `perf_counter_ns`, logs its
-sent and received rows, and ends with one `HopOutcome`.
-A reused connection that fails before any response byte gets an idempotent request
-once more on a new connection (the server closed it between two requests).
-"""
+It takes an idle kept-alive connection from the pool or has a `ConnectionOpener` make
+one, writes the request (a large body after 100 Continue), reads the response with
+`ResponseReader`, times it, logs its rows and ends with one `HopOutcome`. An idempotent
+request that fails on a reused connection before any response byte goes once more on a
+new one (the server closed it between two requests)."""
 
 from __future__ import annotations
 
@@ -234,6 +232,10 @@ class Hop:
             # wait only if no answer is there yet; sent later (a large body): now.
             self._set_phase(Phase.WAIT, announce=not self._sending)
 
+    def progress(self, item: Outgoing) -> None:
+        """A large body is moving: the timeout counts from its last progress."""
+        self.deadline = time.monotonic() + self.request.timeout_s
+
     def _log_sent(self, extra: bytes = b"") -> None:
         self._rows.log_sent(self.request.line, extra)
 
@@ -243,6 +245,8 @@ class Hop:
         if not self._t_first:
             self._t_first = time.perf_counter_ns()
         self._rows.add_received(data)
+        if self.phase is Phase.BODY:  # a download that flows is not timed out
+            self.deadline = time.monotonic() + self.request.timeout_s
         try:
             events = self._reader.feed(data)
         except ResponseError as exc:

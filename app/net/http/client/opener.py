@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from app.net.address import format_peer, format_sockaddr
 from app.net.connector import Connector
+from app.net.errors import describe
 from app.net.events import LogEvent
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection
@@ -129,7 +130,12 @@ class ConnectionOpener:
             if tls is None:
                 sock.close()
                 return
-        conn = ClientConnection(self._reactor, sock, self._origin, self, tls)
+        try:
+            conn = ClientConnection(self._reactor, sock, self._origin, self, tls)
+        except OSError as exc:  # reset between the connect and the first look at it
+            sock.close()
+            self._fail(describe(exc))
+            return
         self._conn = conn
         remote = format_sockaddr(conn.remote[1])
         events = [rows.info(f"New connection to {remote} from {conn.local}", self.peer, conn.local)]
@@ -191,4 +197,7 @@ class ConnectionOpener:
         pass  # nothing arrives before the handshake is done: TLS holds it
 
     def sent(self, item: Outgoing) -> None:
+        pass
+
+    def progress(self, item: Outgoing) -> None:
         pass
