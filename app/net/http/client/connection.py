@@ -39,6 +39,8 @@ class ConnectionUser(Protocol):
 
     def sent(self, item: Outgoing) -> None: ...
 
+    def progress(self, item: Outgoing) -> None: ...
+
     def connection_lost(self, failure: StreamFailure) -> None: ...
 
     def tls_done(self) -> None: ...
@@ -119,7 +121,8 @@ class ClientConnection:
             self._lost_while_idle("the server closed it")
 
     def progress(self, item: Outgoing) -> None:
-        pass
+        if self.user is not None:
+            self.user.progress(item)
 
     def sent(self, item: Outgoing) -> None:
         if self.user is not None:

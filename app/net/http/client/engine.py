@@ -60,6 +60,8 @@ class HttpClient:
         self._t0 = 0
         self._watchdog: Timer | None = None
         self._activity = ""
+        self._reading_ahead = False
+        self._ahead_due = False
 
     @property
     def busy(self) -> bool:
@@ -136,6 +138,7 @@ class HttpClient:
             self._sink,
             self._sink_many,
             self._activity_changed,
+            self._read_ahead,
             self._hop_done,
         )
         self._hop = hop
@@ -144,6 +147,23 @@ class HttpClient:
             self._watchdog = self._reactor.call_later(
                 max(0.0, hop.deadline - time.monotonic()), self._watch
             )
+
+    def _read_ahead(self) -> None:
+        """Have the running hop read an answer that is already there, in a loop rather
+        than by recursion: its end may start the next exchange (a `send` from inside
+        `on_finished`), whose answer may be there too, and so on."""
+        if self._reading_ahead:
+            self._ahead_due = True
+            return
+        self._reading_ahead = True
+        try:
+            while self._hop is not None:
+                self._ahead_due = False
+                self._hop.read_ahead()
+                if not self._ahead_due:
+                    break
+        finally:
+            self._reading_ahead = False
 
     def _watch(self) -> None:
         self._watchdog = None

@@ -1,12 +1,10 @@
 """One request and its response over one connection: a hop of an exchange.
 
-A hop takes an idle kept-alive connection to its origin from the pool, or has a
-`ConnectionOpener` make one; writes the request (a large body after 100 Continue),
-reads the response with `ResponseReader`, times it with `perf_counter_ns`, logs its
-sent and received rows, and ends with one `HopOutcome`.
-A reused connection that fails before any response byte gets an idempotent request
-once more on a new connection (the server closed it between two requests).
-"""
+It takes an idle kept-alive connection from the pool or has a `ConnectionOpener` make
+one, writes the request (a large body after 100 Continue), reads the response with
+`ResponseReader`, times it, logs its rows and ends with one `HopOutcome`. An idempotent
+request that fails on a reused connection before any response byte goes once more on a
+new one (the server closed it between two requests)."""
 
 from __future__ import annotations
 
@@ -19,7 +17,7 @@ from app.net.events import EventSink, LogEvent
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection, ConnectionPool
 from app.net.http.client.decoding import BodyCollector
-from app.net.http.client.opener import ConnectionOpener, OpenTiming
+from app.net.http.client.opener import ConnectionOpener, OpenTiming, elapsed_ms
 from app.net.http.client.request_head import IDEMPOTENT_METHODS, PreparedRequest
 from app.net.http.client.response import (
     BodyPiece,
@@ -28,7 +26,6 @@ from app.net.http.client.response import (
     ResponseError,
     ResponseEvent,
     ResponseReader,
-    server_keeps_alive,
 )
 from app.net.http.client.result import Failure, Phase, Timing
 from app.net.http.head import ResponseHead
@@ -60,10 +57,6 @@ class HopOutcome(NamedTuple):
     reused: bool
 
 
-def _ms(start: int, end: int) -> float:
-    return (end - start) / 1e6
-
-
 class Hop:
     """Lives in the reactor's thread; `start()` once, then `abort()` or wait for `done`."""
 
@@ -75,6 +68,7 @@ class Hop:
         sink: EventSink,
         sink_many: Callable[[list[LogEvent]], None],
         on_activity: Callable[[str], None],
+        on_request_sent: Callable[[], None],
         done: Callable[[HopOutcome], None],
     ) -> None:
         self._reactor = reactor
@@ -83,6 +77,7 @@ class Hop:
         self._log = sink
         self._sink_many = sink_many
         self._on_activity = on_activity
+        self._on_request_sent = on_request_sent  # the engine then has it `read_ahead()`
         self._done = done
         target = request.target
         self.peer = format_peer(target.host, target.port)
@@ -93,16 +88,14 @@ class Hop:
         self._opener: ConnectionOpener | None = None
         self._conn: ClientConnection | None = None
         self._continue_timer: Timer | None = None
+        self._sending = False  # inside `_send`'s flush
         self._reset_attempt()
 
     def _reset_attempt(self) -> None:
         self._reused = False
         self._reader = ResponseReader(self.request.method)
         self._collector: BodyCollector | None = None
-        self._raw: list[bytes] = []
-        self._raw_kept = 0
-        self._sent: list[bytes] = []
-        self._sent_logged = False
+        self._rows = rows.ExchangeRows(self._log, self.peer)
         self._body_announced = False
         self._body_pending = False  # the body waits for 100 Continue
         self._body_skipped = False  # a final status came instead of 100: never sent
@@ -120,15 +113,9 @@ class Hop:
             self._reused = True
             conn.user = self
             self._conn = conn
+            self._rows.local = conn.local
             conn.exchanges += 1
-            self._log(
-                rows.info(
-                    f"Reused connection to {self.peer} from {conn.local} "
-                    f"(request {conn.exchanges} on it)",
-                    self.peer,
-                    conn.local,
-                )
-            )
+            self._log(rows.reused(self.peer, conn.local, conn.exchanges))
             self._send()
             return
         self._open()
@@ -137,6 +124,14 @@ class Hop:
         """Stop at once, releasing the socket; no outcome is reported."""
         self._live = False
         self._release(keep=False)
+
+    def read_ahead(self) -> None:
+        """Once the request has left, read an answer that is already there (Stream.read_now)."""
+        conn = self._conn
+        if self._live and self.phase is Phase.WAIT and conn is not None:
+            conn.stream.read_now()
+            if self._live and self.phase is Phase.WAIT:
+                self._announce()  # no answer yet: now the wait is worth showing
 
     def time_out(self) -> None:
         self._fail(f"Timed out after {self.request.timeout_s:g} s")
@@ -176,6 +171,7 @@ class Hop:
         conn.user = self
         conn.exchanges = 1
         self._conn = conn
+        self._rows.local = conn.local
         self._send()
 
     def tls_done(self) -> None:
@@ -199,7 +195,13 @@ class Hop:
         self._parts_due = len(items)
         for item in items:
             conn.stream.write(item)
-        conn.stream.flush()
+        self._sending = True
+        try:
+            conn.stream.flush()
+        finally:
+            self._sending = False
+        if self._live and self.phase is Phase.WAIT:
+            self._on_request_sent()
         if self.phase is Phase.SEND:
             self._announce()  # the request did not leave at once (a large body)
 
@@ -219,38 +221,32 @@ class Hop:
 
     def sent(self, item: Outgoing) -> None:
         assert isinstance(item, BytesMessage)
-        self._sent.append(item.data)
+        self._rows.add_sent(item.data)
         self._parts_due -= 1
         if self._parts_due or self._body_pending:
             return
         self._log_sent()
         self._t_written = time.perf_counter_ns()
         if self.phase is Phase.SEND:
-            self._set_phase(Phase.WAIT)
+            # Sent from inside `_send`: the engine reads ahead next and announces the
+            # wait only if no answer is there yet; sent later (a large body): now.
+            self._set_phase(Phase.WAIT, announce=not self._sending)
+
+    def progress(self, item: Outgoing) -> None:
+        """A large body is moving: the timeout counts from its last progress."""
+        self.deadline = time.monotonic() + self.request.timeout_s
 
     def _log_sent(self, extra: bytes = b"") -> None:
-        if self._sent_logged:
-            return
-        self._sent_logged = True
-        parts = [*self._sent, extra] if extra else self._sent
-        size = sum(len(part) for part in parts)
-        if not size:
-            return
-        # One part is the usual request: no copy. A large body is kept in the row only up
-        # to RAW_ROW_LIMIT (the row's size stays the true total), as received rows are.
-        data = parts[0] if len(parts) == 1 else b"".join(parts)[: rows.RAW_ROW_LIMIT]
-        conn = self._conn
-        local = conn.local if conn else ""
-        self._log(rows.sent_row(self.peer, local, data, self.request.line, size))
+        self._rows.log_sent(self.request.line, extra)
 
     # -- the response ----------------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
         if not self._t_first:
             self._t_first = time.perf_counter_ns()
-        if self._raw_kept < rows.RAW_ROW_LIMIT:
-            self._raw.append(data)
-            self._raw_kept += len(data)
+        self._rows.add_received(data)
+        if self.phase is Phase.BODY:  # a download that flows is not timed out
+            self.deadline = time.monotonic() + self.request.timeout_s
         try:
             events = self._reader.feed(data)
         except ResponseError as exc:
@@ -301,10 +297,9 @@ class Hop:
             self._cancel_continue()
             self._body_pending = False
             self._body_skipped = True
-        if not self._sent_logged and not self._parts_due:
+        if not self._parts_due:
             self._log_sent()
-        encoding = next((v for k, v in head.fields if k.lower() == "content-encoding"), "")
-        self._collector = BodyCollector(encoding)
+        self._collector = BodyCollector(self._reader.content_encoding)
         self._set_phase(Phase.BODY, announce=False)
 
     def _cancel_continue(self) -> None:
@@ -317,7 +312,8 @@ class Hop:
         collector = self._collector
         assert head is not None and collector is not None
         body = collector.finish()
-        self._log_sent()
+        if not self._rows.sent_logged:
+            self._log_sent()
         timing = self._timing()
         self._log_received(head, collector.wire_size, partial=False)
         if collector.note:
@@ -325,18 +321,18 @@ class Hop:
         response = HopResponse(
             head, body, collector.truncated, collector.wire_size, collector.encoding
         )
-        self._release(keep=self._reusable(head))
+        self._release(keep=self._reusable())
         self._live = False
         self._done(HopOutcome(response, None, timing, self._reused))
 
-    def _reusable(self, head: ResponseHead) -> bool:
+    def _reusable(self) -> bool:
         conn = self._conn
         if conn is None or conn.closed or conn.stream.peer_finished:
             return False
         reader = self._reader
         if reader.close_delimited or reader.leftover or self._body_skipped or self._parts_due:
             return False
-        return self.request.head.keep_alive and server_keeps_alive(head)
+        return self.request.head.keep_alive and reader.keeps_alive
 
     # -- endings ---------------------------------------------------------------------------
 
@@ -364,29 +360,15 @@ class Hop:
             return
         self._live = False
         timing = self._timing()
-        if self._raw:
-            self._log_received(
-                self._reader.head, self._collector.wire_size if self._collector else 0, partial=True
-            )
+        if self._rows.received_any:
+            body_size = self._collector.wire_size if self._collector else 0
+            self._log_received(self._reader.head, body_size, partial=True)
         self._release(keep=False)
         self._done(HopOutcome(None, Failure(self.phase, reason), timing, self._reused))
 
     def _log_received(self, head: ResponseHead | None, body_size: int, *, partial: bool) -> None:
-        conn = self._conn
         elapsed = (time.perf_counter_ns() - self._t_start) / 1e9
-        raw = self._raw[0] if len(self._raw) == 1 else b"".join(self._raw)
-        self._log(
-            rows.received_row(
-                self.peer,
-                conn.local if conn else "",
-                raw,
-                self._reader.received,
-                head,
-                body_size,
-                elapsed,
-                partial=partial,
-            )
-        )
+        self._rows.log_received(head, self._reader.received, body_size, elapsed, partial)
 
     def _timing(self) -> Timing:
         now = time.perf_counter_ns()
@@ -397,9 +379,9 @@ class Hop:
             dns_ms=opened.dns_ms,
             connect_ms=opened.connect_ms,
             tls_ms=opened.tls_ms,
-            first_byte_ms=_ms(written, first) if first and written else None,
-            download_ms=_ms(first, now) if first and self._reader.done else None,
-            total_ms=_ms(self._t_start, now),
+            first_byte_ms=elapsed_ms(written, first) if first and written else None,
+            download_ms=elapsed_ms(first, now) if first and self._reader.done else None,
+            total_ms=elapsed_ms(self._t_start, now),
         )
 
     def _release(self, *, keep: bool) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from app.net.address import format_peer, format_sockaddr
 from app.net.connector import Connector
+from app.net.errors import describe
 from app.net.events import LogEvent
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection
@@ -38,7 +39,8 @@ PhaseCallback = Callable[[Phase, str], None]
 OpenedCallback = Callable[[ClientConnection, OpenTiming], None]
 
 
-def _ms(start: int, end: int) -> float:
+def elapsed_ms(start: int, end: int) -> float:
+    """Milliseconds between two perf_counter_ns readings."""
     return (end - start) / 1e6
 
 
@@ -103,7 +105,7 @@ class ConnectionOpener:
             self._fail(f"Cannot resolve {self._target.host!r}: {reason}")
             return
         now = time.perf_counter_ns()
-        self._dns_ms = _ms(self._t_phase, now)
+        self._dns_ms = elapsed_ms(self._t_phase, now)
         self._t_phase = now
         self._connect(infos)
 
@@ -119,7 +121,7 @@ class ConnectionOpener:
             sock.close()
             return
         now = time.perf_counter_ns()
-        self._connect_ms = _ms(self._t_phase, now)
+        self._connect_ms = elapsed_ms(self._t_phase, now)
         self._t_phase = now
         tls = None
         if self._target.tls:
@@ -128,7 +130,12 @@ class ConnectionOpener:
             if tls is None:
                 sock.close()
                 return
-        conn = ClientConnection(self._reactor, sock, self._origin, self, tls)
+        try:
+            conn = ClientConnection(self._reactor, sock, self._origin, self, tls)
+        except OSError as exc:  # reset between the connect and the first look at it
+            sock.close()
+            self._fail(describe(exc))
+            return
         self._conn = conn
         remote = format_sockaddr(conn.remote[1])
         events = [rows.info(f"New connection to {remote} from {conn.local}", self.peer, conn.local)]
@@ -165,7 +172,7 @@ class ConnectionOpener:
     def tls_done(self) -> None:
         conn = self._conn
         assert conn is not None and conn.tls is not None
-        tls_ms = _ms(self._t_phase, time.perf_counter_ns())
+        tls_ms = elapsed_ms(self._t_phase, time.perf_counter_ns())
         self._sink_many(conn.tls.session_events(rows.SOURCE, self.peer, conn.local))
         self._opened(tls_ms)
 
@@ -190,4 +197,7 @@ class ConnectionOpener:
         pass  # nothing arrives before the handshake is done: TLS holds it
 
     def sent(self, item: Outgoing) -> None:
+        pass
+
+    def progress(self, item: Outgoing) -> None:
         pass

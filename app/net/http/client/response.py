@@ -54,6 +54,8 @@ class ResponseReader:
         self._heads = HeadReader(RESPONSE_LIMITS, "Status line")
         self._body: BodyReader | None = None
         self.head: ResponseHead | None = None
+        self.content_encoding = ""  # of the final head
+        self.keeps_alive = False  # the final head lets the connection carry another request
         self.done = False
         self.received = 0  # every byte fed, interim heads included
 
@@ -114,6 +116,7 @@ class ResponseReader:
             events.append(Interim(head))
             return True
         self.head = head
+        self.content_encoding, self.keeps_alive = _head_facts(head)
         events.append(FinalHead(head))
         self._body = response_body_reader(
             self._method, status, head.line.version, head.fields, NO_BODY_LIMIT
@@ -123,14 +126,20 @@ class ResponseReader:
 
 def server_keeps_alive(head: ResponseHead) -> bool:
     """Whether the server lets the connection carry another request (RFC 9112 §9.3)."""
+    return _head_facts(head)[1]
+
+
+def _head_facts(head: ResponseHead) -> tuple[str, bool]:
+    """Content-Encoding, and whether the connection stays open, in one pass."""
+    encoding = ""
+    connection: list[str] = []
+    for name, value in head.fields:
+        if len(name) == 10 and name.lower() == "connection":  # the length test skips most
+            connection += (token.strip().lower() for token in value.split(","))
+        elif len(name) == 16 and name.lower() == "content-encoding":
+            encoding = value
     if head.line.status == 101:
-        return False  # switched to another protocol
-    connection = [
-        token.strip().lower()
-        for name, value in head.fields
-        if name.lower() == "connection"
-        for token in value.split(",")
-    ]
+        return encoding, False  # switched to another protocol
     if head.line.version == "HTTP/1.0":
-        return "keep-alive" in connection
-    return "close" not in connection
+        return encoding, "keep-alive" in connection
+    return encoding, "close" not in connection

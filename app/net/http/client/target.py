@@ -56,6 +56,8 @@ def parse_target(url: str) -> Target:
         raise TargetError(str(exc)) from None
     if port == 0:
         raise TargetError("Port 0 cannot be connected to")
+    if not host.isascii():  # an international name travels as IDNA (xn--…), Host included
+        host = host.encode("idna").decode("ascii")
     default = DEFAULT_PORTS[scheme]
     port = default if port is None else port
     shown_host = f"[{host}]" if ":" in host else host

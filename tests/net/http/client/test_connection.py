@@ -27,6 +27,9 @@ class Recorder:
     def sent(self, item: Outgoing) -> None:
         pass
 
+    def progress(self, item: Outgoing) -> None:
+        pass
+
     def connection_lost(self, failure: StreamFailure) -> None:
         pass
 

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from app.net.events import Kind
-from app.net.http.client.engine import MAX_REDIRECTS
-from app.net.http.client.result import Phase, RequestSpec
+from app.net.http.client.engine import MAX_REDIRECTS, HttpClient
+from app.net.http.client.result import ExchangeResult, Phase, RequestSpec
 from app.net.http.client.status import HttpClientStatus
 from app.net.http.config import ServeMode
 from tests.net.http.client.peers import ClientLoop, ScriptedServer, answer, read_head
 from tests.net.http.test_harness import RunningServer, running_server
+from tests.net.reactor_harness import ReactorThread
 
 
 @pytest.fixture
@@ -285,3 +286,32 @@ def test_the_status_follows_the_phases_and_ends_idle(
     assert activities[0] == f"Connecting to 127.0.0.1:{http_server.port}…"
     assert "Waiting for the response…" in activities
     assert states[-1] == HttpClientStatus(False)
+
+
+def test_sending_again_from_the_finished_callback_loops_without_recursing(
+    http_server: RunningServer,
+) -> None:
+    """A request loop (the benchmark's) sends the next GET from `on_finished`; answers
+    read ahead at once must not nest one exchange inside the last (1,500 > the default
+    recursion limit)."""
+    loop = ReactorThread().start()
+    results: list[ExchangeResult] = []
+    spec = RequestSpec("GET", f"http://127.0.0.1:{http_server.port}/")
+
+    def finished(result: ExchangeResult) -> None:
+        results.append(result)
+        if len(results) < 1500 and result.ok:
+            client.send(spec)
+        else:
+            loop.on_state("done")
+
+    client = HttpClient(loop.reactor, loop.sink, lambda status: None, finished)
+    loop.closers.append(client.close)
+    try:
+        loop.reactor.call_soon(client.send, spec)
+        loop.wait_for(lambda: "done" in loop.states, timeout=60)
+        assert len(results) == 1500 and all(r.ok for r in results)
+        assert sum(r.reused for r in results) == 1499
+        assert not [e for e in loop.events if e.kind is Kind.ERROR]
+    finally:
+        loop.stop()

@@ -13,6 +13,7 @@ import pytest
 
 from app.net.events import Kind
 from app.net.http.client.result import Phase, RequestSpec
+from app.net.http.client.rows import RAW_ROW_LIMIT
 from app.net.http.client.status import HttpClientStatus
 from app.units import format_bytes
 from tests.net.http.client.peers import (
@@ -295,3 +296,39 @@ def test_an_idempotent_request_is_retried_once_on_a_new_connection(
     else:
         assert result.failure is not None and result.failure.phase is Phase.WAIT
         assert not retry_lines
+
+
+def big_download(conn: socket.socket, server: ScriptedServer) -> None:
+    server.record(read_head(conn))
+    piece = b"d" * (1024 * 1024)
+    conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Length: {20 * len(piece)}\r\n\r\n".encode())
+    for _ in range(20):
+        conn.sendall(piece)
+
+
+def test_a_large_download_keeps_its_size_and_bounds_its_row(
+    client: ClientLoop, serve: Callable[..., ScriptedServer]
+) -> None:
+    server = serve(big_download)
+    result = client.get(server.url + "/")
+    assert result.ok and len(result.body) == 20 * 1024 * 1024 == result.wire_size
+    (row,) = client.events(Kind.RECEIVED)
+    assert len(row.data) == RAW_ROW_LIMIT < row.size
+    assert row.message.startswith("200 OK · 21.0 MB · ")
+
+
+def slow_body(conn: socket.socket, server: ScriptedServer) -> None:
+    """A body that flows for longer than the timeout, a piece every 0.1 s."""
+    server.record(read_head(conn))
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n")
+    for _ in range(12):
+        server.release.wait(0.1)  # pacing the peer, not waiting for the test
+        conn.sendall(b"x")
+
+
+def test_a_body_that_keeps_flowing_is_not_timed_out(
+    client: ClientLoop, serve: Callable[..., ScriptedServer]
+) -> None:
+    server = serve(slow_body)
+    result = client.get(server.url + "/", timeout_s=0.5)
+    assert result.ok and result.body == b"x" * 12 and result.timing.total_ms > 1000

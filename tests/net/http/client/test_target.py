@@ -62,3 +62,8 @@ def test_tls_is_the_https_scheme() -> None:
 )
 def test_redirect_locations_are_read_against_the_current_url(location: str, expected: str) -> None:
     assert redirect_url("http://h.test:81/dir/page?q=1", location) == expected
+
+
+def test_an_international_name_travels_as_idna() -> None:
+    target = parse_target("http://bücher.test:8080/")
+    assert target.host == "xn--bcher-kva.test" and target.authority == "xn--bcher-kva.test:8080"
