@@ -198,10 +198,15 @@ class Stream:
 
     # -- commands ----------------------------------------------------------------------
 
-    def set_protocol(self, protocol: StreamProtocol) -> None:
+    def set_protocol(
+        self, protocol: StreamProtocol, backlog: Callable[[], bool] | None = None
+    ) -> None:
         """Hand the stream to another protocol (an HTTP upgrade to WebSocket), so the
-        first one's hot path never asks whether it is still in charge."""
+        first one's hot path never asks whether it is still in charge; `backlog`, when
+        given, is the new protocol's back-pressure (as in `__init__`)."""
         self._protocol = protocol
+        if backlog is not None:
+            self._backlog = backlog
 
     def pause_reading(self) -> None:
         self._reading = False

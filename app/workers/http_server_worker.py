@@ -17,7 +17,9 @@ class HttpServerWorker(ReactorWorker[HttpServerStatus]):
 
     def __init__(self, parent: QObject | None = None, limits: ServerLimits | None = None) -> None:
         super().__init__(parent)
-        self.server = HttpServer(self.reactor, self.sink, self.report_status, limits)
+        self.server = HttpServer(
+            self.reactor, self.sink, self.report_status, limits, backlog=self.backlog
+        )
 
     def start_server(
         self, host: str, port: int, config: ResponseConfig, tls: ServerTlsOptions | None = None

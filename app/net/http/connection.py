@@ -57,9 +57,11 @@ class HttpConnection:
         sink: EventSink,
         on_closed: Callable[[HttpConnection], None],
         tls: ServerTls | None = None,
+        log_behind: Callable[[], bool] | None = None,  # after an upgrade to WebSocket
     ) -> None:
         self._reactor = reactor
         self.peer = peer
+        self._log_behind = log_behind
         self._limits = limits
         self._config = config
         self._sink = sink
@@ -166,7 +168,7 @@ class HttpConnection:
         assert reply.upgrade is not None
         self._websocket = session = WebSocketSession(
             self._reactor, self._stream, reply.upgrade, self._sink, Source.HTTP, self.peer,
-            lambda: self._release(()), echo=True, before=self,
+            lambda: self._release(()), echo=True, before=self, backlog=self._log_behind,
         )  # fmt: skip
         session.data_received(self._parser.take_buffered())  # frames sent with the request
 

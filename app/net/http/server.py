@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.net.events import EventSink, Kind, Source, make_event
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from app.net.tls.options import ServerTlsOptions
     from app.net.tls.server_tls import ServerTls
 
+# A WebSocket echo stops reading while this much waits for the log (as the TCP server
+# does), so a client that floods faster than the log shows is slowed by TCP flow control.
+WEBSOCKET_BACKLOG_LIMIT = 128 * 1024 * 1024
 # How often idle, trickling and stalled connections are looked for.
 SWEEP_INTERVAL = 0.25
 
@@ -44,8 +48,14 @@ class HttpServer:
         sink: EventSink,
         on_state: StateCallback,
         limits: ServerLimits | None = None,
+        backlog: Callable[[], int] | None = None,
     ) -> None:
+        """`backlog`: what waits for the log, in bytes; a WebSocket echo stops reading
+        while it is over WEBSOCKET_BACKLOG_LIMIT (HTTP is paced by its answers)."""
         self._reactor = reactor
+        self._log_behind = (
+            None if backlog is None else (lambda: backlog() > WEBSOCKET_BACKLOG_LIMIT)
+        )
         self._sink = sink
         self._on_state = on_state
         self.limits = limits or ServerLimits()
@@ -178,6 +188,7 @@ class HttpServer:
                 self._sink,
                 self._connections.discard,
                 self._tls,
+                self._log_behind,
             )
         )
         if self._sweeper is None:

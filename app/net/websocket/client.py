@@ -23,10 +23,9 @@ from app.net.websocket.status import WebSocketState, WebSocketStatus
 from app.net.websocket.url import WebSocketTarget, WebSocketUrlError, parse_ws_url
 
 if TYPE_CHECKING:  # wsproto, h11 and ssl load with the first open, not at start-up
-    from wsproto import WSConnection
-
     from app.net.tls.client_tls import ClientTls
     from app.net.tls.transport import TlsTransport
+    from app.net.websocket.handshake import Answer, ClientHandshake
     from app.net.websocket.session import WebSocketSession
 
 __all__ = ["WebSocketClient"]
@@ -35,20 +34,6 @@ SOURCE = Source.HTTP_CLIENT
 RECV_SIZE = 256 * 1024
 # Stop reading while this many received bytes wait for the log (as the TCP client does).
 BACKLOG_LIMIT = 64 * 1024 * 1024
-# The upgrade answer's head is kept for its row up to this size (h11 has its own limit).
-_MAX_HEAD_KEPT = 64 * 1024
-# Set by the handshake itself; a header of these names in the tab's list is left out.
-_HANDSHAKE_HEADERS = frozenset(
-    {
-        "host",
-        "upgrade",
-        "connection",
-        "sec-websocket-key",
-        "sec-websocket-version",
-        "sec-websocket-extensions",
-    }
-)
-
 StateCallback = Callable[[WebSocketStatus], None]
 
 
@@ -75,13 +60,12 @@ class WebSocketClient:
         self._attempt = 0
         self._connector: Connector | None = None
         self._stream: Stream | None = None
-        self._ws: WSConnection | None = None
+        self._handshake: ClientHandshake | None = None  # from TCP (and TLS) to the 101
         self._session: WebSocketSession | None = None
         self._tls: ClientTls | None = None
         self._remote: tuple[int, tuple[object, ...]] | None = None
         self._deadline: Timer | None = None
         self._queued: list[tuple[bool, str | bytes]] = []  # (is text, data) until open
-        self._answer = bytearray()  # the upgrade answer as received, for its row
         self._subprotocol = ""
 
     @property
@@ -117,7 +101,6 @@ class WebSocketClient:
         self._url = url.strip()
         self._peer = target.peer
         self._local = self._subprotocol = ""
-        self._answer = bytearray()
         self._tls = None
         self._set_state(WebSocketState.CONNECTING)
         if target.secure and not self._prepare_tls(target, verify_tls):
@@ -149,6 +132,12 @@ class WebSocketClient:
         if self._state is WebSocketState.CONNECTING:
             self._end(f"Opening {self._url} cancelled", Kind.INFO)
         elif self._session is not None and self._session.open:
+            from app.net.websocket.session import close_problem
+
+            problem = close_problem(code, reason)
+            if problem:
+                self._line(Kind.ERROR, f"{problem}; still open")
+                return
             self._set_state(WebSocketState.CLOSING)
             self._session.close(code, reason)
 
@@ -261,40 +250,22 @@ class WebSocketClient:
         )
 
     def _send_upgrade(self) -> None:
-        from wsproto import ConnectionType, WSConnection
-        from wsproto.events import Request
+        from app.net.websocket.handshake import ClientHandshake
 
         stream = self._stream
         assert stream is not None
-        extra: list[tuple[bytes, bytes]] = []
-        subprotocols: list[str] = []
-        for name, value in self._headers:
-            lowered = name.strip().lower()
-            if lowered in _HANDSHAKE_HEADERS:
-                self._line(Kind.INFO, f"Header {name} is set by the handshake: yours is left out")
-            elif lowered == "sec-websocket-protocol":
-                subprotocols += [p.strip() for p in value.split(",") if p.strip()]
-            else:
-                extra.append((name.strip().encode("latin-1"), value.encode("latin-1")))
-        self._ws = WSConnection(ConnectionType.CLIENT)
-        request = Request(
-            host=self._target.host_header,
-            target=self._target.target,
-            extra_headers=extra,
-            subprotocols=subprotocols,
-        )
-        data = self._ws.send(request)
-        message = f"GET {self._target.target} (WebSocket upgrade)"
-        stream.write(BytesMessage(data))
+        self._handshake = handshake = ClientHandshake(self._target, self._headers)
+        for name in handshake.left_out:
+            self._line(Kind.INFO, f"Header {name} is set by the handshake: yours is left out")
+        stream.write(BytesMessage(handshake.request))
         stream.flush()
-        self._sink(
-            make_event(SOURCE, Kind.SENT, message, peer=self._peer, data=data, local=self._local)
-        )
+        message = f"GET {self._target.target} (WebSocket upgrade)"
+        self._line(Kind.SENT, message, handshake.request)
 
     def _timed_out(self, attempt: int) -> None:
         if attempt != self._attempt or self._state is not WebSocketState.CONNECTING:
             return
-        if self._ws is not None:
+        if self._handshake is not None:
             what = "The WebSocket upgrade with"
         elif self._stream is not None:
             what = "The TLS handshake with"
@@ -305,27 +276,23 @@ class WebSocketClient:
     # -- the StreamProtocol until the upgrade is answered -------------------------------
 
     def data_received(self, data: bytes) -> None:
-        from wsproto.events import AcceptConnection, RejectConnection
-        from wsproto.utilities import RemoteProtocolError
-
-        ws = self._ws
-        if ws is None:
+        handshake = self._handshake
+        if handshake is None:
             self._end(f"{self._peer} sent data before the upgrade request", Kind.ERROR)
             return
-        if len(self._answer) < _MAX_HEAD_KEPT:
-            self._answer += data
-        try:
-            ws.receive_data(data)
-            for event in ws.events():
-                if isinstance(event, AcceptConnection):
-                    self._accepted(event.subprotocol or "")
-                    return
-                if isinstance(event, RejectConnection):
-                    self._rejected(event.status_code)
-                    return
-        except RemoteProtocolError as exc:
-            self._end(f"The WebSocket upgrade failed: {exc}", Kind.ERROR, self._head())
+        answer = handshake.feed(data)
+        if answer is None:
             return
+        if answer.failure:
+            self._end(f"The WebSocket upgrade failed: {answer.failure}", Kind.ERROR, answer.head)
+        elif answer.status == 101:
+            self._accepted(handshake, answer)
+        else:
+            from app.net.http.responses import reason_phrase
+
+            answered = f"{answer.status} {reason_phrase(answer.status)}"
+            line = f"The server answered {answered} instead of a WebSocket upgrade"
+            self._end(line, Kind.ERROR, answer.head)
 
     def eof_received(self) -> None:
         self._end(f"{self._peer} closed the connection during the WebSocket upgrade", Kind.ERROR)
@@ -345,41 +312,19 @@ class WebSocketClient:
             return
         self._end(f"{failure.reason}: {self._peer} (during the WebSocket upgrade)", Kind.ERROR)
 
-    def _head(self) -> bytes:
-        end = self._answer.find(b"\r\n\r\n")
-        return bytes(self._answer[: end + 4 if end >= 0 else len(self._answer)])
-
-    def _rejected(self, status: int) -> None:
-        from app.net.http.responses import reason_phrase
-
-        answered = f"{status} {reason_phrase(status)}"
-        self._end(
-            f"The server answered {answered} instead of a WebSocket upgrade",
-            Kind.ERROR,
-            self._head(),
-        )
-
-    def _accepted(self, subprotocol: str) -> None:
+    def _accepted(self, handshake: ClientHandshake, answer: Answer) -> None:
         from app.net.websocket.session import DEFAULT_MAX_MESSAGE, WebSocketSession
 
-        assert self._stream is not None and self._ws is not None
+        assert self._stream is not None
         self._cancel_deadline()
-        self._subprotocol = subprotocol
+        self._subprotocol = subprotocol = answer.subprotocol
         chosen = f", subprotocol {subprotocol}" if subprotocol else ""
-        self._sink(
-            make_event(
-                SOURCE,
-                Kind.RECEIVED,
-                f"101 Switching Protocols: WebSocket open{chosen}",
-                peer=self._peer,
-                data=self._head(),
-                local=self._local,
-            )
-        )
+        message = f"101 Switching Protocols: WebSocket open{chosen}"
+        self._line(Kind.RECEIVED, message, answer.head)
         self._session = session = WebSocketSession(
             self._reactor,
             self._stream,
-            self._ws,
+            handshake.ws,
             self._sink,
             SOURCE,
             self._peer,
@@ -398,7 +343,7 @@ class WebSocketClient:
     def _session_finished(self) -> None:
         self._session = None
         self._stream = None  # the session closed it
-        self._ws = None
+        self._handshake = None
         self._attempt += 1
         self._set_state(WebSocketState.CLOSED)
 
@@ -419,7 +364,7 @@ class WebSocketClient:
         if self._stream is not None:
             self._stream.close()
             self._stream = None
-        self._ws = None
+        self._handshake = None
 
     def _cancel_deadline(self) -> None:
         if self._deadline is not None:

@@ -42,6 +42,7 @@ DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024
 CLOSE_WAIT = 2.0
 MESSAGE_TOO_BIG = 1009
 GOING_AWAY = 1001
+MAX_CLOSE_REASON = 123  # a control frame's 125 bytes less the code
 NO_STATUS = 1005  # an empty close frame, as wsproto reports it (never on the wire)
 _OPEN = ConnectionState.OPEN
 _CLOSING_LOCALLY = ConnectionState.LOCAL_CLOSING
@@ -57,6 +58,18 @@ class FrameOut(BytesMessage):
     def __init__(self, data: bytes, rows: list[tuple[str, bytes]]) -> None:
         super().__init__(data)
         self.rows = rows
+
+
+def close_problem(code: int, reason: str) -> str:
+    """Why a close a person asked for cannot be sent as typed ("" when it can)."""
+    # RFC 6455 §7.4: 1004 is reserved, 1005, 1006 and 1015 never go on the wire, and
+    # 1016-2999 belong to the RFC and extensions; 3000-4999 are for applications.
+    if not (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999):
+        return f"Close code {code} cannot be sent: use 1000-1003, 1007-1014 or 3000-4999"
+    size = len(reason.encode("utf-8"))
+    if size > MAX_CLOSE_REASON:
+        return f"The close reason is {size} bytes: at most {MAX_CLOSE_REASON} fit in a close frame"
+    return ""
 
 
 def close_text(code: int, reason: str) -> str:
@@ -83,7 +96,10 @@ class WebSocketSession:
         echo: bool = False,
         max_message: int = DEFAULT_MAX_MESSAGE,
         before: StreamProtocol | None = None,
+        backlog: Callable[[], bool] | None = None,
     ) -> None:
+        """`backlog`: the stream stops reading while it says the log is behind (the
+        client's stream has its own from the start; the echo's is set here)."""
         self._reactor = reactor
         self._stream = stream
         self._ws = ws
@@ -113,7 +129,7 @@ class WebSocketSession:
         self._gathered: list[bytes] = []
         self._gathered_rows: list[tuple[str, bytes]] = []
         self.messages_received = 0
-        stream.set_protocol(self)
+        stream.set_protocol(self, backlog)
 
     @property
     def open(self) -> bool:
@@ -203,13 +219,15 @@ class WebSocketSession:
             self._handle_events()
         finally:
             self._batching = False
-        if self._gathered and not self._stream.closed:
+        if self._stream.closed:
+            return
+        if self._gathered:
             frames, rows = self._gathered, self._gathered_rows
             self._gathered, self._gathered_rows = [], []
             self._stream.write(FrameOut(b"".join(frames), rows))
-            self._stream.flush()
-            if self._finish_line is not None and self._stream.outbox_empty:
-                self._finish(*self._finish_line)  # the close frame left at once
+        # Also what the HTTP side queued (the 101); an empty outbox reports drained(),
+        # which ends a connection whose close is done.
+        self._stream.flush()
 
     def _handle_events(self) -> None:
         for event in self._ws.events():

@@ -392,3 +392,25 @@ def test_a_peer_that_never_answers_the_close_is_dropped_after_2_s(
         assert unmask_close(bytes(server.after)) == (1000, b"")
     finally:
         server.close()
+
+
+@pytest.mark.parametrize(
+    ("code", "reason", "words"),
+    [
+        (1005, "", "Close code 1005 cannot be sent"),
+        (999, "", "Close code 999 cannot be sent"),
+        (70000, "", "Close code 70000 cannot be sent"),
+        (1000, "é" * 62, "124 bytes: at most 123"),
+    ],
+)
+def test_a_close_that_cannot_be_sent_is_one_line_and_stays_open(
+    loop: ReactorThread, client: WebSocketClient, echo: WebsocketsServer, code: int, reason: str,
+    words: str,
+) -> None:  # fmt: skip
+    open_to(loop, client, f"ws://127.0.0.1:{echo.port}/")
+    loop.reactor.call_soon(client.close, code, reason)
+    error = wait_row(loop, Kind.ERROR, "")
+    assert words in error.message and error.message.endswith("; still open")
+    assert state(loop) is WebSocketState.OPEN
+    loop.reactor.call_soon(client.close, 4999, "é" * 61)  # the largest that fit
+    assert wait_closed(loop).message == f"Closed; the peer answered close 4999 ({'é' * 61})"

@@ -17,7 +17,7 @@ from app.net.http.config import ResponseConfig, ServeMode
 from app.net.http.server import HttpServer
 from app.net.http.status import HttpServerStatus, ServerState
 from app.net.websocket.session import close_text
-from tests.net.reactor_harness import ReactorThread
+from tests.net.reactor_harness import ReactorThread, poll_until
 
 
 @pytest.fixture
@@ -176,3 +176,24 @@ def test_wss_through_the_https_server_with_our_client(loop: ReactorThread, tmp_p
         )
     )
     assert any(e.source is Source.HTTP and e.data == b"over tls" for e in loop.of_kind(Kind.SENT))
+
+
+def test_the_echo_stops_reading_while_the_log_is_behind(loop: ReactorThread) -> None:
+    behind = [False]
+    server = HttpServer(
+        loop.reactor, loop.sink, loop.on_state, backlog=lambda: 1 << 40 if behind[0] else 0
+    )
+    server.set_config(ResponseConfig(mode=ServeMode.WS_ECHO))
+    loop.closers.append(server.close)
+    loop.reactor.call_soon(server.start, "127.0.0.1", 0)
+    loop.wait_for(lambda: bool(loop.states))
+    port = loop.states[-1].port  # type: ignore[attr-defined]
+    with connect(f"ws://127.0.0.1:{port}/", compression=None) as ws:
+        ws.send("before")
+        assert ws.recv(timeout=5) == "before"
+        connection = next(iter(server._connections))
+        behind[0] = True
+        ws.send("while behind")
+        poll_until(lambda: not connection._stream.reading)  # the retry timer holds it
+        behind[0] = False
+        assert ws.recv(timeout=5) == "while behind"
