@@ -437,3 +437,18 @@ def test_https_with_and_without_verification(qtbot: QtBot, window: MainWindow) -
     assert response_text(window).endswith("Hello, client!")
     assert child(window, QLabel, "hcTimingTls").text().endswith(" ms")
     stop_server(qtbot, window, "http")
+
+
+def test_cancel_a_websocket_whose_upgrade_is_never_answered(
+    qtbot: QtBot, window: MainWindow, sink_server: SinkServer
+) -> None:
+    child(window, QLineEdit, "hcUrl").setText(f"ws://127.0.0.1:{sink_server.port}/")
+    cancel = child(window, QPushButton, "hcCancel")
+    child(window, QPushButton, "hcSend").click()
+    assert cancel.isEnabled()
+    assert not child(window, QPushButton, "hcWsPing").isEnabled()
+    qtbot.waitUntil(lambda: b"Upgrade: websocket" in sink_server.received, timeout=EXCHANGE_MS)
+    cancel.click()
+    qtbot.waitUntil(lambda: hc_status(window).startswith("WebSocket closed"), timeout=5000)
+    assert not cancel.isEnabled()
+    assert child(window, QLineEdit, "hcUrl").isEnabled()
