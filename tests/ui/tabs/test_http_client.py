@@ -452,3 +452,23 @@ def test_cancel_a_websocket_whose_upgrade_is_never_answered(
     qtbot.waitUntil(lambda: hc_status(window).startswith("WebSocket closed"), timeout=5000)
     assert not cancel.isEnabled()
     assert child(window, QLineEdit, "hcUrl").isEnabled()
+
+
+def test_the_messages_panel_sends_a_saved_message_as_the_body(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    port = start_http_server(qtbot, window, "Echo request")
+    child(window, QComboBox, "hcBodyFormat").setCurrentText("Text")
+    child(window, QLineEdit, "hcBody").setText('{"saved": true}')
+    child(window, QLineEdit, "messageName").setText("json body")
+    child(window, QPushButton, "messageSave").click()
+    child(window, QLineEdit, "hcBody").setText("something else")
+    window.messages_panel.select("json body")
+    child(window, QComboBox, "hcMethod").setCurrentText("PUT")
+    child(window, QLineEdit, "hcUrl").setText(f"http://127.0.0.1:{port}/doc")
+    child(window, QPushButton, "messageSend").click()
+    qtbot.waitUntil(lambda: hc_status(window).startswith("200 OK"), timeout=EXCHANGE_MS)
+    text = response_text(window)
+    document = json.loads(text[text.index("\n\n") + 2 :])
+    assert (document["method"], document["body"]) == ("PUT", '{"saved": true}')
+    stop_server(qtbot, window, "http")
