@@ -1,5 +1,6 @@
 """The HTTP Client tab driven through its objectNames against real servers on loopback:
-the app's own HTTP Server tab, a redirecting server, one that never answers."""
+the app's own HTTP Server tab, a redirecting server, one that never answers (WebSocket:
+test_http_client_websocket.py)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,16 @@ from app.net.events import Kind, Source
 from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from tests.peers import SinkServer, free_port
+from tests.ui.tabs.http_client_driver import (
+    EXCHANGE_MS,
+    hc_status,
+    response_text,
+    send,
+    start_http_server,
+)
 from tests.ui.tabs.tab_driver import child, logged_events, status_of, stop_server
 
 TAB = "httpClientTab"
-EXCHANGE_MS = 10_000
 
 
 class _Redirecting(BaseHTTPRequestHandler):
@@ -65,34 +72,6 @@ def redirect_server() -> Iterator[int]:
     server.shutdown()
     server.server_close()
     thread.join(5)
-
-
-def hc_status(window: MainWindow) -> str:
-    return status_of(window, "hc")
-
-
-def response_text(window: MainWindow) -> str:
-    return str(child(window, QPlainTextEdit, "hcResponse").toPlainText())
-
-
-def send(qtbot: QtBot, window: MainWindow, url: str, method: str = "GET") -> None:
-    """Type the URL and method, press Send, wait until the tab is ready again."""
-    child(window, QComboBox, "hcMethod").setCurrentText(method)
-    child(window, QLineEdit, "hcUrl").setText(url)
-    button = child(window, QPushButton, "hcSend")
-    assert button.isEnabled()
-    button.click()
-    assert not button.isEnabled()  # one exchange at a time
-    qtbot.waitUntil(button.isEnabled, timeout=EXCHANGE_MS)
-
-
-def start_http_server(qtbot: QtBot, window: MainWindow, mode: str = "Fixed response") -> int:
-    child(window, QComboBox, "httpMode").setCurrentText(mode)
-    field = child(window, QSpinBox, "httpPort")
-    field.setValue(free_port())
-    child(window, QPushButton, "httpStart").click()
-    qtbot.waitUntil(lambda: status_of(window, "http").startswith("Running on"), timeout=5000)
-    return int(field.value())
 
 
 def test_every_named_widget_exists_with_its_default(window: MainWindow) -> None:
@@ -311,50 +290,6 @@ def test_a_timeout_is_a_failure_of_its_phase(
     assert hc_status(window).startswith("Failed while waiting for the response: ")
 
 
-def test_a_websocket_to_the_echo_mode_sends_pings_and_closes(
-    qtbot: QtBot, window: MainWindow
-) -> None:
-    port = start_http_server(qtbot, window, "WebSocket echo")
-    child(window, QLineEdit, "hcUrl").setText(f"ws://127.0.0.1:{port}/chat")
-    ping = child(window, QPushButton, "hcWsPing")
-    close = child(window, QPushButton, "hcWsClose")
-    assert not child(window, QComboBox, "hcMethod").isEnabled()
-    assert not child(window, QCheckBox, "hcFollow").isEnabled()
-    assert not ping.isEnabled() and not close.isEnabled()
-    child(window, QLineEdit, "hcBody").setText("Hello, ws {{counter}}")
-    child(window, QPushButton, "hcSend").click()
-    qtbot.waitUntil(lambda: hc_status(window).startswith("WebSocket open"), timeout=EXCHANGE_MS)
-    assert ping.isEnabled() and close.isEnabled()
-    assert not child(window, QLineEdit, "hcUrl").isEnabled()  # close to change it
-    qtbot.waitUntil(lambda: "← text · 11 B\n    Hello, ws 1" in response_text(window))
-    assert "→ text · 11 B\n    Hello, ws 1" in response_text(window)
-
-    child(window, QComboBox, "hcBodyFormat").setCurrentText("Hex")
-    child(window, QLineEdit, "hcBody").setText("00 ff 10")
-    child(window, QPushButton, "hcSend").click()
-    qtbot.waitUntil(lambda: "← binary · 3 B" in response_text(window))
-
-    ping.click()
-    qtbot.waitUntil(lambda: "← pong · RTT " in response_text(window))
-
-    child(window, QSpinBox, "hcWsCloseCode").setValue(4000)
-    child(window, QLineEdit, "hcWsCloseReason").setText("done here")
-    close.click()
-    qtbot.waitUntil(lambda: hc_status(window).startswith("WebSocket closed"), timeout=5000)
-    assert not ping.isEnabled() and not close.isEnabled()
-    assert child(window, QLineEdit, "hcUrl").isEnabled()
-    assert "4000" in response_text(window)  # the peer's close frame echoes the code
-    stop_server(qtbot, window, "http")
-
-
-def test_a_text_frame_must_be_utf8(qtbot: QtBot, window: MainWindow) -> None:
-    child(window, QLineEdit, "hcUrl").setText(f"ws://127.0.0.1:{free_port()}/")
-    child(window, QLineEdit, "hcBody").setText("\\xff")
-    child(window, QPushButton, "hcSend").click()
-    assert hc_status(window).startswith("A text frame must be UTF-8")
-    assert child(window, QWidget, TAB).workers() == []  # nothing was opened
-
-
 def test_fields_are_restored_on_next_start(qtbot: QtBot, fresh_settings: str) -> None:
     first = create_main_window()
     child(first, QComboBox, "hcMethod").setCurrentText("DELETE")
@@ -379,16 +314,6 @@ def test_fields_are_restored_on_next_start(qtbot: QtBot, fresh_settings: str) ->
     assert not child(second, QCheckBox, "hcTlsVerify").isChecked()
     assert child(second, QDoubleSpinBox, "hcTimeout").value() == 2.5
     assert child(second, QSpinBox, "hcWsCloseCode").value() == 4001
-
-
-def test_a_websocket_that_cannot_connect_says_why(qtbot: QtBot, window: MainWindow) -> None:
-    child(window, QLineEdit, "hcUrl").setText(f"ws://127.0.0.1:{free_port()}/")
-    child(window, QPushButton, "hcSend").click()
-    assert child(window, QPushButton, "hcCancel").isEnabled()  # while connecting
-    qtbot.waitUntil(lambda: hc_status(window).startswith("WebSocket closed: "), timeout=5000)
-    assert "refused" in hc_status(window).lower()
-    assert child(window, QPushButton, "hcSend").isEnabled()
-    assert child(window, QLineEdit, "hcUrl").isEnabled()
 
 
 def test_a_large_file_is_shown_in_part_and_saved_whole(
@@ -437,21 +362,6 @@ def test_https_with_and_without_verification(qtbot: QtBot, window: MainWindow) -
     assert response_text(window).endswith("Hello, client!")
     assert child(window, QLabel, "hcTimingTls").text().endswith(" ms")
     stop_server(qtbot, window, "http")
-
-
-def test_cancel_a_websocket_whose_upgrade_is_never_answered(
-    qtbot: QtBot, window: MainWindow, sink_server: SinkServer
-) -> None:
-    child(window, QLineEdit, "hcUrl").setText(f"ws://127.0.0.1:{sink_server.port}/")
-    cancel = child(window, QPushButton, "hcCancel")
-    child(window, QPushButton, "hcSend").click()
-    assert cancel.isEnabled()
-    assert not child(window, QPushButton, "hcWsPing").isEnabled()
-    qtbot.waitUntil(lambda: b"Upgrade: websocket" in sink_server.received, timeout=EXCHANGE_MS)
-    cancel.click()
-    qtbot.waitUntil(lambda: hc_status(window).startswith("WebSocket closed"), timeout=5000)
-    assert not cancel.isEnabled()
-    assert child(window, QLineEdit, "hcUrl").isEnabled()
 
 
 def test_the_messages_panel_sends_a_saved_message_as_the_body(
