@@ -3,6 +3,7 @@ own HTTP Server in its modes, scripted servers for redirects and failures."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import subprocess
@@ -284,7 +285,10 @@ def test_the_status_follows_the_phases_and_ends_idle(
     states = [s for s in client.loop.states if isinstance(s, HttpClientStatus)]
     activities = [s.activity for s in states if s.busy]
     assert activities[0] == f"Connecting to 127.0.0.1:{http_server.port}…"
-    assert "Waiting for the response…" in activities
+    # The wait is announced only when the answer is not there at once (read ahead), so
+    # on loopback it may not show; a silent server shows it (test_hop's cancel test).
+    assert set(activities[1:]) <= {"Waiting for the response…", "Reading the body…"}
+    assert all(a != b for a, b in itertools.pairwise(activities))
     assert states[-1] == HttpClientStatus(False)
 
 
