@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMainWindow, QTableView, QTabWidget
 
 from app.net.events import Kind, LogEvent, Source
 from app.self_test_command_line import command_line_step
+from app.self_test_http_client import http_client_step
 from app.self_test_peers import (
     LOOPBACK,
     HttpFetch,
@@ -100,6 +101,7 @@ class SelfTest:
             ("relay", lambda: relay_step(self, self.peers.tcp_port)),
             ("tls", lambda: tls_step(self)),
             ("http fetch", self.http_fetch),
+            ("http client", self.http_client),
             ("log totals", self.log_totals),
             ("http stop", self.http_stop),
             ("websocket", lambda: websocket_step(self)),
@@ -273,6 +275,11 @@ class SelfTest:
             f"log row for GET {HTTP_PATH}",
             lambda: f"HTTP rows: {[e.message for e in self.events(Source.HTTP)][-3:]}",
         )
+
+    def http_client(self) -> None:
+        if not self.http_started:
+            raise StepFailed("the HTTP server did not start (see 'http start')")
+        http_client_step(self, self.http_port, self.http_body)
 
     def log_totals(self) -> None:
         model = self.window.log_pane.model  # type: ignore[attr-defined]

@@ -311,3 +311,31 @@ def test_close_is_silent_and_idempotent(loop: ReactorThread, pair: Pair) -> None
     assert stream.closed and pair.ours.fileno() == -1
     assert pair.peer.recv(100) == b""  # a FIN, and the queued bytes never left
     assert recorder.sent_items == [] and recorder.failure is None
+
+
+def test_read_now_takes_what_arrived_before_the_selector_says_so(
+    loop: ReactorThread, pair: Pair
+) -> None:
+    recorder = Recorder(loop)
+    stream = open_stream(loop, pair.ours, recorder)
+    in_loop(loop, stream.pause_reading)
+    pair.peer.sendall(b"already here")
+    poll_until(lambda: bool(socket_has_data(pair.ours)))
+    in_loop(loop, stream.read_now)  # not reading: left alone
+    assert recorder.data == b""
+    # Within one loop turn: resume (interest only) and read at once, before any select.
+    seen: list[bytes] = []
+    in_loop(
+        loop,
+        lambda: (stream.resume_reading(), stream.read_now(), seen.append(bytes(recorder.data))),
+    )
+    assert seen == [b"already here"]
+    in_loop(loop, stream.read_now)  # nothing there: one recv, no event, no failure
+    assert recorder.failure is None and not recorder.eof
+
+
+def socket_has_data(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return b""

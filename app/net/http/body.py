@@ -196,7 +196,21 @@ def trailers(lines: list[bytes]) -> list[tuple[str, str]]:
     return fields
 
 
-BodyReader = ContentLengthReader | ChunkedReader
+class UntilCloseReader:
+    """A response body with neither Content-Length nor chunked framing: it is whatever
+    arrives until the server closes the connection (RFC 9112 §6.3, rule 8)."""
+
+    expects_body = True
+
+    def __call__(self, buf: bytearray) -> bytes | EndOfBody | None:
+        if not buf:
+            return None
+        data = bytes(buf)
+        del buf[:]
+        return data
+
+
+BodyReader = ContentLengthReader | ChunkedReader | UntilCloseReader
 
 
 def body_reader(version: str, headers: list[tuple[str, str]], max_body: int) -> BodyReader:
@@ -222,6 +236,22 @@ def body_reader(version: str, headers: list[tuple[str, str]], max_body: int) -> 
     if not lengths:
         return NO_BODY  # most requests: one reader with nothing left to read serves them all
     return ContentLengthReader(content_length(lengths, max_body))
+
+
+def response_body_reader(
+    method: str, status: int, version: str, headers: list[tuple[str, str]], max_body: int
+) -> BodyReader:
+    """The reader for a response's body: none for HEAD, 1xx, 204 and 304 whatever the
+    head says (RFC 9112 §6.3, rule 1), close-delimited without framing headers, else the
+    same strict framing as a request's."""
+    if method == "HEAD" or status < 200 or status in (204, 304):
+        return NO_BODY
+    if method == "CONNECT" and status < 300:
+        return NO_BODY  # a tunnel: what follows is not HTTP
+    for key, _ in headers:
+        if key.lower() in ("content-length", "transfer-encoding"):
+            return body_reader(version, headers, max_body)
+    return UntilCloseReader()
 
 
 def content_length(values: list[str], max_body: int) -> int:

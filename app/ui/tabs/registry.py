@@ -40,6 +40,7 @@ TABS: tuple[TabEntry, ...] = (
     TabEntry("TCP Client", "tcpTab", "tcp", "app.ui.tabs.tcp_client", "TcpClientTab"),
     TabEntry("UDP Sender", "udpTab", "udp", "app.ui.tabs.udp_sender", "UdpSenderTab"),
     TabEntry("HTTP Server", "httpTab", "http", "app.ui.tabs.http_server", "HttpServerTab"),
+    TabEntry("HTTP Client", "httpClientTab", "hc", "app.ui.tabs.http_client", "HttpClientTab"),
     TabEntry("TCP Server", "tcpServerTab", "tcps", "app.ui.tabs.tcp_server", "TcpServerTab"),
     TabEntry(
         "UDP Listener", "udpListenerTab", "udpl", "app.ui.tabs.udp_listener", "UdpListenerTab"

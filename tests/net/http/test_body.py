@@ -9,11 +9,14 @@ import pytest
 
 from app.net.http.body import (
     FORBIDDEN_TRAILERS,
+    NO_BODY,
     ChunkedReader,
     ContentLengthReader,
     EndOfBody,
+    UntilCloseReader,
     body_reader,
     content_length,
+    response_body_reader,
 )
 from app.net.http.head import HttpError
 
@@ -170,3 +173,28 @@ def test_the_framing_picks_a_reader() -> None:
         assert caught.value.status == status
     with pytest.raises(HttpError, match=r"HTTP/1\.0"):
         body_reader("HTTP/1.0", [("Transfer-Encoding", "chunked")], 9)
+
+
+# -- responses (the HTTP client) ---------------------------------------------------------
+
+
+def test_a_response_without_framing_headers_is_read_until_close() -> None:
+    reader = response_body_reader("GET", 200, "HTTP/1.1", [("Content-Type", "text/plain")], 100)
+    assert isinstance(reader, UntilCloseReader)
+    buf = bytearray(b"abc")
+    assert reader(buf) == b"abc" and not buf and reader(buf) is None
+
+
+@pytest.mark.parametrize(
+    ("method", "status"),
+    [("HEAD", 200), ("GET", 204), ("GET", 304), ("GET", 100), ("CONNECT", 200)],
+)
+def test_responses_that_have_no_body_whatever_the_head_says(method: str, status: int) -> None:
+    headers = [("Content-Length", "10")]
+    assert response_body_reader(method, status, "HTTP/1.1", headers, 100) is NO_BODY
+
+
+def test_a_framed_response_uses_the_request_readers() -> None:
+    chunked = response_body_reader("GET", 200, "HTTP/1.1", [("Transfer-Encoding", "chunked")], 9)
+    length = response_body_reader("GET", 200, "HTTP/1.1", [("Content-Length", "5")], 9)
+    assert isinstance(chunked, ChunkedReader) and isinstance(length, ContentLengthReader)

@@ -13,6 +13,7 @@ from typing import NamedTuple
 class Phase(enum.Enum):
     """Where an exchange failed; the value reads as "failed while <value>"."""
 
+    PREPARE = "preparing the request"  # the URL or a header cannot be sent as typed
     RESOLVE = "resolving the name"
     CONNECT = "connecting"
     TLS = "the TLS handshake"
@@ -59,7 +60,7 @@ class ExchangeResult(NamedTuple):
     reason: str = ""
     version: str = ""
     headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""  # decoded for display: gzip/deflate undone
+    body: bytes = b""  # decoded for display: gzip/deflate undone, bounded (64 MB)
     wire_size: int = 0  # body bytes as they arrived, before decoding
     content_encoding: str = ""
     reused: bool = False  # the final hop went over a kept-alive connection
@@ -67,6 +68,7 @@ class ExchangeResult(NamedTuple):
     timing: Timing = Timing()
     failure: Failure | None = None
     cancelled: bool = False
+    body_truncated: bool = False  # `body` was cut at the display limit
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,46 @@
+"""The HTTP Client tab's worker: an HttpClient on its own Reactor thread."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from app.net.events import Source
+from app.net.http.client.engine import HttpClient
+from app.net.http.client.result import ExchangeResult, RequestSpec
+from app.net.http.client.status import HttpClientStatus
+from app.workers.reactor_worker import ReactorWorker
+
+
+class HttpClientWorker(ReactorWorker[HttpClientStatus]):
+    """`send_request(spec)` runs one exchange (a second one while busy is refused with a
+    log line); `cancel()` stops it at once. `status_changed(HttpClientStatus)` follows the
+    phases; `exchange_finished(ExchangeResult)` comes after the exchange's log rows and
+    after the status that says it is no longer busy."""
+
+    exchange_finished = Signal(object)  # ExchangeResult
+
+    source = Source.HTTP_CLIENT
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._client = HttpClient(
+            self.reactor,
+            self.sink,
+            self.report_status,
+            self._finished,
+            sink_many=self.sink_many,
+        )
+
+    def send_request(self, spec: RequestSpec) -> None:
+        self.post(self._client.send, spec)
+
+    def cancel(self) -> None:
+        self.post(self._client.cancel)
+
+    def shutdown(self) -> None:
+        self._client.close()
+
+    def _finished(self, result: ExchangeResult) -> None:
+        # report_status(idle) just flushed the rows; anything logged since goes first too.
+        self._batcher.flush(force=True)
+        self.exchange_finished.emit(result)
