@@ -34,7 +34,6 @@ from app.self_test_rules import tcp_rules_step
 from app.self_test_tcp_server import tcp_server_step
 from app.self_test_tls import tls_step
 from app.self_test_udp_listener import udp_listener_step
-from app.self_test_websocket import websocket_step
 from app.self_test_widgets import (
     Deadline,
     StepFailed,
@@ -104,7 +103,6 @@ class SelfTest:
             ("http client", self.http_client),
             ("log totals", self.log_totals),
             ("http stop", self.http_stop),
-            ("websocket", lambda: websocket_step(self)),
             ("command line", lambda: command_line_step(self)),
         ]
 

@@ -1,6 +1,7 @@
 """The self-test's "http client" step: the HTTP Client tab GETs the page of the HTTP
 Server tab (started by "http start") and reads its body and timing, then opens a
-WebSocket to the same server in its "WebSocket echo" mode and gets a message back.
+WebSocket to the same server in its "WebSocket echo" mode, gets a message back, pings
+and closes.
 
 It covers what a frozen build most easily gets wrong here: the client engine and wsproto
 in the bundle, the response and timing views filled. Typed by StepContext.
@@ -60,6 +61,15 @@ def _websocket_echo(test: StepContext, http_port: int) -> None:
                 e.kind is Kind.RECEIVED and e.data == data for e in test.events(Source.HTTP_CLIENT)
             ),
             "the WebSocket echo in the log",
+            lambda: f"hcStatus says {status()!r}; " + test.errors(Source.HTTP_CLIENT),
+        )
+        test.click("hcWsPing")
+        test.wait(
+            lambda: any(
+                e.kind is Kind.RECEIVED and e.message.startswith("pong · RTT")
+                for e in test.events(Source.HTTP_CLIENT)
+            ),
+            "the pong's round trip in the log",
             lambda: f"hcStatus says {status()!r}; " + test.errors(Source.HTTP_CLIENT),
         )
         test.click("hcWsClose")
