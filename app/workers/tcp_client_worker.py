@@ -7,6 +7,8 @@ from PySide6.QtCore import QObject, Signal
 from app.net.events import Source
 from app.net.framing import FramingSpec
 from app.net.tcp.client import TcpClient
+from app.net.tcp.load_run import TcpLoadRun
+from app.net.tcp.load_status import TcpLoadJob
 from app.net.tcp.status import TcpStatus
 from app.net.tls.options import ClientTlsOptions
 from app.payload import Message
@@ -15,6 +17,7 @@ from app.workers.reactor_worker import ReactorWorker
 
 class TcpClientWorker(ReactorWorker[TcpStatus]):
     send_progress = Signal(object, object)  # bytes sent, bytes in the message being sent
+    load_progress = Signal(object)  # TcpLoadProgress, at most 10 a second; phase DONE last
 
     source = Source.TCP
 
@@ -28,6 +31,7 @@ class TcpClientWorker(ReactorWorker[TcpStatus]):
             backlog=self.backlog,
             sink_many=self.sink_many,
         )
+        self._load: TcpLoadRun | None = None
 
     def open_connection(
         self,
@@ -53,6 +57,39 @@ class TcpClientWorker(ReactorWorker[TcpStatus]):
 
     def shutdown(self) -> None:
         self._client.close()
+        if self._load is not None:
+            self._load.close()
+
+    # -- load runs (app/net/tcp/load_run.py): connections of their own ---------------------
+
+    def start_load(self, job: TcpLoadJob) -> None:
+        self.post(self._start_load, job)
+
+    def stop_load(self) -> None:
+        self.post(self._stop_load)
+
+    def _start_load(self, job: TcpLoadJob) -> None:
+        if self._load is not None:
+            return
+        self._load = TcpLoadRun(
+            self.reactor,
+            job,
+            sink=self.sink,
+            sink_many=self.sink_many,
+            counter=self._client.counter,  # the tab's one {{counter}}
+            backlog=self.backlog,
+            on_progress=self.load_progress.emit,
+            on_end=self._load_ended,
+        )
+        self._load.start()
+
+    def _stop_load(self) -> None:
+        if self._load is not None:
+            self._load.stop()
+
+    def _load_ended(self) -> None:
+        self._load = None
+        self._batcher.flush(force=True)  # the summary line before the tab hears DONE
 
     def _connect(
         self, host: str, port: int, timeout: float, half_close: bool, tls: ClientTlsOptions | None

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.net.errors import describe
 from app.net.events import Kind, LogEvent, Source
+from app.net.pacing import Pacer, describe_rates
 from app.net.reactor import Reactor, Timer
 from app.payload import MessageCounter, MessageTemplate
 
@@ -43,10 +44,11 @@ class UdpRun:
     its number from `counter` (the tab's), a burst of them at a time; the counter counts
     only the datagrams that went, so the numbers run on without a gap or a repeat.
 
-    Datagram i is due at start + i * interval on the monotonic clock, so a late loop turn
-    is caught up instead of stretching the run. Every datagram the kernel took becomes one
-    sent event; one it refused is neither logged nor counted, and is tried again.
-    Loop thread only; the owner learns what happens through the callbacks.
+    Datagram i is due at start + i * interval on the monotonic clock (app/net/pacing.py:
+    a late turn is caught up, in bounded bursts, instead of stretching the run). Every
+    datagram the kernel took becomes one sent event; one it refused is neither logged nor
+    counted, and is tried again. Loop thread only; the owner learns what happens through
+    the callbacks.
     """
 
     def __init__(
@@ -88,6 +90,7 @@ class UdpRun:
         self.message = "" if data else "0-byte datagram"
         self.sent = 0
         self.started = time.monotonic()
+        self._pacer = Pacer(total, interval, BURST_MAX if multi is None else MULTI_BURST_MAX)
         self.blocked = False  # the socket's buffer is full: waiting for writability
         self._timer: Timer | None = None
         self._active = False
@@ -95,6 +98,7 @@ class UdpRun:
     def start(self) -> None:
         self._active = True
         self.started = time.monotonic()
+        self._pacer.start(self.started)
         self._burst()
 
     def cancel(self) -> None:
@@ -110,11 +114,11 @@ class UdpRun:
             self._burst()
 
     def summary(self) -> str:
-        elapsed = time.monotonic() - self.started
-        rate = f" ({self.sent / elapsed:,.0f}/s)" if elapsed > 0 else ""
+        end = self._pacer.ended if self._pacer.ended is not None else time.monotonic()
+        rates = describe_rates(self._pacer.requested, self.rate())
         return (
             f"Sent {self.sent:,} datagrams ({self.sent_bytes:,} bytes) to {self.peer} "
-            f"in {elapsed:.3f} s{rate}"
+            f"in {end - self.started:.3f} s ({rates})"
         )
 
     def failure_message(self, exc: OSError) -> str:
@@ -133,8 +137,12 @@ class UdpRun:
         return f"{reason}; {done}"
 
     def rate(self) -> float:
-        elapsed = time.monotonic() - self.started
-        return self.sent / elapsed if elapsed > 0 else 0.0
+        """Datagrams per second that went (pacing.Pacer.achieved)."""
+        return self._pacer.achieved(time.monotonic())
+
+    @property
+    def requested(self) -> float | None:
+        return self._pacer.requested
 
     def _burst(self) -> None:
         self._timer = None
@@ -143,10 +151,8 @@ class UdpRun:
         if self._backlog() > BACKLOG_LIMIT:
             self._timer = self._reactor.call_later(BACKLOG_WAIT, self._burst)
             return
-        count = min(self.total - self.sent, BURST_MAX if self._multi is None else MULTI_BURST_MAX)
-        if self.interval:
-            due = int((time.monotonic() - self.started) / self.interval) + 1
-            count = min(count, due - self.sent)
+        pacer = self._pacer
+        count = pacer.due(time.monotonic())
         if self._template is not None:
             payloads = self._template.render_many(self._counter.sent + 1, count)
             if self._multi is not None:
@@ -167,6 +173,7 @@ class UdpRun:
         self.sent_bytes += self.burst_bytes
         if done:
             self.sent += done
+            pacer.took(done, time.monotonic())
             self._counter.sent += done
             self._sink_many(events)
         self._on_burst(done, refused)
@@ -183,8 +190,7 @@ class UdpRun:
         elif self.blocked:
             self._on_blocked()
         elif self.interval:
-            delay = self.started + self.sent * self.interval - time.monotonic()
-            self._timer = self._reactor.call_later(max(0.0, delay), self._burst)
+            self._timer = self._reactor.call_later(pacer.delay(time.monotonic()), self._burst)
         else:
             self._timer = self._reactor.call_later(0.0, self._burst)
 
