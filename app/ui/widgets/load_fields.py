@@ -23,7 +23,7 @@ from app.net.tcp.load_status import LoadPhase, TcpLoadJob, TcpLoadProgress
 from app.payload import Message
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
-from app.units import plural
+from app.units import format_bytes, plural
 
 MAX_COUNT = 10_000_000
 MAX_INTERVAL_MS = 3_600_000
@@ -130,7 +130,9 @@ class LoadFields(QWidget):
         failed = f" · {progress.failed:,} failed to connect" if progress.failed else ""
         if progress.phase is LoadPhase.DONE:
             return (
-                f"Run done: {progress.sent:,} sent, {progress.received:,} received on "
+                f"Run done: {plural(progress.sent, 'message')} sent "
+                f"({format_bytes(progress.sent_bytes)}) · "
+                f"{format_bytes(progress.received_bytes)} received · "
                 f"{plural(progress.connected, 'connection')}{failed}",
                 Tone.BAD if progress.failed else Tone.GOOD,
             )
