@@ -45,3 +45,18 @@ def format_duration(seconds: float) -> str:
         return f"{minutes} min {secs:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+def format_latency(seconds: float) -> str:
+    """A round trip to three significant digits: `0.0312 ms`, `0.21 ms`, `20.1 ms`,
+    `250 ms`, `1.25 s` (format_duration keeps whole milliseconds, too coarse for this)."""
+    ms = seconds * 1000
+    if ms < 0.001:
+        return f"{ms:.4f} ms"
+    if ms < 100:
+        return f"{ms:.3g} ms"
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    if seconds < 100:
+        return f"{seconds:.3g} s"
+    return format_duration(seconds)

@@ -1,6 +1,6 @@
 """The one unit policy: decimal sizes and rates, exact below 1,000, separators on counts."""
 
-from app.units import format_bytes, format_duration, format_rate, plural
+from app.units import format_bytes, format_duration, format_latency, format_rate, plural
 
 
 def test_plural() -> None:
@@ -26,3 +26,13 @@ def test_durations() -> None:
     assert format_duration(12.44) == "12.4 s"
     assert format_duration(185) == "3 min 05 s"
     assert format_duration(7380) == "2 h 03 min"
+
+
+def test_latencies_keep_three_significant_digits() -> None:
+    assert format_latency(0.00021) == "0.21 ms"
+    assert format_latency(0.0000312) == "0.0312 ms"
+    assert format_latency(0.0000004) == "0.0004 ms"
+    assert format_latency(0.0201) == "20.1 ms"
+    assert format_latency(0.25) == "250 ms"
+    assert format_latency(1.25) == "1.25 s"
+    assert format_latency(250) == "4 min 10 s"

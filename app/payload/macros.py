@@ -121,6 +121,10 @@ class MessageTemplate:
     def is_static(self) -> bool:
         return self.static is not None
 
+    @property
+    def has_counter(self) -> bool:
+        return any(isinstance(piece, _CounterMacro) for piece in self._pieces)
+
     def render(self, counter: MessageCounter) -> bytes:
         """The bytes of the next message; counts it."""
         return self.render_number(counter.take())

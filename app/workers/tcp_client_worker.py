@@ -6,16 +6,17 @@ from PySide6.QtCore import QObject, Signal
 
 from app.net.events import Source
 from app.net.framing import FramingSpec
+from app.net.round_trips import RoundTripRecorder
 from app.net.tcp.client import TcpClient
 from app.net.tcp.load_run import TcpLoadRun
 from app.net.tcp.load_status import TcpLoadJob
 from app.net.tcp.status import TcpStatus
 from app.net.tls.options import ClientTlsOptions
 from app.payload import Message
-from app.workers.reactor_worker import ReactorWorker
+from app.workers.round_trip_worker import RoundTripWorker
 
 
-class TcpClientWorker(ReactorWorker[TcpStatus]):
+class TcpClientWorker(RoundTripWorker[TcpStatus]):
     send_progress = Signal(object, object)  # bytes sent, bytes in the message being sent
     load_progress = Signal(object)  # TcpLoadProgress, at most 10 a second; phase DONE last
 
@@ -30,6 +31,7 @@ class TcpClientWorker(ReactorWorker[TcpStatus]):
             on_progress=self.send_progress.emit,
             backlog=self.backlog,
             sink_many=self.sink_many,
+            on_round_trips=self.round_trips.emit,
         )
         self._load: TcpLoadRun | None = None
 
@@ -54,6 +56,10 @@ class TcpClientWorker(ReactorWorker[TcpStatus]):
 
     def close_connection(self) -> None:
         self.post(self._client.disconnect)
+
+    @property
+    def _round_trips(self) -> RoundTripRecorder:
+        return self._client.round_trips
 
     def shutdown(self) -> None:
         self._client.close()

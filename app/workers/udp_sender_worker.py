@@ -5,12 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.net.events import Source
+from app.net.round_trips import RoundTripRecorder
 from app.net.udp.sender import UdpSender
 from app.net.udp.status import UdpJob, UdpStatus
-from app.workers.reactor_worker import ReactorWorker
+from app.workers.round_trip_worker import RoundTripWorker
 
 
-class UdpSenderWorker(ReactorWorker[UdpStatus]):
+class UdpSenderWorker(RoundTripWorker[UdpStatus]):
     progress = Signal(object)  # UdpProgress, at most 10 a second
 
     source = Source.UDP
@@ -24,6 +25,7 @@ class UdpSenderWorker(ReactorWorker[UdpStatus]):
             self.progress.emit,
             sink_many=self.sink_many,
             backlog=self.backlog,
+            on_round_trips=self.round_trips.emit,
         )
 
     def send(self, job: UdpJob) -> None:
@@ -37,6 +39,10 @@ class UdpSenderWorker(ReactorWorker[UdpStatus]):
 
     def release(self) -> None:
         self.post(self._sender.release)
+
+    @property
+    def _round_trips(self) -> RoundTripRecorder:
+        return self._sender.round_trips
 
     def shutdown(self) -> None:
         self._sender.close()

@@ -57,6 +57,13 @@ def test_render_many_numbers_a_batch_without_touching_the_counter() -> None:
     assert static.render_many(1, 2) == [b"same", b"same"]
 
 
+def test_has_counter_says_whether_every_message_carries_its_number() -> None:
+    assert compile_message("seq={{counter:4}} {{crc32}}", TEXT).has_counter
+    assert not compile_message("{{uuid}}", TEXT).has_counter
+    assert not compile_message(r"\{{counter}}", TEXT).has_counter
+    assert not MessageTemplate.literal(b"{{counter}}").has_counter
+
+
 # -- the other macros --------------------------------------------------------------------
 
 

@@ -106,7 +106,8 @@ def _base_privates() -> set[str]:
 TAB_WORKERS = sorted(
     p.name
     for p in WORKERS.glob("*_worker.py")
-    if p.name != "reactor_worker.py" and "(ReactorWorker[" in p.read_text()
+    if p.name != "reactor_worker.py"
+    and any(base in p.read_text() for base in ("(ReactorWorker[", "(RoundTripWorker["))
 )
 
 

@@ -19,6 +19,8 @@ from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.reactor import Reactor, Timer
 from app.net.receive_framing import FramedReceiver
 from app.net.resolver import AddrInfo, resolve_async
+from app.net.round_trip_events import answered_events
+from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
 from app.net.tcp.status import TcpState, TcpStatus
 from app.payload import Message, MessageCounter, render_message
@@ -52,6 +54,7 @@ class TcpClient:
         on_progress: ProgressCallback | None = None,
         backlog: Callable[[], int] | None = None,
         sink_many: Callable[[list[LogEvent]], None] | None = None,
+        on_round_trips: Callable[[RoundTripSnapshot], None] | None = None,
     ) -> None:
         self._reactor = reactor
         self._sink = sink
@@ -77,6 +80,9 @@ class TcpClient:
         self._sent_before = 0
         self._received_before = 0
         self.counter = MessageCounter()  # the tab's {{counter}}, across connections
+        # FIFO per connection; sends unanswered at its end are lost (no reply timeout).
+        self.round_trips = RoundTripRecorder(reactor, on_round_trips, reply_timeout=None)
+        self._conn = self._received_ns = 0  # the recorder's connection; the read's stamp
 
     @property
     def state(self) -> TcpState:
@@ -136,7 +142,10 @@ class TcpClient:
         if self._state is not TcpState.CONNECTED or stream is None:
             self._error("Not connected: nothing was sent")
             return
-        stream.write(BytesMessage(render_message(message, self.counter)))
+        data = render_message(message, self.counter)
+        # Recorded before the write: one that fails at once closes (and loses) it.
+        self.round_trips.sent(self._conn, time.perf_counter_ns(), len(data))
+        stream.write(BytesMessage(data))
         stream.flush()
 
     def set_framing(self, spec: FramingSpec) -> None:
@@ -163,6 +172,7 @@ class TcpClient:
         self._attempt += 1
         self._cancel_timers()
         self._drop_socket()
+        self.round_trips.close()
         self._state = TcpState.DISCONNECTED
 
     # -- connecting ------------------------------------------------------------------
@@ -194,7 +204,7 @@ class TcpClient:
         if self._tls is None:
             self._cancel_timers()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._peer_finished = False
+        self._peer_finished, self._conn = False, attempt
         self._local = format_sockaddr(sock.getsockname())
         self._remote = (sock.family, sock.getpeername())
         remote = format_sockaddr(self._remote[1])
@@ -266,22 +276,14 @@ class TcpClient:
     def data_received(self, data: bytes) -> None:
         receiver = self._receiver
         assert receiver is not None
+        self._received_ns = time.perf_counter_ns()
         receiver.feed(data)
+        self._received_ns = 0
 
     def _messages_received(self, messages: list[bytes]) -> None:
-        if len(messages) == 1:
-            data = messages[0]
-            self._sink(
-                make_event(Source.TCP, Kind.RECEIVED, peer=self._peer, data=data, local=self._local)
-            )
-            return
-        now = time.time()
-        peer, local = self._peer, self._local
+        where = (Source.TCP, self._peer, self._local)
         self._sink_many(
-            [
-                LogEvent(now, Source.TCP, Kind.RECEIVED, peer, m, "", len(m), "", local)
-                for m in messages
-            ]
+            answered_events(self.round_trips, self._conn, self._received_ns, messages, *where)
         )
 
     def eof_received(self) -> None:
@@ -369,6 +371,7 @@ class TcpClient:
             self._received_before = self._stream.bytes_received
             self._stream.close()
             self._stream = None
+            self.round_trips.closed(self._conn)
         if self._receiver is not None:
             self._receiver.close()
             self._receiver = None

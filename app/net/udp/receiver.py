@@ -10,7 +10,7 @@ import errno
 import socket
 import time
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from app.net.address import format_sockaddr
 from app.net.errors import describe_errno
@@ -18,6 +18,9 @@ from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.reactor import Reactor
 from app.net.throttle import Throttle
 from app.net.udp.icmp import IcmpError, drain_error_queue
+
+if TYPE_CHECKING:
+    from app.net.round_trips import RoundTripRecorder
 
 READ_MAX = 1024  # datagrams read per loop turn, so a flood cannot starve other work
 RECV_SIZE = 65_535  # the largest UDP payload (IPv4 and IPv6) fits
@@ -40,19 +43,29 @@ class DatagramReader:
     """Turns every datagram waiting on a socket (up to READ_MAX) into a received event.
 
     The events of one read go to `sink_many` as one list. The hot loop does the recvfrom,
-    a dict lookup for the peer's name and a tuple built in C, nothing more.
+    a dict lookup for the peer's name and a tuple built in C, nothing more. With a
+    `recorder` (the UDP Sender's), each datagram is also stamped and offered to it as a
+    reply; a loop of its own, so the UDP listener's flood path pays nothing for it.
     """
 
-    def __init__(self, sink_many: EventsSink, source: Source = Source.UDP) -> None:
+    def __init__(
+        self,
+        sink_many: EventsSink,
+        source: Source = Source.UDP,
+        recorder: RoundTripRecorder | None = None,
+    ) -> None:
         self._sink_many = sink_many
         self._source = source
         self._peers: dict[object, str] = {}
+        self._recorder = recorder
 
     def forget_peers(self) -> None:
         """Drop the cached peer names (a new socket may see other address forms)."""
         self._peers.clear()
 
     def read(self, sock: socket.socket) -> ReadResult:
+        if self._recorder is not None:
+            return self._read_replies(sock, self._recorder)
         recvfrom = sock.recvfrom
         peers = self._peers
         now = time.time
@@ -81,6 +94,47 @@ class DatagramReader:
                 peer = peers[address] = format_sockaddr(address)
             size = len(data)
             message = "" if size else "0-byte datagram"
+            events.append(
+                new(LogEvent, (now(), source, kind, peer, data, message, size, "", "", False))
+            )
+            received += size
+        if events:
+            self._sink_many(events)
+        return ReadResult(len(events), received, refused, failure)
+
+    def _read_replies(self, sock: socket.socket, recorder: RoundTripRecorder) -> ReadResult:
+        """`read`, each datagram stamped on arrival and its round trip in its message."""
+        from app.net.round_trip_events import rtt_note
+
+        recvfrom = sock.recvfrom
+        peers = self._peers
+        now, stamp, answered = time.time, time.perf_counter_ns, recorder.received
+        new = tuple.__new__
+        source, kind = self._source, Kind.RECEIVED
+        events: list[LogEvent] = []
+        received = refused = 0
+        failure: OSError | None = None
+        for _ in range(READ_MAX):
+            try:
+                data, address = recvfrom(RECV_SIZE)
+            except (BlockingIOError, InterruptedError):
+                break
+            except (ConnectionRefusedError, ConnectionResetError):
+                refused += 1  # as in `read`
+                continue
+            except OSError as exc:
+                failure = exc
+                break
+            t_ns = stamp()
+            peer = peers.get(address)
+            if peer is None:
+                if len(peers) > PEER_CACHE_MAX:
+                    peers.clear()
+                peer = peers[address] = format_sockaddr(address)
+            size = len(data)
+            message = rtt_note(answered(0, t_ns, size, data))
+            if not size:
+                message = f"0-byte datagram, {message}" if message else "0-byte datagram"
             events.append(
                 new(LogEvent, (now(), source, kind, peer, data, message, size, "", "", False))
             )

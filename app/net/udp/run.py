@@ -6,7 +6,7 @@ import errno
 import time
 from collections.abc import Callable, Iterable
 from itertools import repeat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from app.net.errors import describe
 from app.net.events import Kind, LogEvent, Source
@@ -15,6 +15,7 @@ from app.net.reactor import Reactor, Timer
 from app.payload import MessageCounter, MessageTemplate
 
 if TYPE_CHECKING:
+    from app.net.round_trips import RoundTripRecorder
     from app.net.udp.multi_send import MultiSender
 
 # At full speed the run sends in bursts and returns to the loop between them, so Stop,
@@ -69,6 +70,7 @@ class UdpRun:
         multi: MultiSender | None = None,
         template: MessageTemplate | None = None,
         counter: MessageCounter | None = None,
+        recorder: RoundTripRecorder | None = None,
     ) -> None:
         self._reactor = reactor
         self._send = send
@@ -77,6 +79,13 @@ class UdpRun:
         self.data = data
         self._template = None if template is None or template.is_static else template
         self._counter = counter if counter is not None else MessageCounter()
+        # With a recorder every datagram is stamped on the perf_counter clock (the log's
+        # wall-clock times are derived from it) and offered as a send; `multi` is None.
+        self._recorder = recorder
+        self._keyed = self._template is not None and self._template.has_counter
+        self._clock: Callable[[], float] | Callable[[], int] = (
+            time.time if recorder is None else time.perf_counter_ns
+        )
         self.sent_bytes = 0
         self.burst_bytes = 0  # of the latest burst, for the owner's totals
         self.total = total
@@ -153,13 +162,19 @@ class UdpRun:
             return
         pacer = self._pacer
         count = pacer.due(time.monotonic())
+        recorder = self._recorder
         if self._template is not None:
-            payloads = self._template.render_many(self._counter.sent + 1, count)
+            first = self._counter.sent + 1
+            payloads = self._template.render_many(first, count)
             if self._multi is not None:
                 events, refused, failure = self._send_rendered_calls(self._multi, payloads)
             else:
                 stamps, refused, failure = self._send_rendered(payloads)
-                events = self._rendered_events(stamps, payloads)
+                events = self._rendered_events(self._wall(stamps), payloads)
+                if recorder is not None:
+                    sizes = map(len, payloads)
+                    ns = cast("list[int]", stamps)
+                    recorder.sent_many(0, ns, sizes, first if self._keyed else None)
             done = len(events)
             self.burst_bytes = sum(map(len, payloads[:done]))
         else:
@@ -167,7 +182,10 @@ class UdpRun:
                 events, refused, failure = self._send_calls(self._multi, count)
             else:
                 stamps, refused, failure = self._send_some(count)
-                events = self._events(stamps)
+                events = self._events(self._wall(stamps))
+                if recorder is not None:
+                    ns = cast("list[int]", stamps)
+                    recorder.sent_many(0, ns, repeat(len(self.data)), None)
             done = len(events)
             self.burst_bytes = done * len(self.data)
         self.sent_bytes += self.burst_bytes
@@ -203,7 +221,7 @@ class UdpRun:
         (measured: a tuple and a deadline test per datagram cost a quarter of it).
         Exceptions are caught outside the loop; the stamps say how far it got.
         """
-        send, address, data, now = self._send, self._address, self.data, time.time
+        send, address, data, now = self._send, self._address, self.data, self._clock
         stamps: list[float] = []
         append = stamps.append
         refused = 0
@@ -232,7 +250,7 @@ class UdpRun:
 
     def _send_rendered(self, payloads: list[bytes]) -> tuple[list[float], int, OSError | None]:
         """_send_some for datagrams that differ: the same loop over the rendered batch."""
-        send, address, now = self._send, self._address, time.time
+        send, address, now = self._send, self._address, self._clock
         stamps: list[float] = []
         append = stamps.append
         refused = 0
@@ -283,6 +301,13 @@ class UdpRun:
             # One stamp per call, as in _send_calls; the data differs, so an event each.
             events += self._rendered_events(repeat(now(), sent), payloads[done : done + sent])
         return events, refused, None
+
+    def _wall(self, stamps: list[float]) -> list[float]:
+        """The log's times for stamps taken on `_clock` (perf_counter ns when recording)."""
+        if self._recorder is None or not stamps:
+            return stamps
+        offset = time.time() - time.perf_counter_ns() * 1e-9
+        return list(map(offset.__add__, map((1e-9).__mul__, stamps)))
 
     def _rendered_events(self, stamps: Iterable[float], payloads: list[bytes]) -> list[LogEvent]:
         """One sent event per datagram sent (zip stops at the shorter), built in C."""

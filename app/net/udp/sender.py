@@ -12,6 +12,7 @@ from app.net.errors import describe
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.reactor import Reactor
 from app.net.resolver import AddrInfo, resolve_async
+from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
 from app.net.throttle import Throttle
 from app.net.udp.datagram import numeric_address
 from app.net.udp.destination import choose_destination
@@ -44,6 +45,7 @@ class UdpSender:
         *,
         sink_many: EventsSink | None = None,
         backlog: Callable[[], int] | None = None,
+        on_round_trips: Callable[[RoundTripSnapshot], None] | None = None,
     ) -> None:
         self._reactor = reactor
         self._sink = sink
@@ -58,7 +60,11 @@ class UdpSender:
         self._run: UdpRun | None = None
         self._peer = ""  # the destination of the latest Send, shown on its log lines
         self._socket_peer = ""  # where the open socket sent last
-        self._reader = DatagramReader(self._sink_many)
+        # Replies heard while listening are paired with the datagrams sent (by their
+        # {{counter}} number when the payload has one); unanswered ones are lost after
+        # the reply timeout.
+        self.round_trips = RoundTripRecorder(reactor, on_round_trips)
+        self._reader = DatagramReader(self._sink_many, recorder=self.round_trips)
         self._icmp = IcmpReport(reactor, sink)
         self._progress = Throttle(reactor, PROGRESS_INTERVAL, self._emit_progress)
         # sent, total, achieved and requested rate of the current or last run
@@ -147,6 +153,7 @@ class UdpSender:
         self._run = None
         self._icmp.cancel()
         self._progress.cancel()
+        self.round_trips.close()
         self._close_socket()
 
     # -- preparing a run -------------------------------------------------------------
@@ -210,7 +217,9 @@ class UdpSender:
         template = job.template or MessageTemplate.literal(job.data)
         data = template.static if template.static is not None else b""
         multi = None
-        if self._address is not None and job.count > 1:
+        recorder = self.round_trips if self._listen else None
+        # sendmmsg stamps a call, not a datagram: measured round trips need one each.
+        if self._address is not None and job.count > 1 and recorder is None:
             # ctypes and the sendmmsg binding load with the first repeat run, not at start-up.
             from app.net.udp.multi_send import MultiSender
 
@@ -231,6 +240,7 @@ class UdpSender:
             multi=multi,
             template=template,
             counter=self.counter,
+            recorder=recorder,
         )
         self._run = run
         self._icmp.reset()
