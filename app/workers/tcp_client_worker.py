@@ -15,6 +15,8 @@ from app.net.tls.options import ClientTlsOptions
 from app.payload import Message
 from app.workers.round_trip_worker import RoundTripWorker
 
+LOAD_CONN_BASE = 1_000_000  # more than a run's connections (1,000) and any reconnects
+
 
 class TcpClientWorker(RoundTripWorker[TcpStatus]):
     send_progress = Signal(object, object)  # bytes sent, bytes in the message being sent
@@ -34,6 +36,7 @@ class TcpClientWorker(RoundTripWorker[TcpStatus]):
             on_round_trips=self.round_trips.emit,
         )
         self._load: TcpLoadRun | None = None
+        self._load_runs = 0
 
     def open_connection(
         self,
@@ -62,9 +65,9 @@ class TcpClientWorker(RoundTripWorker[TcpStatus]):
         return self._client.round_trips
 
     def shutdown(self) -> None:
-        self._client.close()
         if self._load is not None:
-            self._load.close()
+            self._load.close()  # before the client: its recorder serves the run too
+        self._client.close()
 
     # -- load runs (app/net/tcp/load_run.py): connections of their own ---------------------
 
@@ -77,6 +80,7 @@ class TcpClientWorker(RoundTripWorker[TcpStatus]):
     def _start_load(self, job: TcpLoadJob) -> None:
         if self._load is not None:
             return
+        self._load_runs += 1
         self._load = TcpLoadRun(
             self.reactor,
             job,
@@ -86,6 +90,10 @@ class TcpClientWorker(RoundTripWorker[TcpStatus]):
             backlog=self.backlog,
             on_progress=self.load_progress.emit,
             on_end=self._load_ended,
+            # One recorder for the tab: the statistics cover every connection of the run.
+            # Run k's connections are k,000,001 up, apart from the single connection's.
+            round_trips=self._client.round_trips,
+            conn_base=LOAD_CONN_BASE * self._load_runs,
         )
         self._load.start()
 

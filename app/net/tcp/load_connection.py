@@ -7,6 +7,7 @@ the connection knows when it is answered, the run decides what that means.
 from __future__ import annotations
 
 import socket
+import time
 from typing import Protocol
 
 from app.net.address import format_sockaddr
@@ -19,16 +20,10 @@ from app.net.tcp.load_status import TcpLoadJob
 RECV_SIZE = 64 * 1024  # per recv: a thousand connections of small messages, not one flood
 
 
-class RoundTrips(Protocol):
-    """Where the run reports each send and receive, per connection (app/net/round_trips)."""
-
-    def sent(self, conn: int, t_ns: int, size: int, key: bytes | None = None) -> None: ...
-
-    def received(self, conn: int, t_ns: int, size: int, data: bytes = b"") -> int | None: ...
-
-
 class LoadRunSide(Protocol):
     """What a connection tells its run (all in the loop thread)."""
+
+    conn_base: int
 
     def reading_behind(self) -> bool: ...
 
@@ -47,11 +42,13 @@ class LoadConnection:
     """One connection of the run: its stream's protocol, and its counts."""
 
     __slots__ = (
+        "conn_id",
         "index",
         "left",
         "local",
         "received_bytes",
         "received_count",
+        "received_ns",
         "receiver",
         "run",
         "sent_bytes",
@@ -64,6 +61,8 @@ class LoadConnection:
     ) -> None:
         self.run = run
         self.index = index
+        self.conn_id = run.conn_base + index + 1  # the round-trip recorder's connection
+        self.received_ns = 0  # the perf_counter stamp of the read being framed
         self.local = format_sockaddr(sock.getsockname())
         self.left = job.count  # messages not written yet
         self.sent_count = self.sent_bytes = self.received_count = self.received_bytes = 0
@@ -89,7 +88,9 @@ class LoadConnection:
 
     def data_received(self, data: bytes) -> None:
         self.received_bytes += len(data)
+        self.received_ns = time.perf_counter_ns()
         self.receiver.feed(data)
+        self.received_ns = 0
 
     def eof_received(self) -> None:
         self.run.ended(self, None if self.answered else "Closed by the peer")

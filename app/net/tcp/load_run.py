@@ -16,16 +16,17 @@ import socket
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from functools import partial
 
 from app.net.address import format_peer
-from app.net.connector import Connector
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.pacing import Pacer
 from app.net.reactor import Reactor, Timer
 from app.net.resolver import AddrInfo, resolve_async
+from app.net.round_trip_events import answered_events
+from app.net.round_trips import RoundTripRecorder
 from app.net.stream import BytesMessage
-from app.net.tcp.load_connection import LoadConnection, RoundTrips
+from app.net.tcp.load_connect import ConnectWaves
+from app.net.tcp.load_connection import LoadConnection
 from app.net.tcp.load_status import (
     LoadPhase,
     TcpLoadJob,
@@ -37,8 +38,6 @@ from app.net.throttle import Throttle
 from app.payload import MessageCounter, render_message
 from app.units import plural
 
-CONNECT_WAVE = 16  # connection attempts in flight at once (a small test peer listens with 16)
-CONNECT_PAUSE = 0.002  # between two waves: lets the server's accept loop keep up
 BURST_MAX = 512  # messages one loop turn writes at full speed: Stop is seen within ms
 GRACE = 1.0  # seconds of quiet after the last send before the run stops waiting for replies
 # As the UDP run (app/net/udp/run.py): past this much waiting for the log, sending pauses.
@@ -62,8 +61,11 @@ class TcpLoadRun:
         backlog: Callable[[], int],
         on_progress: Callable[[TcpLoadProgress], None],
         on_end: Callable[[], None],
-        round_trips: RoundTrips | None = None,
+        round_trips: RoundTripRecorder | None = None,
+        conn_base: int = 0,
     ) -> None:
+        """`round_trips`: pair every connection's replies with its sends (the tab's
+        statistics then cover the run); its connections are numbered from `conn_base` + 1."""
         self.reactor = reactor
         self.job = job
         self.peer = format_peer(job.host, job.port)
@@ -74,27 +76,28 @@ class TcpLoadRun:
         self._on_progress = on_progress
         self._on_end = on_end
         self._round_trips = round_trips
+        self.conn_base = conn_base
         self.phase = LoadPhase.CONNECTING
-        self._infos: list[AddrInfo] = []
-        self._to_connect = deque(range(job.connections))
-        # None while its Connector is being made: it may fail inside its constructor.
-        self._connecting: dict[int, Connector | None] = {}
         self._open: dict[int, LoadConnection] = {}
         self._ready: deque[LoadConnection] = deque()
-        self._connect_failures: Counter[str] = Counter()
+        self._waves: ConnectWaves | None = None
+        self._unresolved: Counter[str] = Counter()
         self._early_ends: Counter[str] = Counter()
         self.connected = 0
         self.sent = self.sent_bytes = self.received = self.received_bytes = 0
         self.unsent = 0  # messages of connections that ended before writing them
         self._pacer = Pacer(0, 0.0, BURST_MAX)
         self._timer: Timer | None = None  # the next wave, pump or quiet check
-        self._deadline: Timer | None = None  # of the current wave of connects
         self._starved = False  # messages are due but every connection is still writing
         self._last_activity = 0.0
         self._connect_started = 0.0
-        self._in_wave = False
         self._active = False
         self._progress = Throttle(reactor, PROGRESS_INTERVAL, self._emit_progress)
+
+    @property
+    def _connect_failures(self) -> Counter[str]:
+        waves = self._waves
+        return self._unresolved if waves is None else self._unresolved + waves.failures
 
     @property
     def failed(self) -> int:
@@ -135,66 +138,24 @@ class TcpLoadRun:
         if not self._active:
             return
         if infos is None:
-            self._connect_failures[f"Cannot resolve {self.job.host!r}: {reason}"] = 1
+            self._unresolved[f"Cannot resolve {self.job.host!r}: {reason}"] = 1
             self._finish("failed")
             return
-        self._infos = infos
-        self._wave()
-
-    def _wave(self) -> None:
-        self._timer = None
-        self._in_wave = True
-        while self._to_connect and len(self._connecting) < CONNECT_WAVE and self._active:
-            index = self._to_connect.popleft()
-            self._connecting[index] = None
-            connector = Connector(
-                self.reactor,
-                self._infos,
-                partial(self._connected, index),
-                partial(self._connect_failed, index),
-            )
-            if index in self._connecting:  # not settled at once (refused locally)
-                self._connecting[index] = connector
-        self._in_wave = False
-        if not self._active:
-            return
-        if self._connecting and self._deadline is None:
-            self._deadline = self.reactor.call_later(self.job.timeout, self._wave_timed_out)
-        self._settled()
+        self._waves = ConnectWaves(
+            self.reactor,
+            infos,
+            self.job.connections,
+            self.job.timeout,
+            self._connected,
+            self._progress.request,
+            self._begin_sending,
+        )
+        self._waves.start()
 
     def _connected(self, index: int, sock: socket.socket) -> None:
-        self._connecting.pop(index, None)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._open[index] = LoadConnection(self, index, sock, self.reactor, self.job)
         self.connected += 1
-        self._settled()
-
-    def _connect_failed(self, index: int, reason: str) -> None:
-        self._connecting.pop(index, None)
-        self._connect_failures[reason] += 1
-        self._settled()
-
-    def _wave_timed_out(self) -> None:
-        self._deadline = None
-        for connector in self._connecting.values():
-            if connector is not None:
-                connector.cancel()
-            self._connect_failures[f"Timed out after {self.job.timeout:g} s"] += 1
-        self._connecting.clear()
-        self._settled()
-
-    def _settled(self) -> None:
-        """After every connect outcome: the next wave, or the sending phase."""
-        self._progress.request()
-        if self._connecting or self._in_wave or self._timer is not None or not self._active:
-            return
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-        if self._to_connect:
-            self._timer = self.reactor.call_later(CONNECT_PAUSE, self._wave)
-        elif self.phase is LoadPhase.CONNECTING:
-            self._begin_sending()
 
     def _begin_sending(self) -> None:
         elapsed = time.monotonic() - self._connect_started
@@ -268,21 +229,23 @@ class TcpLoadRun:
         self.sent += 1
         self.sent_bytes += size
         if self._round_trips is not None:
-            self._round_trips.sent(conn.index, time.perf_counter_ns(), size)
+            self._round_trips.sent(conn.conn_id, time.perf_counter_ns(), size)
         self._sink(
             LogEvent(time.time(), Source.TCP, Kind.SENT, self.peer, data, "", size, "", conn.local)
         )
 
     def messages_received(self, conn: LoadConnection, messages: list[bytes]) -> None:
-        now, t_ns = time.time(), time.perf_counter_ns()
-        peer, local, round_trips = self.peer, conn.local, self._round_trips
-        events = []
-        for data in messages:
-            if round_trips is not None:
-                round_trips.received(conn.index, t_ns, len(data), data)
-            events.append(
-                LogEvent(now, Source.TCP, Kind.RECEIVED, peer, data, "", len(data), "", local)
+        peer, local, recorder = self.peer, conn.local, self._round_trips
+        if recorder is not None:
+            events = answered_events(
+                recorder, conn.conn_id, conn.received_ns, messages, Source.TCP, peer, local
             )
+        else:
+            now = time.time()
+            events = [
+                LogEvent(now, Source.TCP, Kind.RECEIVED, peer, m, "", len(m), "", local)
+                for m in messages
+            ]
         conn.received_count += len(messages)
         self.received += len(messages)
         self.received_bytes += sum(map(len, messages))
@@ -332,6 +295,8 @@ class TcpLoadRun:
             )
         conn.receiver.close()
         conn.stream.close()
+        if self._round_trips is not None:
+            self._round_trips.closed(conn.conn_id)  # what it still awaited is lost
         if reason is not None:
             self._early_ends[reason] += 1
         if conn.left > 0:
@@ -367,19 +332,17 @@ class TcpLoadRun:
         self._progress.flush()  # DONE after the line above (the owner flushes the log first)
 
     def _release(self) -> None:
-        for timer in (self._timer, self._deadline):
-            if timer is not None:
-                timer.cancel()
-        self._timer = self._deadline = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._waves is not None:
+            self._waves.cancel()
         self._progress.cancel()
-        for connector in self._connecting.values():
-            if connector is not None:
-                connector.cancel()
-        self._connecting.clear()
-        self._to_connect.clear()
         for conn in self._open.values():
             conn.receiver.close()
             conn.stream.close()
+            if self._round_trips is not None:
+                self._round_trips.closed(conn.conn_id)
         self._open.clear()
         self._ready.clear()
 

@@ -9,6 +9,7 @@ import pytest
 
 from app.net.events import Kind, LogEvent
 from app.net.framing import FramingKind, parse_framing
+from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
 from app.net.tcp import load_run
 from app.net.tcp.load_run import TcpLoadRun
 from app.net.tcp.load_status import LoadPhase, TcpLoadJob, TcpLoadProgress
@@ -25,6 +26,7 @@ class Running:
 
     def __init__(self, job: TcpLoadJob, counter: MessageCounter | None = None) -> None:
         self.harness = ReactorThread().start()
+        self.round_trips = RoundTripRecorder(self.harness.reactor, reply_timeout=None)
         self.progress: list[TcpLoadProgress] = []
         self.ended = False
         self.counter = counter or MessageCounter()
@@ -37,8 +39,11 @@ class Running:
             backlog=lambda: 0,
             on_progress=self._progress,
             on_end=self._end,
+            round_trips=self.round_trips,
+            conn_base=2_000_000,
         )
         self.harness.closers.append(self.run.close)
+        self.harness.closers.append(self.round_trips.close)
         self.harness.reactor.call_soon(self.run.start)
 
     def _sink_many(self, events: list[LogEvent]) -> None:
@@ -57,6 +62,12 @@ class Running:
             lambda: bool(self.progress) and self.progress[-1].phase is LoadPhase.DONE, timeout
         )
         return self.progress[-1]
+
+    def snapshot(self) -> RoundTripSnapshot:
+        snapshots: list[RoundTripSnapshot] = []
+        self.harness.reactor.call_soon(lambda: snapshots.append(self.round_trips.snapshot()))
+        poll_until(lambda: bool(snapshots))
+        return snapshots[0]
 
     def lines(self, kind: Kind) -> list[str]:
         return [e.message for e in self.harness.of_kind(kind)]
@@ -107,6 +118,11 @@ def test_fifty_connections_every_message_counted_on_both_sides(running: list[Run
     assert infos[-1].startswith(f"Load run to 127.0.0.1:{server.port} done: 50 connections")
     assert "sent 1,000 messages" in infos[-1] and "received 1,000 messages" in infos[-1]
     assert not run.lines(Kind.ERROR)
+    # The round trips of every connection in one recorder: each reply paired, none lost.
+    stats = run.snapshot()
+    assert (stats.replies, stats.lost, stats.unmatched, stats.pending) == (1000, 0, 0, 0)
+    assert all(e.message.startswith("RTT ") for e in received)
+    assert 0 < stats.min_ns <= stats.median_ns <= stats.max_ns
 
 
 def test_paced_run_meets_the_requested_rate(running: list[Running]) -> None:
@@ -154,25 +170,6 @@ def test_failed_connections_are_one_summary_line(running: list[Running]) -> None
         f"Load run to 127.0.0.1:{port} failed; 40 failed to connect: Connection refused (40)"
     )
     assert len(errors) == 2 and len(run.lines(Kind.INFO)) == 1  # and the opening line
-
-
-def test_connections_are_made_in_waves(
-    running: list[Running], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(load_run, "CONNECT_WAVE", 7)
-    in_flight: list[int] = []
-    real_wave = TcpLoadRun._wave
-
-    def wave(self: TcpLoadRun) -> None:
-        real_wave(self)
-        in_flight.append(len(self._connecting))
-
-    monkeypatch.setattr(TcpLoadRun, "_wave", wave)
-    with CountingEchoServer() as server:
-        run = start(running, TcpLoadJob("127.0.0.1", server.port, b"x\n", 1, 0.0, 30))
-        done = run.wait_done()
-    assert done.connected == 30 and server.accepted == 30
-    assert max(in_flight) <= 7 and len(in_flight) >= 5  # 30 in waves of at most 7
 
 
 def test_replies_that_differ_end_a_connection_once_as_many_messages_came_back(
