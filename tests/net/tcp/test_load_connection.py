@@ -18,6 +18,8 @@ from app.net.tcp.load_status import TcpLoadJob
 class RunSide:
     """The run's side, recorded; the connection and its socket are real."""
 
+    conn_base = 5000
+
     def __init__(self) -> None:
         self.replies: list[bytes] = []
         self.endings: list[str | None] = []
@@ -61,7 +63,7 @@ def pair() -> Iterator[tuple[LoadConnection, socket.socket, RunSide]]:
 
 def test_answered_by_echoed_bytes(pair: tuple[LoadConnection, socket.socket, RunSide]) -> None:
     conn, _theirs, side = pair
-    assert conn.left == 2 and not conn.answered
+    assert conn.left == 2 and not conn.answered and conn.conn_id == 5004
     for data in (b"abc", b"def"):
         conn.left -= 1
         conn.stream.write(BytesMessage(data))
