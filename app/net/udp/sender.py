@@ -10,6 +10,7 @@ from collections.abc import Callable
 from app.net.address import format_peer
 from app.net.errors import describe
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
+from app.net.pacing import describe_rates
 from app.net.reactor import Reactor
 from app.net.resolver import AddrInfo, resolve_async
 from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
@@ -116,7 +117,8 @@ class UdpSender:
             run = self._run
             self._end_run(
                 Kind.INFO,
-                f"Stopped after {run.sent:,} of {run.total:,} datagrams to {run.peer}",
+                f"Stopped after {run.sent:,} of {run.total:,} datagrams to {run.peer} "
+                f"({describe_rates(run.requested, run.rate())})",
             )
         elif self._resolving:
             self._attempt += 1
