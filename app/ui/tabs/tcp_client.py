@@ -82,7 +82,7 @@ class TcpClientTab(ToolTab):
         self.progress = self.footer.add_progress("tcpSendProgress")
         self.progress.setFormat("Sending %p%")
         self._load_running = False
-        self.load = LoadFields("tcp", self.footer)
+        self.load = LoadFields("tcp")
         self.stop_button = self.load.stop_button
         self.counters = self.footer.add_counters()
 

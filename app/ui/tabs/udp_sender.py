@@ -87,8 +87,10 @@ class UdpSenderTab(ToolTab):
         self.progress.setMinimumWidth(260)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        # Requested and achieved side by side (app/net/pacing.py): the run's honesty check.
-        self.rates = self.footer.add_label("udpRates")
+        # Requested and achieved side by side (app/net/pacing.py), beside the run's fields.
+        self.rates = QLabel()
+        self.rates.setObjectName("udpRates")
+        self.rates.hide()
         self.counters = self.footer.add_counters()
 
         self._build_layout()
@@ -121,6 +123,8 @@ class UdpSenderTab(ToolTab):
         repeat.addWidget(self.interval)
         repeat.addSpacing(12)
         repeat.addWidget(self.stop_button)
+        repeat.addSpacing(12)
+        repeat.addWidget(self.rates)
         repeat.addStretch(1)
         column = QVBoxLayout(message)
         column.addLayout(row)

@@ -1,8 +1,9 @@
 """A load run's fields (`<prefix>Count`, `Interval`, `Connections`, `Stop`) and its progress.
 
-The row sits under a tab's message; the progress bar (`<prefix>Progress`) and the rates
-label (`<prefix>Rates`: requested and achieved side by side, app/net/pacing.py) go in the
-tab's footer. The tab decides what Send does; this only builds the job and shows the run.
+It sits under a tab's message: the fields on one line, and while a run is shown its
+progress bar (`<prefix>Progress`) and rates (`<prefix>Rates`: requested and achieved side
+by side, app/net/pacing.py) on the next, so the tab's footer keeps its width. The tab
+decides what Send does; this only builds the job and shows the run.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -21,7 +24,6 @@ from app.net.framing import FramingSpec
 from app.net.pacing import describe_rates
 from app.net.tcp.load_status import LoadPhase, TcpLoadJob, TcpLoadProgress
 from app.payload import Message
-from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
 from app.units import format_bytes, plural
 
@@ -33,7 +35,7 @@ MAX_CONNECTIONS = 1000
 class LoadFields(QWidget):
     mode_changed = Signal()  # count or connections changed: Send may mean a run now
 
-    def __init__(self, prefix: str, footer: StatusFooter, parent: QWidget | None = None) -> None:
+    def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.count = QSpinBox()
         self.count.setObjectName(f"{prefix}Count")
@@ -64,12 +66,17 @@ class LoadFields(QWidget):
         self.stop_button.setObjectName(f"{prefix}Stop")
         self.stop_button.setToolTip("Stop the run and close its connections")
         self.stop_button.setEnabled(False)
-        self.progress = footer.add_progress(f"{prefix}Progress")
-        self.progress.setMinimumWidth(220)
-        self.rates = footer.add_label(f"{prefix}Rates")
+        self.progress = QProgressBar()
+        self.progress.setObjectName(f"{prefix}Progress")
+        self.progress.hide()
+        self.rates = QLabel()
+        self.rates.setObjectName(f"{prefix}Rates")
+        self.rates.hide()
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        column.addLayout(row)
         for label, widget in (
             ("Count", self.count),
             ("Interval", self.interval),
@@ -80,6 +87,11 @@ class LoadFields(QWidget):
             row.addSpacing(12)
         row.addWidget(self.stop_button)
         row.addStretch(1)
+        shown = QHBoxLayout()
+        shown.addWidget(self.progress, 1)
+        shown.addSpacing(12)
+        shown.addWidget(self.rates)
+        column.addLayout(shown)
         self.count.valueChanged.connect(self.mode_changed)
         self.connections.valueChanged.connect(self.mode_changed)
 
@@ -131,13 +143,13 @@ class LoadFields(QWidget):
         if progress.phase is LoadPhase.DONE:
             return (
                 f"Run done: {plural(progress.sent, 'message')} sent "
-                f"({format_bytes(progress.sent_bytes)}) · "
-                f"{format_bytes(progress.received_bytes)} received · "
-                f"{plural(progress.connected, 'connection')}{failed}",
+                f"({format_bytes(progress.sent_bytes)}), "
+                f"{format_bytes(progress.received_bytes)} back, "
+                f"on {plural(progress.connected, 'connection')}{failed}",
                 Tone.BAD if progress.failed else Tone.GOOD,
             )
         return (
             f"Run: {progress.phase.value} · {progress.connected:,} of "
-            f"{plural(progress.connections, 'connection')} connected{failed}",
+            f"{progress.connections:,} connected{failed}",
             Tone.BUSY,
         )

@@ -26,14 +26,6 @@ class StatusFooter(QWidget):
         self._row.addWidget(bar)
         return bar
 
-    def add_label(self, object_name: str) -> QLabel:
-        """A label of the tab's own (a run's rates), hidden until the tab shows it."""
-        label = QLabel()
-        label.setObjectName(object_name)
-        label.hide()
-        self._row.addWidget(label)
-        return label
-
     def add_counters(self) -> QLabel:
         """`<prefix>Counters`: what the tab sent and received."""
         label = QLabel()

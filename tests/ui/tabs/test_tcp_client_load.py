@@ -71,7 +71,7 @@ def test_fifty_connections_counted_on_both_sides(qtbot: QtBot, window: MainWindo
     assert numbers == list(range(1, 501))
     size = format_bytes(server.received)
     assert status_of(window, "tcp") == (
-        f"Run done: 500 messages sent ({size}) · {size} received · 50 connections"
+        f"Run done: 500 messages sent ({size}), {size} back, on 50 connections"
     )
     progress = child(window, QProgressBar, "tcpProgress")
     assert (progress.value(), progress.maximum()) == (500, 500)
@@ -120,7 +120,7 @@ def test_failures_are_one_summary_line(qtbot: QtBot, window: MainWindow) -> None
     assert len(errors) == 2
     assert errors[0].endswith("; 30 failed: Connection refused (30)")
     assert errors[-1].endswith("failed; 30 failed to connect: Connection refused (30)")
-    assert status_of(window, "tcp").endswith("· 0 connections · 30 failed to connect")
+    assert status_of(window, "tcp").endswith("on 0 connections · 30 failed to connect")
 
 
 def test_single_connection_still_works_beside_a_run(
