@@ -284,6 +284,15 @@ class TcpClientTab(ToolTab):
         message = self.editor.message()
         if self._load_running or message is None:
             return False
+        if self.tls.enabled.isChecked():
+            # A run's connections are plain TCP (app/net/tcp/load_run.py): say so rather
+            # than send in the clear what the person meant to encrypt.
+            self.status.show_state(
+                "Runs of several messages or connections do not speak TLS yet: untick TLS, "
+                "or set Count and Connections to 1",
+                Tone.BAD,
+            )
+            return False
         host = self.host.take_host(self.port)
         if host is None:
             return False

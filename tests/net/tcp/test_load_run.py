@@ -199,3 +199,23 @@ def test_a_peer_that_never_answers_is_closed_after_the_grace(
     assert run.lines(Kind.ERROR)[-1].endswith(
         "; 2 ended early: No complete reply within 0.2 s of quiet (2)"
     )
+
+
+def test_stop_with_a_thousand_connections_stops_within_a_second(running: list[Running]) -> None:
+    with CountingEchoServer() as server:
+        job = TcpLoadJob("127.0.0.1", server.port, b"y" * 60 + b"\n", 10_000_000, 0.0, 1000)
+        run = start(running, job)
+        poll_until(
+            lambda: (
+                bool(run.progress)
+                and run.progress[-1].phase is LoadPhase.SENDING
+                and run.progress[-1].sent > 5000
+            ),
+            timeout=30,
+        )
+        asked = time.monotonic()
+        run.harness.reactor.call_soon(run.run.stop)
+        done = run.wait_done(timeout=5)
+        assert time.monotonic() - asked < 1.0
+        poll_until(lambda: server.closed == 1000, timeout=10)
+    assert (done.connected, done.open, server.accepted) == (1000, 0, 1000)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QLabel,
     QLineEdit,
@@ -151,3 +152,16 @@ def test_closing_the_window_mid_run_leaves_no_thread(qtbot: QtBot, fresh_setting
         assert not any(w.isRunning() for w in workers)
         qtbot.waitUntil(lambda: server.closed == 100, timeout=5000)  # sockets released
     win.deleteLater()
+
+
+def test_a_run_with_tls_ticked_is_refused_not_sent_in_the_clear(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    with CountingEchoServer() as server:
+        aim(window, server.port)
+        load(window, 5, 0, 2)
+        child(window, QCheckBox, "tcpTls").setChecked(True)
+        click(qtbot, window, "tcpSend")
+        assert status_of(window, "tcp").startswith("Runs of several messages or connections")
+        assert not child(window, QPushButton, "tcpStop").isEnabled()
+    assert server.accepted == 0
