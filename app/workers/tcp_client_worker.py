@@ -103,7 +103,6 @@ class TcpClientWorker(RoundTripWorker[TcpStatus]):
 
     def _load_ended(self) -> None:
         self._load = None
-        self._batcher.flush(force=True)  # the summary line before the tab hears DONE
 
     def _connect(
         self, host: str, port: int, timeout: float, half_close: bool, tls: ClientTlsOptions | None

@@ -329,7 +329,7 @@ class TcpLoadRun:
         clean = how == "done" and not self._connect_failures and not self._early_ends
         self.log(Kind.INFO if clean or how == "stopped" else Kind.ERROR, line)
         self._on_end()
-        self._progress.flush()  # DONE after the line above (the owner flushes the log first)
+        self._progress.flush()  # DONE last: the owner may start the next run on it
 
     def _release(self) -> None:
         if self._timer is not None:

@@ -63,6 +63,8 @@ def test_fifty_connections_counted_on_both_sides(qtbot: QtBot, window: MainWindo
         click(qtbot, window, "tcpSend")
         assert child(window, QPushButton, "tcpStop").isEnabled()
         qtbot.waitUntil(lambda: run_done(window), timeout=20_000)
+    model = window.log_pane.model
+    qtbot.waitUntil(lambda: model.totals.received_bytes == server.received)  # the last batch
     assert (server.accepted, server.lines) == (50, 500)
     sent = logged_events(window, Source.TCP, Kind.SENT)
     received = logged_events(window, Source.TCP, Kind.RECEIVED)
@@ -106,6 +108,8 @@ def test_stop_at_full_rate_stops_within_a_second(qtbot: QtBot, window: MainWindo
         qtbot.waitUntil(lambda: run_done(window), timeout=1000)
         assert time.monotonic() - asked < 1.0
         qtbot.waitUntil(lambda: server.closed == 10, timeout=5000)
+    # The closing line may reach the log a batch after the status: wait for it.
+    qtbot.waitUntil(lambda: "stopped: " in logged_events(window, Source.TCP, Kind.INFO)[-1].message)
     line = logged_events(window, Source.TCP, Kind.INFO)[-1].message
     assert "stopped: 10 connections" in line and f"of {100_000_000:,} messages" in line
     assert child(window, QPushButton, "tcpSend").isEnabled()
@@ -117,6 +121,7 @@ def test_failures_are_one_summary_line(qtbot: QtBot, window: MainWindow) -> None
     load(window, 3, 0, 30)
     click(qtbot, window, "tcpSend")
     qtbot.waitUntil(lambda: run_done(window), timeout=10_000)
+    qtbot.waitUntil(lambda: len(logged_events(window, Source.TCP, Kind.ERROR)) == 2)
     errors = [e.message for e in logged_events(window, Source.TCP, Kind.ERROR)]
     assert len(errors) == 2
     assert errors[0].endswith("; 30 failed: Connection refused (30)")
