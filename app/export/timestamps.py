@@ -13,22 +13,23 @@ class IsoTimeFormatter:
     so it is built once per second and a row pays only for its milliseconds.
     """
 
-    def __init__(self, separator: str = "T", offset: bool = True) -> None:
+    def __init__(self, separator: str = "T", offset: bool = True, digits: int = 3) -> None:
         self._separator = separator
         self._offset = offset
+        self._digits = digits  # of the fraction: 3 (ms), 6 (µs) for round trips
+        self._scale = 10**digits
         self._second: int | None = None
         self._prefix = ""
         self._suffix = ""
 
     def __call__(self, stamp: float) -> str:
-        millis_total = int(stamp * 1000)
-        second, millis = divmod(millis_total, 1000)
+        second, fraction = divmod(int(stamp * self._scale), self._scale)
         if second != self._second:
             self._second = second
             moment = datetime.fromtimestamp(second).astimezone()
             self._prefix = moment.strftime(f"%Y-%m-%d{self._separator}%H:%M:%S")
             self._suffix = moment.isoformat()[19:] if self._offset else ""
-        return f"{self._prefix}.{millis:03d}{self._suffix}"
+        return f"{self._prefix}.{fraction:0{self._digits}d}{self._suffix}"
 
 
 def local_time_text(stamp: float) -> str:

@@ -59,6 +59,7 @@ class Reactor:
         self._idle_hooks: list[Callable[[], float | None]] = []
         self._thread_id: int | None = None
         self._recheck = False  # wake() from the loop thread while the hooks ran
+        self.woke_ns = 0  # perf_counter_ns when the last select returned
         # A bug in one callback must not kill the loop (and with it the tab): the owner
         # turns the exception into a log row. Without a handler it propagates.
         self.on_exception: Callable[[BaseException], None] | None = None
@@ -180,7 +181,11 @@ class Reactor:
         return None if timeout is None else max(timeout, 0.0)
 
     def _run_once(self) -> None:
-        for key, mask in self._selector.select(self._timeout()):
+        ready = self._selector.select(self._timeout())
+        # When the sockets ready now became ready, at the latest: a reply's arrival time
+        # for round trips (app/net/round_trips.py), before any callback's own work.
+        self.woke_ns = time.perf_counter_ns()
+        for key, mask in ready:
             if key.data is None:
                 self._drain_wake()
                 continue

@@ -28,6 +28,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import NamedTuple
 
 from app.net.reactor import Reactor, Timer
@@ -44,6 +45,8 @@ _EXPIRY_GRANULARITY = 0.02  # lost sends are swept in batches, not one timer per
 # the tab sent, and int() of thousands of digits is slow (and refused past 4,300).
 _NUMBER = re.compile(rb"(?<![0-9])[0-9]{1,20}(?![0-9])")
 _DIGIT = re.compile(rb"[0-9]")
+_NEW_TUPLE = tuple.__new__  # a NamedTuple from C, without its Python __new__
+_TOGETHER_MAX = 1024  # sends one chunk may answer at once (bounds the scan)
 
 
 class RoundTripSnapshot(NamedTuple):
@@ -133,16 +136,27 @@ class RoundTripRecorder:
         self, conn: int, stamps_ns: Sequence[int], sizes: Iterable[int], first_key: int | None
     ) -> None:
         """A burst: send i at `stamps_ns[i]` of `sizes[i]` bytes, with the counter number
-        `first_key + i` (None: no counter, FIFO)."""
-        add = self._add
-        if first_key is None:
-            for t_ns, size in zip(stamps_ns, sizes, strict=False):
-                add(conn, t_ns, size, -1)
-        else:
-            for key, (t_ns, size) in enumerate(zip(stamps_ns, sizes, strict=False), first_key):
-                add(conn, t_ns, size, key)
-        if stamps_ns:
-            self._changed()
+        `first_key + i` (None: no counter, FIFO). Built in C (map, zip, repeat): a repeat
+        run feeds every datagram through here."""
+        count = len(stamps_ns)
+        if not count:
+            return
+        state = self._conns.get(conn)
+        if state is None:
+            state = self._conns[conn] = _Connection()
+        numbers = range(self._sends + 1, self._sends + count + 1)
+        self._sends += count
+        keys = repeat(-1) if first_key is None else range(first_key, first_key + count)
+        fields = zip(repeat(conn), numbers, stamps_ns, sizes, keys)
+        self._pending.update(zip(numbers, map(_NEW_TUPLE, repeat(_Pending), fields), strict=True))
+        state.fifo.extend(numbers)
+        if first_key is not None:
+            state.keys.update(zip(range(first_key, first_key + count), numbers, strict=True))
+        if self._reply_timeout_ns is not None:
+            self._order.extend(numbers)
+            if self._expiry is None:
+                self._schedule_expiry()
+        self._changed()
 
     def received(self, conn: int, t_ns: int, size: int, data: bytes = b"") -> int | None:
         """A reply of `size` bytes (`data`: its bytes, for the counter) came in at `t_ns`
@@ -154,6 +168,7 @@ class RoundTripRecorder:
             return None
         pending = self._pending
         number = 0
+        together: list[int] = []
         numbered = False  # the reply holds digits: it answers their send or none
         if state.keys and data:
             keys = state.keys
@@ -168,16 +183,47 @@ class RoundTripRecorder:
         if not number:
             while fifo and fifo[0] not in pending:
                 fifo.popleft()
-            if fifo and not (numbered and pending[fifo[0]].key >= 0):
-                number = fifo.popleft()
-            else:
+            if not fifo or (numbered and pending[fifo[0]].key >= 0):
                 self._unmatched += 1
                 self._changed()
                 return None
+            number = fifo.popleft()
+            if size > pending[number].size:
+                together = self._together(state, number, size)
         send = pending.pop(number)
+        if t_ns < send.sent_ns:  # a stale wake time (a read outside a select): now
+            t_ns = time.perf_counter_ns()
+        rtt = t_ns - send.sent_ns
+        self._record(state, number, send, rtt, send.size if together else size)
+        for other in together:
+            answered = pending.pop(other)
+            self._record(state, other, answered, t_ns - answered.sent_ns, answered.size)
         while fifo and fifo[0] not in pending:
             fifo.popleft()  # keyed replies leave answered numbers at the front
-        rtt = t_ns - send.sent_ns
+        return rtt
+
+    def _together(self, state: _Connection, first: int, size: int) -> list[int]:
+        """The sends after `first` that a reply of `size` bytes answers with it: when it is
+        exactly as long as the oldest unanswered sends together, it answers all of them.
+        Sends that left together (two writes in one loop turn) come back as one chunk
+        from an echo or a fixed-size answer; pairing that chunk with one send only would
+        pair every later reply with the send before its own."""
+        pending = self._pending
+        total = pending[first].size
+        together: list[int] = []
+        for number in state.fifo:
+            send = pending.get(number)
+            if send is None:
+                continue
+            if send.key >= 0 or total + send.size > size or len(together) >= _TOGETHER_MAX:
+                return []
+            total += send.size
+            together.append(number)
+            if total == size:
+                return together
+        return []
+
+    def _record(self, state: _Connection, number: int, send: _Pending, rtt: int, size: int) -> None:
         if number < state.highest:
             self._out_of_order += 1
         else:
@@ -186,9 +232,8 @@ class RoundTripRecorder:
         if self._previous_rtt >= 0:
             self._jitter_total += abs(rtt - self._previous_rtt)
         self._previous_rtt = rtt
-        self._records.add(number, conn, send.sent_ns, rtt, send.size, size)
+        self._records.add(number, send.conn, send.sent_ns, rtt, send.size, size)
         self._changed()
-        return rtt
 
     def closed(self, conn: int) -> None:
         """Connection `conn` ended: its outstanding sends are lost."""

@@ -223,3 +223,23 @@ def test_close_releases_and_a_late_call_soon_is_harmless() -> None:
     reactor.call_soon(lambda: ran.append("late"))  # the wake-up pair is closed: no error
     reactor.stop()
     assert ran == [], "a closed reactor runs nothing"
+
+
+def test_woke_ns_is_when_select_returned_before_the_callbacks_ran(reactor: Reactor) -> None:
+    left, right = socket.socketpair()
+    seen: list[tuple[int, int]] = []
+
+    def readable(_mask: int) -> None:
+        seen.append((reactor.woke_ns, time.perf_counter_ns()))
+        left.recv(16)
+        reactor.unregister(left)
+        reactor.stop()
+
+    before = time.perf_counter_ns()
+    reactor.register(left, selectors.EVENT_READ, readable)
+    right.send(b"x")
+    run_here(reactor)
+    left.close()
+    right.close()
+    [(woke, in_callback)] = seen
+    assert before <= woke <= in_callback

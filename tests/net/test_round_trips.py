@@ -165,3 +165,24 @@ def test_changing_the_timeout_applies_to_sends_in_flight(reactor: Reactor) -> No
     assert rec.reply_timeout == 0.02
     run_until(reactor, lambda: rec.snapshot().lost == 1)
     assert rec.snapshot().lost == 1
+
+
+def test_one_chunk_as_long_as_several_sends_answers_them_all(reactor: Reactor) -> None:
+    rec = recorder(reactor, reply_timeout=None)
+    rec.sent(0, 0, 4)  # "ping" three times in one loop turn
+    rec.sent(0, 1 * MS, 4)
+    rec.sent(0, 2 * MS, 4)
+    assert rec.received(0, 5 * MS, 8) == 5 * MS  # the first two came back together
+    assert rec.received(0, 6 * MS, 4) == 4 * MS  # the third on its own
+    snap = rec.snapshot()
+    assert (snap.replies, snap.pending, snap.out_of_order) == (3, 0, 0)
+    assert list(rec.records().rtt_ns) == [5 * MS, 4 * MS, 4 * MS]
+    assert list(rec.records().received_size) == [4, 4, 4]
+
+
+def test_a_longer_reply_that_fits_no_run_of_sends_answers_the_oldest(reactor: Reactor) -> None:
+    rec = recorder(reactor, reply_timeout=None)
+    rec.sent(0, 0, 4)
+    rec.sent(0, MS, 4)
+    assert rec.received(0, 3 * MS, 6) == 3 * MS  # "200 OK"-like: one answer
+    assert rec.snapshot().pending == 1

@@ -22,7 +22,7 @@ from app.net.resolver import AddrInfo, resolve_async
 from app.net.round_trip_events import answered_events
 from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
 from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
-from app.net.tcp.status import TcpState, TcpStatus
+from app.net.tcp.status import PROGRESS_MIN_BYTES, TcpState, TcpStatus
 from app.payload import Message, MessageCounter, render_message
 
 if TYPE_CHECKING:  # TLS (and `ssl`) is imported on the first TLS connect
@@ -143,10 +143,11 @@ class TcpClient:
             self._error("Not connected: nothing was sent")
             return
         data = render_message(message, self.counter)
-        # Recorded before the write: one that fails at once closes (and loses) it.
-        self.round_trips.sent(self._conn, time.perf_counter_ns(), len(data))
         stream.write(BytesMessage(data))
+        t_ns = time.perf_counter_ns()  # just before the send call, as a bare loop stamps
         stream.flush()
+        if self._stream is stream:  # a send that failed at once closed the connection
+            self.round_trips.sent(self._conn, t_ns, len(data))
 
     def set_framing(self, spec: FramingSpec) -> None:
         """How received bytes become log rows, from now on (the connection's held bytes
@@ -276,7 +277,7 @@ class TcpClient:
     def data_received(self, data: bytes) -> None:
         receiver = self._receiver
         assert receiver is not None
-        self._received_ns = time.perf_counter_ns()
+        self._received_ns = self._reactor.woke_ns or time.perf_counter_ns()
         receiver.feed(data)
         self._received_ns = 0
 
@@ -309,7 +310,7 @@ class TcpClient:
                 self._on_progress(item.sent, item.size)
 
     def sent(self, item: Outgoing) -> None:
-        if self._on_progress is not None:
+        if self._on_progress is not None and item.size >= PROGRESS_MIN_BYTES:
             self._last_progress = time.monotonic()
             self._on_progress(item.sent, item.size)
         assert isinstance(item, BytesMessage)

@@ -45,11 +45,10 @@ class UdpRun:
     its number from `counter` (the tab's), a burst of them at a time; the counter counts
     only the datagrams that went, so the numbers run on without a gap or a repeat.
 
-    Datagram i is due at start + i * interval on the monotonic clock (app/net/pacing.py:
-    a late turn is caught up, in bounded bursts, instead of stretching the run). Every
-    datagram the kernel took becomes one sent event; one it refused is neither logged nor
-    counted, and is tried again. Loop thread only; the owner learns what happens through
-    the callbacks.
+    Datagram i is due at start + i * interval (app/net/pacing.py: a late turn catches up in
+    bounded bursts, never stretching the run). Each datagram the kernel took is one sent
+    event; one it refused is neither logged nor counted, and is tried again. Loop thread
+    only; the owner learns what happens through the callbacks.
     """
 
     def __init__(
@@ -79,13 +78,12 @@ class UdpRun:
         self.data = data
         self._template = None if template is None or template.is_static else template
         self._counter = counter if counter is not None else MessageCounter()
-        # With a recorder every datagram is stamped on the perf_counter clock (the log's
-        # wall-clock times are derived from it) and offered as a send; `multi` is None.
+        # With a recorder each datagram is stamped on the perf_counter clock (the log's
+        # times are derived from it); a sendmmsg call's are spread over the call.
         self._recorder = recorder
+        self._call_stamps: list[int] | None = None if recorder is None else []
         self._keyed = self._template is not None and self._template.has_counter
-        self._clock: Callable[[], float] | Callable[[], int] = (
-            time.time if recorder is None else time.perf_counter_ns
-        )
+        self._clock = time.time if recorder is None else time.perf_counter_ns
         self.sent_bytes = 0
         self.burst_bytes = 0  # of the latest burst, for the owner's totals
         self.total = total
@@ -98,16 +96,15 @@ class UdpRun:
         self._on_end = on_end
         self.message = "" if data else "0-byte datagram"
         self.sent = 0
-        self.started = time.monotonic()
         self._pacer = Pacer(total, interval, BURST_MAX if multi is None else MULTI_BURST_MAX)
+        self.requested = self._pacer.requested  # per second; None: as fast as possible
         self.blocked = False  # the socket's buffer is full: waiting for writability
         self._timer: Timer | None = None
         self._active = False
 
     def start(self) -> None:
         self._active = True
-        self.started = time.monotonic()
-        self._pacer.start(self.started)
+        self._pacer.start(time.monotonic())
         self._burst()
 
     def cancel(self) -> None:
@@ -123,11 +120,11 @@ class UdpRun:
             self._burst()
 
     def summary(self) -> str:
-        end = self._pacer.ended if self._pacer.ended is not None else time.monotonic()
-        rates = describe_rates(self._pacer.requested, self.rate())
+        pacer = self._pacer
+        seconds = (pacer.ended or time.monotonic()) - pacer.started
         return (
             f"Sent {self.sent:,} datagrams ({self.sent_bytes:,} bytes) to {self.peer} "
-            f"in {end - self.started:.3f} s ({rates})"
+            f"in {seconds:.3f} s ({describe_rates(pacer.requested, self.rate())})"
         )
 
     def failure_message(self, exc: OSError) -> str:
@@ -149,10 +146,6 @@ class UdpRun:
         """Datagrams per second that went (pacing.Pacer.achieved)."""
         return self._pacer.achieved(time.monotonic())
 
-    @property
-    def requested(self) -> float | None:
-        return self._pacer.requested
-
     def _burst(self) -> None:
         self._timer = None
         if not self._active:
@@ -162,7 +155,7 @@ class UdpRun:
             return
         pacer = self._pacer
         count = pacer.due(time.monotonic())
-        recorder = self._recorder
+        first: int | None = None
         if self._template is not None:
             first = self._counter.sent + 1
             payloads = self._template.render_many(first, count)
@@ -170,24 +163,23 @@ class UdpRun:
                 events, refused, failure = self._send_rendered_calls(self._multi, payloads)
             else:
                 stamps, refused, failure = self._send_rendered(payloads)
-                events = self._rendered_events(self._wall(stamps), payloads)
-                if recorder is not None:
-                    sizes = map(len, payloads)
-                    ns = cast("list[int]", stamps)
-                    recorder.sent_many(0, ns, sizes, first if self._keyed else None)
+                events = self._rendered_events(self._stamped(stamps), payloads)
             done = len(events)
             self.burst_bytes = sum(map(len, payloads[:done]))
+            sizes: Iterable[int] = map(len, payloads)
         else:
             if self._multi is not None:
                 events, refused, failure = self._send_calls(self._multi, count)
             else:
                 stamps, refused, failure = self._send_some(count)
-                events = self._events(self._wall(stamps))
-                if recorder is not None:
-                    ns = cast("list[int]", stamps)
-                    recorder.sent_many(0, ns, repeat(len(self.data)), None)
+                events = self._events(self._stamped(stamps))
             done = len(events)
             self.burst_bytes = done * len(self.data)
+            sizes = repeat(len(self.data))
+        if self._recorder is not None and self._call_stamps:
+            key = first if self._keyed else None
+            self._recorder.sent_many(0, self._call_stamps, sizes, key)
+            self._call_stamps = []
         self.sent_bytes += self.burst_bytes
         if done:
             self.sent += done
@@ -281,13 +273,16 @@ class UdpRun:
         self, multi: MultiSender, payloads: list[bytes]
     ) -> tuple[list[LogEvent], int, OSError | None]:
         """_send_calls for datagrams that differ: each call sends the next slice of the batch."""
-        now = time.time
+        now, stamps = time.time, self._call_stamps
         events: list[LogEvent] = []
         refused = 0
         count = len(payloads)
         while (done := len(events)) < count:
             try:
+                before = time.perf_counter_ns()
                 sent = multi.send_each(payloads, done)
+                if stamps is not None:
+                    _spread(stamps, before, time.perf_counter_ns(), sent)
             except BlockingIOError:
                 self.blocked = True
                 break
@@ -302,10 +297,12 @@ class UdpRun:
             events += self._rendered_events(repeat(now(), sent), payloads[done : done + sent])
         return events, refused, None
 
-    def _wall(self, stamps: list[float]) -> list[float]:
-        """The log's times for stamps taken on `_clock` (perf_counter ns when recording)."""
-        if self._recorder is None or not stamps:
+    def _stamped(self, stamps: list[float]) -> list[float]:
+        """The log's times for stamps taken on `_clock`; perf_counter ns when recording,
+        kept for the recorder."""
+        if self._call_stamps is None or not stamps:
             return stamps
+        self._call_stamps = cast("list[int]", stamps)
         offset = time.time() - time.perf_counter_ns() * 1e-9
         return list(map(offset.__add__, map((1e-9).__mul__, stamps)))
 
@@ -339,7 +336,7 @@ class UdpRun:
         in every field, time included: they share one immutable event, so a call costs
         one tuple, not one per datagram (and the log's rows cost one pointer each).
         """
-        now = time.time
+        now, stamps = time.time, self._call_stamps
         fields = (
             Source.UDP,
             Kind.SENT,
@@ -356,7 +353,10 @@ class UdpRun:
         refused = 0
         while (todo := count - len(events)) > 0:
             try:
+                before = time.perf_counter_ns()
                 sent = multi.send(todo)
+                if stamps is not None:
+                    _spread(stamps, before, time.perf_counter_ns(), sent)
             except BlockingIOError:
                 self.blocked = True
                 break
@@ -391,3 +391,9 @@ class UdpRun:
                 ),
             )
         )
+
+
+def _spread(stamps: list[int], before: int, after: int, count: int) -> None:
+    """The send times of `count` datagrams of one call made between `before` and `after`."""
+    span = after - before
+    stamps.extend(before + span * i // count for i in range(1, count + 1))

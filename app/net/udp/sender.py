@@ -220,8 +220,7 @@ class UdpSender:
         data = template.static if template.static is not None else b""
         multi = None
         recorder = self.round_trips if self._listen else None
-        # sendmmsg stamps a call, not a datagram: measured round trips need one each.
-        if self._address is not None and job.count > 1 and recorder is None:
+        if self._address is not None and job.count > 1:
             # ctypes and the sendmmsg binding load with the first repeat run, not at start-up.
             from app.net.udp.multi_send import MultiSender
 

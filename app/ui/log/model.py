@@ -65,6 +65,7 @@ PARTIAL_TIP = "received: an incomplete message, held by the framing when the con
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 _TRAFFIC = (Kind.SENT, Kind.RECEIVED)
+RTT_NOTE = "RTT "  # how app/net/round_trip_events.rtt_note starts a timed reply's message
 
 
 def _keep(event: LogEvent) -> LogEvent:
@@ -269,6 +270,9 @@ class LogModel(QAbstractTableModel):
                 message = event.message
                 if not message:
                     return preview(event.data, self._format)
+                if event.data and message.startswith(RTT_NOTE):
+                    # A reply timed to its request: its round trip, then its bytes.
+                    return f"{message} · {preview(event.data, self._format)}"
                 return message.replace("\n", " ") if "\n" in message else message
             return None
         if role == _FOREGROUND:

@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
 from app.net.events import LogEvent
 from app.net.framing import FramingSpec
 from app.net.tcp.load_status import LoadPhase, TcpLoadProgress
-from app.net.tcp.status import TcpState, TcpStatus
+from app.net.tcp.status import PROGRESS_MIN_BYTES, TcpState, TcpStatus
 from app.ui.log.totals import EVENT_KIND, EVENT_SIZE, count_kinds
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.framing_picker import FramingPicker
 from app.ui.widgets.load_fields import LoadFields
 from app.ui.widgets.payload_editor import PayloadEditor
+from app.ui.widgets.round_trip_stats import RoundTripStats
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
 from app.ui.widgets.target_row import TargetRow
@@ -32,9 +33,6 @@ from app.units import format_bytes, plural
 
 if TYPE_CHECKING:
     from app.workers.tcp_client_worker import TcpClientWorker
-
-# Only sends at least this large show a progress bar; small ones finish at once.
-_PROGRESS_THRESHOLD = 256 * 1024
 
 
 def _make_worker(tab: ToolTab) -> TcpClientWorker:
@@ -85,6 +83,7 @@ class TcpClientTab(ToolTab):
         self.load = LoadFields("tcp")
         self.stop_button = self.load.stop_button
         self.counters = self.footer.add_counters()
+        self.stats = RoundTripStats("tcp", "No round trips yet: each reply is timed to its send")
 
         self._build_layout()
         self._update_counters()
@@ -116,9 +115,13 @@ class TcpClientTab(ToolTab):
         column.addLayout(row)
         column.addWidget(self.load)
 
+        round_trips = QGroupBox("Round trips")
+        QVBoxLayout(round_trips).addWidget(self.stats)
+
         layout = QVBoxLayout(self)
         layout.addWidget(target)
         layout.addWidget(message)
+        layout.addWidget(round_trips)
         layout.addWidget(self.footer)
         layout.addStretch(1)
 
@@ -131,6 +134,7 @@ class TcpClientTab(ToolTab):
         worker.events.connect(self._count)
         worker.send_progress.connect(self._on_progress)
         worker.load_progress.connect(self._on_load_progress)
+        self.stats.attach(worker)
         worker.set_framing(self.framing.current())
 
     # -- ToolTab -----------------------------------------------------------------------
@@ -165,7 +169,7 @@ class TcpClientTab(ToolTab):
         message = self.editor.message()
         if self._state is not TcpState.CONNECTED or message is None:
             return False
-        if len(message.static or b"") >= _PROGRESS_THRESHOLD:
+        if len(message.static or b"") >= PROGRESS_MIN_BYTES:
             self.progress.setRange(0, 1000)
             self.progress.setValue(0)
             self.progress.show()
@@ -233,7 +237,7 @@ class TcpClientTab(ToolTab):
 
     @Slot(object, object)
     def _on_progress(self, sent: int, total: int) -> None:
-        if total >= _PROGRESS_THRESHOLD:
+        if total >= PROGRESS_MIN_BYTES:
             self.progress.setValue(int(sent * 1000 / total))
             self.progress.setToolTip(f"{sent:,} of {total:,} bytes")
             self.progress.setVisible(sent < total)

@@ -20,6 +20,7 @@ from app.net.pacing import describe_rates, format_count_rate
 from app.net.udp.status import UdpJob, UdpProgress, UdpState, UdpStatus
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.payload_editor import PayloadEditor
+from app.ui.widgets.round_trip_stats import RoundTripStats
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
 from app.ui.widgets.target_row import TargetRow, port_spin_box
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 MAX_COUNT = 10_000_000
 MAX_INTERVAL_MS = 3_600_000
+DEFAULT_REPLY_TIMEOUT_MS = 1_000
+MAX_REPLY_TIMEOUT_MS = 600_000
 
 
 def _make_worker(tab: ToolTab) -> UdpSenderWorker:
@@ -93,6 +96,20 @@ class UdpSenderTab(ToolTab):
         self.rates.hide()
         self.counters = self.footer.add_counters()
 
+        self.stats = RoundTripStats(
+            "udp",
+            "No round trips yet: tick Listen for replies; put {{counter}} in the datagram "
+            "to match replies by number",
+        )
+        self.reply_timeout = QSpinBox()
+        self.reply_timeout.setObjectName("udpReplyTimeout")
+        self.reply_timeout.setRange(1, MAX_REPLY_TIMEOUT_MS)
+        self.reply_timeout.setValue(DEFAULT_REPLY_TIMEOUT_MS)
+        self.reply_timeout.setGroupSeparatorShown(True)
+        self.reply_timeout.setSuffix(" ms")
+        self.reply_timeout.setToolTip("A datagram without a reply after this long counts as lost")
+        self.stats.add_control("Lost after", self.reply_timeout)
+
         self._build_layout()
         self._show_counters(UdpProgress())
         self._update_buttons()
@@ -103,6 +120,7 @@ class UdpSenderTab(ToolTab):
         self.editor.validity_changed.connect(self._update_buttons)
         self.stop_button.clicked.connect(self._stop)
         self.listen.toggled.connect(self._listen_toggled)
+        self.reply_timeout.valueChanged.connect(self._reply_timeout_changed)
 
     def _build_layout(self) -> None:
         self.target.add(self.local_port, "Local port")
@@ -130,9 +148,13 @@ class UdpSenderTab(ToolTab):
         column.addLayout(row)
         column.addLayout(repeat)
 
+        round_trips = QGroupBox("Round trips")
+        QVBoxLayout(round_trips).addWidget(self.stats)
+
         layout = QVBoxLayout(self)
         layout.addWidget(target)
         layout.addWidget(message)
+        layout.addWidget(round_trips)
         layout.addWidget(self.footer)
         layout.addStretch(1)
 
@@ -143,6 +165,8 @@ class UdpSenderTab(ToolTab):
     def _wire(self, worker: UdpSenderWorker) -> None:
         worker.status_changed.connect(self._on_status)
         worker.progress.connect(self._on_progress)
+        worker.set_reply_timeout(self.reply_timeout.value())
+        self.stats.attach(worker)
 
     # -- ToolTab -----------------------------------------------------------------------
 
@@ -156,6 +180,7 @@ class UdpSenderTab(ToolTab):
             self.local_port,
             self.listen,
             self.broadcast,
+            self.reply_timeout,
         ]
 
     def payload_editor(self) -> PayloadEditor:
@@ -209,6 +234,12 @@ class UdpSenderTab(ToolTab):
         worker = self._worker.existing()
         if worker is not None:
             worker.set_listen(listen)
+
+    @Slot(int)
+    def _reply_timeout_changed(self, ms: int) -> None:
+        worker = self._worker.existing()
+        if worker is not None:
+            worker.set_reply_timeout(ms)
 
     # -- worker reports --------------------------------------------------------------
 

@@ -264,3 +264,9 @@ def test_a_partial_row_says_so_in_the_event_column_and_counts_as_received(
     assert isinstance(tip, str) and "incomplete message" in tip
     assert cell(model, 0, COL_EVENT, Qt.ItemDataRole.ToolTipRole) is None
     assert model.totals.received_events == 2 and model.totals.received_bytes == 8
+
+
+def test_a_timed_reply_shows_its_round_trip_then_its_bytes(model: LogModel) -> None:
+    model.append_events([ev(Kind.RECEIVED, b"seq=17", "RTT 0.21 ms"), ev(Kind.INFO, message="RTT")])
+    assert cell(model, 0, COL_DATA) == "RTT 0.21 ms · seq=17"
+    assert cell(model, 1, COL_DATA) == "RTT"
