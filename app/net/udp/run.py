@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from app.net.errors import describe
 from app.net.events import Kind, LogEvent, Source
+from app.net.pacing import Pacer, describe_rates
 from app.net.reactor import Reactor, Timer
 from app.payload import MessageCounter, MessageTemplate
 
@@ -44,10 +45,10 @@ class UdpRun:
     its number from `counter` (the tab's), a burst of them at a time; the counter counts
     only the datagrams that went, so the numbers run on without a gap or a repeat.
 
-    Datagram i is due at start + i * interval on the monotonic clock, so a late loop turn
-    is caught up instead of stretching the run. Every datagram the kernel took becomes one
-    sent event; one it refused is neither logged nor counted, and is tried again.
-    Loop thread only; the owner learns what happens through the callbacks.
+    Datagram i is due at start + i * interval (app/net/pacing.py: a late turn catches up in
+    bounded bursts, never stretching the run). Each datagram the kernel took is one sent
+    event; one it refused is neither logged nor counted, and is tried again. Loop thread
+    only; the owner learns what happens through the callbacks.
     """
 
     def __init__(
@@ -95,14 +96,15 @@ class UdpRun:
         self._on_end = on_end
         self.message = "" if data else "0-byte datagram"
         self.sent = 0
-        self.started = time.monotonic()
+        self._pacer = Pacer(total, interval, BURST_MAX if multi is None else MULTI_BURST_MAX)
+        self.requested = self._pacer.requested  # per second; None: as fast as possible
         self.blocked = False  # the socket's buffer is full: waiting for writability
         self._timer: Timer | None = None
         self._active = False
 
     def start(self) -> None:
         self._active = True
-        self.started = time.monotonic()
+        self._pacer.start(time.monotonic())
         self._burst()
 
     def cancel(self) -> None:
@@ -118,11 +120,11 @@ class UdpRun:
             self._burst()
 
     def summary(self) -> str:
-        elapsed = time.monotonic() - self.started
-        rate = f" ({self.sent / elapsed:,.0f}/s)" if elapsed > 0 else ""
+        pacer = self._pacer
+        seconds = (pacer.ended or time.monotonic()) - pacer.started
         return (
             f"Sent {self.sent:,} datagrams ({self.sent_bytes:,} bytes) to {self.peer} "
-            f"in {elapsed:.3f} s{rate}"
+            f"in {seconds:.3f} s ({describe_rates(pacer.requested, self.rate())})"
         )
 
     def failure_message(self, exc: OSError) -> str:
@@ -141,8 +143,8 @@ class UdpRun:
         return f"{reason}; {done}"
 
     def rate(self) -> float:
-        elapsed = time.monotonic() - self.started
-        return self.sent / elapsed if elapsed > 0 else 0.0
+        """Datagrams per second that went (pacing.Pacer.achieved)."""
+        return self._pacer.achieved(time.monotonic())
 
     def _burst(self) -> None:
         self._timer = None
@@ -151,10 +153,8 @@ class UdpRun:
         if self._backlog() > BACKLOG_LIMIT:
             self._timer = self._reactor.call_later(BACKLOG_WAIT, self._burst)
             return
-        count = min(self.total - self.sent, BURST_MAX if self._multi is None else MULTI_BURST_MAX)
-        if self.interval:
-            due = int((time.monotonic() - self.started) / self.interval) + 1
-            count = min(count, due - self.sent)
+        pacer = self._pacer
+        count = pacer.due(time.monotonic())
         first: int | None = None
         if self._template is not None:
             first = self._counter.sent + 1
@@ -183,6 +183,7 @@ class UdpRun:
         self.sent_bytes += self.burst_bytes
         if done:
             self.sent += done
+            pacer.took(done, time.monotonic())
             self._counter.sent += done
             self._sink_many(events)
         self._on_burst(done, refused)
@@ -199,8 +200,7 @@ class UdpRun:
         elif self.blocked:
             self._on_blocked()
         elif self.interval:
-            delay = self.started + self.sent * self.interval - time.monotonic()
-            self._timer = self._reactor.call_later(max(0.0, delay), self._burst)
+            self._timer = self._reactor.call_later(pacer.delay(time.monotonic()), self._burst)
         else:
             self._timer = self._reactor.call_later(0.0, self._burst)
 

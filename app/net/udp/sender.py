@@ -10,6 +10,7 @@ from collections.abc import Callable
 from app.net.address import format_peer
 from app.net.errors import describe
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
+from app.net.pacing import describe_rates
 from app.net.reactor import Reactor
 from app.net.resolver import AddrInfo, resolve_async
 from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
@@ -67,7 +68,8 @@ class UdpSender:
         self._reader = DatagramReader(self._sink_many, recorder=self.round_trips)
         self._icmp = IcmpReport(reactor, sink)
         self._progress = Throttle(reactor, PROGRESS_INTERVAL, self._emit_progress)
-        self._last_run = (0, 0, 0.0)  # sent, total and rate of the current or last run
+        # sent, total, achieved and requested rate of the current or last run
+        self._last_run: tuple[int, int, float, float | None] = (0, 0, 0.0, None)
         self._send: Callable[..., int] = _not_open
         self._address: object = None  # where `_send` sends; None once connected
         self.sent = self.sent_bytes = self.received = self.received_bytes = 0
@@ -115,7 +117,8 @@ class UdpSender:
             run = self._run
             self._end_run(
                 Kind.INFO,
-                f"Stopped after {run.sent:,} of {run.total:,} datagrams to {run.peer}",
+                f"Stopped after {run.sent:,} of {run.total:,} datagrams to {run.peer} "
+                f"({describe_rates(run.requested, run.rate())})",
             )
         elif self._resolving:
             self._attempt += 1
@@ -350,11 +353,18 @@ class UdpSender:
         assert self._on_progress is not None
         run = self._run
         if run is not None:
-            self._last_run = (run.sent, run.total, run.rate())
-        sent, total, rate = self._last_run
+            self._last_run = (run.sent, run.total, run.rate(), run.requested)
+        sent, total, rate, requested = self._last_run
         self._on_progress(
             UdpProgress(
-                sent, total, rate, self.sent, self.sent_bytes, self.received, self.received_bytes
+                sent,
+                total,
+                rate,
+                self.sent,
+                self.sent_bytes,
+                self.received,
+                self.received_bytes,
+                requested,
             )
         )
 

@@ -44,7 +44,8 @@ class UdpStatus(NamedTuple):
 
 
 class UdpProgress(NamedTuple):
-    """The current run (sent of total, average rate) and the sender's lifetime totals."""
+    """The current run (sent of total, achieved and requested rate: app/net/pacing.py) and
+    the sender's lifetime totals."""
 
     run_sent: int = 0
     run_total: int = 0
@@ -53,3 +54,4 @@ class UdpProgress(NamedTuple):
     sent_bytes: int = 0
     received: int = 0
     received_bytes: int = 0
+    requested: float | None = None  # the run's requested rate per second; None: full speed

@@ -17,17 +17,19 @@ from PySide6.QtWidgets import (
 
 from app.net.events import LogEvent
 from app.net.framing import FramingSpec
+from app.net.tcp.load_status import LoadPhase, TcpLoadProgress
 from app.net.tcp.status import PROGRESS_MIN_BYTES, TcpState, TcpStatus
 from app.ui.log.totals import EVENT_KIND, EVENT_SIZE, count_kinds
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.framing_picker import FramingPicker
+from app.ui.widgets.load_fields import LoadFields
 from app.ui.widgets.payload_editor import PayloadEditor
 from app.ui.widgets.round_trip_stats import RoundTripStats
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
 from app.ui.widgets.target_row import TargetRow
 from app.ui.widgets.tls_fields import ClientTlsFields
-from app.units import format_bytes
+from app.units import format_bytes, plural
 
 if TYPE_CHECKING:
     from app.workers.tcp_client_worker import TcpClientWorker
@@ -77,6 +79,9 @@ class TcpClientTab(ToolTab):
         self.status = self.footer.status
         self.progress = self.footer.add_progress("tcpSendProgress")
         self.progress.setFormat("Sending %p%")
+        self._load_running = False
+        self.load = LoadFields("tcp")
+        self.stop_button = self.load.stop_button
         self.counters = self.footer.add_counters()
         self.stats = RoundTripStats("tcp", "No round trips yet: each reply is timed to its send")
 
@@ -89,6 +94,8 @@ class TcpClientTab(ToolTab):
         self.editor.submitted.connect(self._send)
         self.editor.validity_changed.connect(self._update_buttons)
         self.framing.framing_changed.connect(self._apply_framing)
+        self.stop_button.clicked.connect(self._stop_load)
+        self.load.mode_changed.connect(self._update_buttons)
 
     def _build_layout(self) -> None:
         self.target.add(self.timeout, "Timeout")
@@ -101,9 +108,12 @@ class TcpClientTab(ToolTab):
         column.addWidget(self.tls)
 
         message = QGroupBox("Message")
-        row = QHBoxLayout(message)
+        row = QHBoxLayout()
         row.addWidget(self.editor, 1)
         row.addWidget(self.send_button)
+        column = QVBoxLayout(message)
+        column.addLayout(row)
+        column.addWidget(self.load)
 
         round_trips = QGroupBox("Round trips")
         QVBoxLayout(round_trips).addWidget(self.stats)
@@ -123,6 +133,7 @@ class TcpClientTab(ToolTab):
         worker.status_changed.connect(self._on_status)
         worker.events.connect(self._count)
         worker.send_progress.connect(self._on_progress)
+        worker.load_progress.connect(self._on_load_progress)
         self.stats.attach(worker)
         worker.set_framing(self.framing.current())
 
@@ -137,6 +148,7 @@ class TcpClientTab(ToolTab):
             *self.framing.input_widgets(),
             *self.tls.input_widgets(),
             *self.editor.input_widgets(),
+            *self.load.input_widgets(),
         ]
 
     # -- fields ------------------------------------------------------------------------
@@ -152,6 +164,8 @@ class TcpClientTab(ToolTab):
         return self.editor
 
     def send_payload(self) -> bool:
+        if self._is_load_run():
+            return self._start_load()
         message = self.editor.message()
         if self._state is not TcpState.CONNECTED or message is None:
             return False
@@ -214,9 +228,10 @@ class TcpClientTab(ToolTab):
         else:
             self.status.show_state("Disconnected", Tone.IDLE)
             self.connect_button.setText("Connect")
-        editable = status.state is TcpState.DISCONNECTED
+        editable = status.state is TcpState.DISCONNECTED and not self._load_running
         for widget in (self.host, self.port, self.timeout, self.half_close):
             widget.setEnabled(editable)
+        self.connect_button.setEnabled(not self._load_running)
         self.tls.set_editable(editable)
         self._update_buttons()
 
@@ -237,7 +252,19 @@ class TcpClientTab(ToolTab):
 
     @Slot()
     def _update_buttons(self) -> None:
-        self.send_button.setEnabled(self._state is TcpState.CONNECTED and self.editor.is_valid())
+        if self._is_load_run():
+            ready = not self._load_running
+            self.send_button.setText("Run")
+            self.send_button.setToolTip(
+                "Open the connections, send the messages on each, then close them "
+                "(a run of its own, beside the connection above)"
+            )
+        else:
+            ready = self._state is TcpState.CONNECTED
+            self.send_button.setText("Send")
+            self.send_button.setToolTip("")
+        self.send_button.setEnabled(ready and self.editor.is_valid())
+        self.stop_button.setEnabled(self._load_running)
 
     def _update_counters(self) -> None:
         self.counters.setText(
@@ -250,3 +277,63 @@ class TcpClientTab(ToolTab):
                 "the records on the wire are larger (headers, handshake)"
             )
         self.counters.setToolTip(tip)
+
+    # -- load runs: a count of messages on each of N connections (widgets/load_fields) ----
+
+    def _is_load_run(self) -> bool:
+        """More than one message or connection: Send becomes a run of its own connections."""
+        return self.load.is_run()
+
+    def _start_load(self) -> bool:
+        message = self.editor.message()
+        if self._load_running or message is None:
+            return False
+        if self.tls.enabled.isChecked():
+            # A run's connections are plain TCP (app/net/tcp/load_run.py): say so rather
+            # than send in the clear what the person meant to encrypt.
+            self.status.show_state(
+                "Runs of several messages or connections do not speak TLS yet: untick TLS, "
+                "or set Count and Connections to 1",
+                Tone.BAD,
+            )
+            return False
+        host = self.host.take_host(self.port)
+        if host is None:
+            return False
+        job = self.load.job(
+            host,
+            self.port.value(),
+            message.static if message.static is not None else message,
+            self.timeout.value(),
+            self.framing.current(),
+        )
+        self._set_load_running(True)
+        self.load.started(job)
+        self.status.show_state(
+            f"Run: connecting {plural(job.connections, 'connection')}…", Tone.BUSY
+        )
+        self.worker.start_load(job)
+        self.editor.mark_sent()
+        return True
+
+    @Slot()
+    def _stop_load(self) -> None:
+        if self._load_running:
+            self.worker.stop_load()
+
+    def _set_load_running(self, running: bool) -> None:
+        self._load_running = running
+        self.load.set_running(running)
+        editable = self._state is TcpState.DISCONNECTED and not running
+        for widget in (self.host, self.port, self.timeout, self.half_close):
+            widget.setEnabled(editable)
+        self.tls.set_editable(editable)
+        self.connect_button.setEnabled(not running)
+        self._update_buttons()
+
+    @Slot(object)
+    def _on_load_progress(self, progress: TcpLoadProgress) -> None:
+        text, tone = self.load.show_progress(progress)
+        if progress.phase is LoadPhase.DONE:
+            self._set_load_running(False)
+        self.status.show_state(text, tone)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.net.pacing import describe_rates, format_count_rate
 from app.net.udp.status import UdpJob, UdpProgress, UdpState, UdpStatus
 from app.ui.tabs.tool_tab import ToolTab
 from app.ui.widgets.payload_editor import PayloadEditor
@@ -89,6 +90,10 @@ class UdpSenderTab(ToolTab):
         self.progress.setMinimumWidth(260)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        # Requested and achieved side by side (app/net/pacing.py), beside the run's fields.
+        self.rates = QLabel()
+        self.rates.setObjectName("udpRates")
+        self.rates.hide()
         self.counters = self.footer.add_counters()
 
         self.stats = RoundTripStats(
@@ -136,6 +141,8 @@ class UdpSenderTab(ToolTab):
         repeat.addWidget(self.interval)
         repeat.addSpacing(12)
         repeat.addWidget(self.stop_button)
+        repeat.addSpacing(12)
+        repeat.addWidget(self.rates)
         repeat.addStretch(1)
         column = QVBoxLayout(message)
         column.addLayout(row)
@@ -201,6 +208,8 @@ class UdpSenderTab(ToolTab):
         self.progress.setValue(0)
         self.progress.setFormat(f"0 / {job.count:,}")
         self.progress.setVisible(job.count > 1)
+        self.rates.setText("")
+        self.rates.setVisible(job.count > 1)
         self._show_status(UdpStatus(UdpState.SENDING, self.host.text()))
         self.worker.send(job)
         self.editor.mark_sent()
@@ -271,12 +280,14 @@ class UdpSenderTab(ToolTab):
             self.progress.setRange(0, progress.run_total)
             self.progress.setValue(progress.run_sent)
             self.progress.setFormat(
-                f"{progress.run_sent:,} / {progress.run_total:,} · {progress.rate:,.0f}/s"
+                f"{progress.run_sent:,} / {progress.run_total:,} · "
+                f"{format_count_rate(progress.rate)}"
             )
             self.progress.setToolTip(
-                f"{progress.run_sent:,} of {progress.run_total:,} datagrams sent, "
-                f"{progress.rate:,.0f} datagrams/s on average"
+                f"{progress.run_sent:,} of {progress.run_total:,} datagrams sent; "
+                f"{describe_rates(progress.requested, progress.rate)}"
             )
+            self.rates.setText(describe_rates(progress.requested, progress.rate))
         self._show_counters(progress)
 
     @Slot()

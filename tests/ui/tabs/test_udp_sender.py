@@ -144,6 +144,21 @@ def test_a_repeat_run_of_a_thousand_all_arrive_and_are_counted(
     qtbot.waitUntil(lambda: counters.toolTip().startswith("Sent 1,000 datagrams, 14,000 bytes"))
 
 
+def test_a_paced_run_shows_requested_and_achieved_side_by_side(
+    qtbot: QtBot, window: MainWindow, receiver: UdpReceiver
+) -> None:
+    aim(window, receiver.host, receiver.port)
+    child(window, QSpinBox, "udpCount").setValue(100)
+    child(window, QSpinBox, "udpInterval").setValue(5)  # 200/s for half a second
+    click(qtbot, window, "udpSend")
+    qtbot.waitUntil(lambda: status_text(window) == "Idle", timeout=10_000)
+    rates = child(window, QLabel, "udpRates")
+    qtbot.waitUntil(lambda: rates.text().startswith("requested 200/s · achieved "))
+    achieved = float(rates.text().rsplit(" ", 1)[1].removesuffix("/s"))
+    assert abs(achieved - 200) <= 10  # ±5% on a loaded machine
+    assert rates.isVisible()
+
+
 def test_a_repeat_run_with_a_counter_numbers_each_datagram_exactly(
     qtbot: QtBot, window: MainWindow, receiver: UdpReceiver
 ) -> None:
