@@ -25,6 +25,7 @@ from app.net.http.client.target import Target, TargetError, parse_target, redire
 from app.net.reactor import Reactor, Timer
 
 MAX_REDIRECTS = 10
+IDLE = HttpClientStatus(False)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Dropped when a redirect goes to another origin: they were meant for the first one.
 _ORIGIN_BOUND = frozenset({"authorization", "proxy-authorization", "cookie", "host"})
@@ -280,7 +281,7 @@ class HttpClient:
         self._spec = None
         self._headers = ()
         self._activity = ""
-        self._on_status(HttpClientStatus(False))
+        self._on_status(IDLE)
         self._on_finished(result)
 
     def _activity_changed(self, activity: str) -> None:

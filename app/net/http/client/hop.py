@@ -32,6 +32,7 @@ from app.net.http.head import ResponseHead
 from app.net.reactor import Reactor, Timer
 from app.net.stream import BytesMessage, Outgoing, StreamFailure
 
+REUSED = OpenTiming(None, None, None)  # no DNS, connect or TLS on a reused connection
 # How long a large body waits for 100 Continue before it is sent anyway (RFC 9110 §10.1.1).
 CONTINUE_WAIT_S = 1.0
 
@@ -101,7 +102,7 @@ class Hop:
         self._body_skipped = False  # a final status came instead of 100: never sent
         self._parts_due = 0  # request messages not fully sent yet
         self._t_start = time.perf_counter_ns()
-        self._opened_timing = OpenTiming(None, None, None)  # a reused connection's
+        self._opened_timing = REUSED  # until a new connection is opened
         self._t_written = 0
         self._t_first = 0
 
@@ -376,12 +377,10 @@ class Hop:
         written = self._t_written or (first if first else 0)
         opened = self._opened_timing
         return Timing(
-            dns_ms=opened.dns_ms,
-            connect_ms=opened.connect_ms,
-            tls_ms=opened.tls_ms,
-            first_byte_ms=elapsed_ms(written, first) if first and written else None,
-            download_ms=elapsed_ms(first, now) if first and self._reader.done else None,
-            total_ms=elapsed_ms(self._t_start, now),
+            *opened,
+            elapsed_ms(written, first) if first and written else None,
+            elapsed_ms(first, now) if first and self._reader.done else None,
+            elapsed_ms(self._t_start, now),
         )
 
     def _release(self, *, keep: bool) -> None:
