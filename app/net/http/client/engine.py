@@ -90,11 +90,13 @@ class HttpClient:
             return
         self._hop = None
         phase = Phase.PREPARE
-        url, method = spec.url, spec.method
+        url, method, peer, local = spec.url, spec.method, "", ""
         if hop is not None:
+            local = hop.rows.local
             hop.abort()
             phase, url, method = hop.phase, hop.request.target.url, hop.request.method
-        self._sink(rows.info(f"{method} {url} cancelled {failed_while(phase)}"))
+            peer = hop.peer
+        self._sink(rows.info(f"{method} {url} cancelled {failed_while(phase)}", peer, local))
         self._finish(
             ExchangeResult(
                 url,
@@ -186,7 +188,9 @@ class HttpClient:
         hop_timing = outcome.timing
         timing = Timing(*hop_timing[:-1], self._elapsed_ms())
         if outcome.failure is not None:
-            self._fail(request.method, request.target.url, outcome.failure, timing)
+            self._fail(
+                request.method, request.target.url, outcome.failure, timing, local=outcome.local
+            )
             return
         response = outcome.response
         assert response is not None and self._spec is not None
@@ -258,6 +262,7 @@ class HttpClient:
         failure: Failure,
         timing: Timing,
         result: ExchangeResult | None = None,
+        local: str = "",
     ) -> None:
         hop_peer = ""
         try:
@@ -267,7 +272,9 @@ class HttpClient:
             pass
         self._sink(
             rows.error(
-                f"{method} {url} failed {failed_while(failure.phase)}: {failure.reason}", hop_peer
+                f"{method} {url} failed {failed_while(failure.phase)}: {failure.reason}",
+                hop_peer,
+                local,
             )
         )
         base = (

@@ -89,10 +89,11 @@ def test_a_server_closing_mid_body_fails_while_reading_the_body(
     result = client.get(server.url + "/")
     assert result.failure is not None and result.failure.phase is Phase.BODY
     assert "before the end of the body" in result.failure.reason
-    (error,) = client.messages(Kind.ERROR)
-    assert error.startswith(f"GET {server.url}/ failed while reading the body:")
+    (error,) = client.events(Kind.ERROR)
+    assert error.message.startswith(f"GET {server.url}/ failed while reading the body:")
     (row,) = client.events(Kind.RECEIVED)
     assert row.partial and row.data.endswith(b"only ten..")
+    assert error.local == row.local != "" and error.peer == row.peer
 
 
 def test_a_malformed_status_line_fails_while_waiting(
