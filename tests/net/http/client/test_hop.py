@@ -191,7 +191,8 @@ def test_a_large_body_waits_for_100_continue(
     result = client.exchange(RequestSpec("POST", server.url + "/", body=BIG))
     assert result.body == str(len(BIG)).encode()
     assert b"Expect: 100-continue" in server.requests[0] and server.requests[1] == BIG
-    assert result.timing.total_ms < 900  # the 100 came: no waiting out the second
+    # The 100 came: the body did not wait out the second.
+    assert not [m for m in client.messages(Kind.INFO) if "No 100 Continue" in m]
     (sent,) = client.events(Kind.SENT)
     assert sent.size == len(server.requests[0]) + len(BIG)
 
@@ -323,7 +324,7 @@ def slow_body(conn: socket.socket, server: ScriptedServer) -> None:
     server.record(read_head(conn))
     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n")
     for _ in range(12):
-        server.release.wait(0.1)  # pacing the peer, not waiting for the test
+        server.release.wait(0.15)  # pacing the peer, not waiting for the test
         conn.sendall(b"x")
 
 
@@ -331,5 +332,5 @@ def test_a_body_that_keeps_flowing_is_not_timed_out(
     client: ClientLoop, serve: Callable[..., ScriptedServer]
 ) -> None:
     server = serve(slow_body)
-    result = client.get(server.url + "/", timeout_s=0.5)
-    assert result.ok and result.body == b"x" * 12 and result.timing.total_ms > 1000
+    result = client.get(server.url + "/", timeout_s=0.8)
+    assert result.ok and result.body == b"x" * 12 and result.timing.total_ms > 1600
