@@ -146,10 +146,19 @@ class HttpClient:
         )
         self._hop = hop
         hop.start()
-        if self._hop is hop and self._watchdog is None:
-            self._watchdog = self._reactor.call_later(
-                max(0.0, hop.deadline - time.monotonic()), self._watch
-            )
+        if self._hop is hop:
+            self._arm(hop)
+
+    def _arm(self, hop: Hop) -> None:
+        """One watchdog for every hop: kept when it fires no later than this hop's
+        deadline (it then re-arms itself), moved earlier for a shorter timeout."""
+        watchdog = self._watchdog
+        if watchdog is not None:
+            if watchdog.when <= hop.deadline:
+                return
+            watchdog.cancel()
+        delay = max(0.0, hop.deadline - time.monotonic())
+        self._watchdog = self._reactor.call_later(delay, self._watch)
 
     def _read_ahead(self) -> None:
         """Have the running hop read an answer that is already there, in a loop rather
@@ -173,12 +182,10 @@ class HttpClient:
         hop = self._hop
         if hop is None:
             return
-        remaining = hop.deadline - time.monotonic()
-        if remaining <= 0:
-            hop.time_out()
+        if hop.deadline <= time.monotonic():
+            hop.time_out()  # its end may already have started the next exchange
         if self._hop is not None:
-            remaining = self._hop.deadline - time.monotonic()
-            self._watchdog = self._reactor.call_later(max(remaining, 0.0), self._watch)
+            self._arm(self._hop)
 
     def _hop_done(self, outcome: HopOutcome) -> None:
         hop = self._hop

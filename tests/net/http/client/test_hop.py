@@ -334,3 +334,14 @@ def test_a_body_that_keeps_flowing_is_not_timed_out(
     server = serve(slow_body)
     result = client.get(server.url + "/", timeout_s=0.8)
     assert result.ok and result.body == b"x" * 12 and result.timing.total_ms > 1600
+
+
+def test_a_shorter_timeout_after_a_longer_one_is_kept(
+    client: ClientLoop, serve: Callable[..., ScriptedServer]
+) -> None:
+    answering = serve(once(answer(b"ok")))
+    assert client.get(answering.url + "/", timeout_s=60).ok
+    server = serve(silent)
+    result = client.get(server.url + "/", timeout_s=0.3)
+    assert result.failure is not None and result.failure.reason == "Timed out after 0.3 s"
+    assert result.timing.total_ms < 5000  # not the first exchange's 60 s
