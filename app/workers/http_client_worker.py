@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.net.events import Source
 from app.net.http.client.engine import HttpClient
-from app.net.http.client.result import ExchangeResult, RequestSpec
+from app.net.http.client.result import RequestSpec
 from app.net.http.client.status import HttpClientStatus
 from app.workers.reactor_worker import ReactorWorker
 
@@ -14,8 +14,9 @@ from app.workers.reactor_worker import ReactorWorker
 class HttpClientWorker(ReactorWorker[HttpClientStatus]):
     """`send_request(spec)` runs one exchange (a second one while busy is refused with a
     log line); `cancel()` stops it at once. `status_changed(HttpClientStatus)` follows the
-    phases; `exchange_finished(ExchangeResult)` comes after the exchange's log rows and
-    after the status that says it is no longer busy."""
+    phases; `exchange_finished(ExchangeResult)` comes right after the status that says it
+    is no longer busy, so after the exchange's log rows (report_status delivers them
+    first, and the engine logs nothing between the two)."""
 
     exchange_finished = Signal(object)  # ExchangeResult
 
@@ -27,7 +28,7 @@ class HttpClientWorker(ReactorWorker[HttpClientStatus]):
             self.reactor,
             self.sink,
             self.report_status,
-            self._finished,
+            self.exchange_finished.emit,
             sink_many=self.sink_many,
         )
 
@@ -39,8 +40,3 @@ class HttpClientWorker(ReactorWorker[HttpClientStatus]):
 
     def shutdown(self) -> None:
         self._client.close()
-
-    def _finished(self, result: ExchangeResult) -> None:
-        # report_status(idle) just flushed the rows; anything logged since goes first too.
-        self._batcher.flush(force=True)
-        self.exchange_finished.emit(result)

@@ -31,6 +31,7 @@ _BAD_TARGET = re.compile(rb"[\x00-\x20\x7f]")
 _VERSION = re.compile(rb"^HTTP/(\d)\.(\d)$")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _STATUS_CODE = re.compile(rb"^\d{3}$")
+_STATUS_LINE = re.compile(rb"HTTP/1\.([0-9]) ([0-9]{3}) ([^\x00-\x08\x0a-\x1f\x7f]*)")
 _REQUEST_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\x00-\x20\x7f]+) HTTP/1\.([0-9])")
 # RFC 3986 authority without userinfo (RFC 9110 §4.2.4 forbids it in http URIs).
 _AUTHORITY = re.compile(rb"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?$")
@@ -247,6 +248,10 @@ def read_request_head(head: bytes, limits: HeadLimits) -> RequestHead:
 
 def parse_status_line(line: bytes) -> StatusLine:
     """`HTTP/1.1 200 OK` (the reason may be empty or missing, RFC 9112 §4)."""
+    fast = _STATUS_LINE.fullmatch(line)
+    if fast is not None:  # the usual line: one regex instead of the checks below
+        minor, code, reason = fast.groups()
+        return StatusLine(f"HTTP/1.{minor[0] - 48}", int(code), reason.decode("latin-1"))
     version, _, rest = line.partition(b" ")
     code, _, reason = rest.partition(b" ")
     if not _STATUS_CODE.match(code):

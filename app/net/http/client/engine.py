@@ -25,6 +25,7 @@ from app.net.http.client.target import Target, TargetError, parse_target, redire
 from app.net.reactor import Reactor, Timer
 
 MAX_REDIRECTS = 10
+IDLE = HttpClientStatus(False)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Dropped when a redirect goes to another origin: they were meant for the first one.
 _ORIGIN_BOUND = frozenset({"authorization", "proxy-authorization", "cookie", "host"})
@@ -89,11 +90,13 @@ class HttpClient:
             return
         self._hop = None
         phase = Phase.PREPARE
-        url, method = spec.url, spec.method
+        url, method, peer, local = spec.url, spec.method, "", ""
         if hop is not None:
+            local = hop.rows.local
             hop.abort()
             phase, url, method = hop.phase, hop.request.target.url, hop.request.method
-        self._sink(rows.info(f"{method} {url} cancelled {failed_while(phase)}"))
+            peer = hop.peer
+        self._sink(rows.info(f"{method} {url} cancelled {failed_while(phase)}", peer, local))
         self._finish(
             ExchangeResult(
                 url,
@@ -143,10 +146,19 @@ class HttpClient:
         )
         self._hop = hop
         hop.start()
-        if self._hop is hop and self._watchdog is None:
-            self._watchdog = self._reactor.call_later(
-                max(0.0, hop.deadline - time.monotonic()), self._watch
-            )
+        if self._hop is hop:
+            self._arm(hop)
+
+    def _arm(self, hop: Hop) -> None:
+        """One watchdog for every hop: kept when it fires no later than this hop's
+        deadline (it then re-arms itself), moved earlier for a shorter timeout."""
+        watchdog = self._watchdog
+        if watchdog is not None:
+            if watchdog.when <= hop.deadline:
+                return
+            watchdog.cancel()
+        delay = max(0.0, hop.deadline - time.monotonic())
+        self._watchdog = self._reactor.call_later(delay, self._watch)
 
     def _read_ahead(self) -> None:
         """Have the running hop read an answer that is already there, in a loop rather
@@ -170,12 +182,10 @@ class HttpClient:
         hop = self._hop
         if hop is None:
             return
-        remaining = hop.deadline - time.monotonic()
-        if remaining <= 0:
-            hop.time_out()
+        if hop.deadline <= time.monotonic():
+            hop.time_out()  # its end may already have started the next exchange
         if self._hop is not None:
-            remaining = self._hop.deadline - time.monotonic()
-            self._watchdog = self._reactor.call_later(max(remaining, 0.0), self._watch)
+            self._arm(self._hop)
 
     def _hop_done(self, outcome: HopOutcome) -> None:
         hop = self._hop
@@ -185,7 +195,9 @@ class HttpClient:
         hop_timing = outcome.timing
         timing = Timing(*hop_timing[:-1], self._elapsed_ms())
         if outcome.failure is not None:
-            self._fail(request.method, request.target.url, outcome.failure, timing)
+            self._fail(
+                request.method, request.target.url, outcome.failure, timing, local=outcome.local
+            )
             return
         response = outcome.response
         assert response is not None and self._spec is not None
@@ -257,6 +269,7 @@ class HttpClient:
         failure: Failure,
         timing: Timing,
         result: ExchangeResult | None = None,
+        local: str = "",
     ) -> None:
         hop_peer = ""
         try:
@@ -266,7 +279,9 @@ class HttpClient:
             pass
         self._sink(
             rows.error(
-                f"{method} {url} failed {failed_while(failure.phase)}: {failure.reason}", hop_peer
+                f"{method} {url} failed {failed_while(failure.phase)}: {failure.reason}",
+                hop_peer,
+                local,
             )
         )
         base = (
@@ -280,7 +295,7 @@ class HttpClient:
         self._spec = None
         self._headers = ()
         self._activity = ""
-        self._on_status(HttpClientStatus(False))
+        self._on_status(IDLE)
         self._on_finished(result)
 
     def _activity_changed(self, activity: str) -> None:

@@ -32,6 +32,7 @@ from app.net.http.head import ResponseHead
 from app.net.reactor import Reactor, Timer
 from app.net.stream import BytesMessage, Outgoing, StreamFailure
 
+REUSED = OpenTiming(None, None, None)  # no DNS, connect or TLS on a reused connection
 # How long a large body waits for 100 Continue before it is sent anyway (RFC 9110 §10.1.1).
 CONTINUE_WAIT_S = 1.0
 
@@ -55,6 +56,7 @@ class HopOutcome(NamedTuple):
     failure: Failure | None
     timing: Timing
     reused: bool
+    local: str = ""  # the connection's local address, when there was one
 
 
 class Hop:
@@ -95,13 +97,13 @@ class Hop:
         self._reused = False
         self._reader = ResponseReader(self.request.method)
         self._collector: BodyCollector | None = None
-        self._rows = rows.ExchangeRows(self._log, self.peer)
+        self.rows = rows.ExchangeRows(self._log, self.peer)
         self._body_announced = False
         self._body_pending = False  # the body waits for 100 Continue
         self._body_skipped = False  # a final status came instead of 100: never sent
         self._parts_due = 0  # request messages not fully sent yet
         self._t_start = time.perf_counter_ns()
-        self._opened_timing = OpenTiming(None, None, None)  # a reused connection's
+        self._opened_timing = REUSED  # until a new connection is opened
         self._t_written = 0
         self._t_first = 0
 
@@ -113,7 +115,7 @@ class Hop:
             self._reused = True
             conn.user = self
             self._conn = conn
-            self._rows.local = conn.local
+            self.rows.local = conn.local
             conn.exchanges += 1
             self._log(rows.reused(self.peer, conn.local, conn.exchanges))
             self._send()
@@ -171,7 +173,7 @@ class Hop:
         conn.user = self
         conn.exchanges = 1
         self._conn = conn
-        self._rows.local = conn.local
+        self.rows.local = conn.local
         self._send()
 
     def tls_done(self) -> None:
@@ -221,7 +223,7 @@ class Hop:
 
     def sent(self, item: Outgoing) -> None:
         assert isinstance(item, BytesMessage)
-        self._rows.add_sent(item.data)
+        self.rows.add_sent(item.data)
         self._parts_due -= 1
         if self._parts_due or self._body_pending:
             return
@@ -237,14 +239,14 @@ class Hop:
         self.deadline = time.monotonic() + self.request.timeout_s
 
     def _log_sent(self, extra: bytes = b"") -> None:
-        self._rows.log_sent(self.request.line, extra)
+        self.rows.log_sent(self.request.line, extra)
 
     # -- the response ----------------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
         if not self._t_first:
             self._t_first = time.perf_counter_ns()
-        self._rows.add_received(data)
+        self.rows.add_received(data)
         if self.phase is Phase.BODY:  # a download that flows is not timed out
             self.deadline = time.monotonic() + self.request.timeout_s
         try:
@@ -312,7 +314,7 @@ class Hop:
         collector = self._collector
         assert head is not None and collector is not None
         body = collector.finish()
-        if not self._rows.sent_logged:
+        if not self.rows.sent_logged:
             self._log_sent()
         timing = self._timing()
         self._log_received(head, collector.wire_size, partial=False)
@@ -360,15 +362,16 @@ class Hop:
             return
         self._live = False
         timing = self._timing()
-        if self._rows.received_any:
+        if self.rows.received_any:
             body_size = self._collector.wire_size if self._collector else 0
             self._log_received(self._reader.head, body_size, partial=True)
         self._release(keep=False)
-        self._done(HopOutcome(None, Failure(self.phase, reason), timing, self._reused))
+        failure = Failure(self.phase, reason)
+        self._done(HopOutcome(None, failure, timing, self._reused, self.rows.local))
 
     def _log_received(self, head: ResponseHead | None, body_size: int, *, partial: bool) -> None:
         elapsed = (time.perf_counter_ns() - self._t_start) / 1e9
-        self._rows.log_received(head, self._reader.received, body_size, elapsed, partial)
+        self.rows.log_received(head, self._reader.received, body_size, elapsed, partial)
 
     def _timing(self) -> Timing:
         now = time.perf_counter_ns()
@@ -376,12 +379,10 @@ class Hop:
         written = self._t_written or (first if first else 0)
         opened = self._opened_timing
         return Timing(
-            dns_ms=opened.dns_ms,
-            connect_ms=opened.connect_ms,
-            tls_ms=opened.tls_ms,
-            first_byte_ms=elapsed_ms(written, first) if first and written else None,
-            download_ms=elapsed_ms(first, now) if first and self._reader.done else None,
-            total_ms=elapsed_ms(self._t_start, now),
+            *opened,
+            elapsed_ms(written, first) if first and written else None,
+            elapsed_ms(first, now) if first and self._reader.done else None,
+            elapsed_ms(self._t_start, now),
         )
 
     def _release(self, *, keep: bool) -> None:

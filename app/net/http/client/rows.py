@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.http.head import ResponseHead
 from app.units import format_bytes, format_duration
@@ -21,15 +23,10 @@ def head_text(data: bytes) -> str:
 def sent_row(
     peer: str, local: str, data: bytes, request_line: str, size: int | None = None
 ) -> LogEvent:
-    return make_event(
-        SOURCE,
-        Kind.SENT,
-        request_line,
-        peer=peer,
-        data=data,
-        size=size,
-        detail=head_text(data),
-        local=local,
+    # LogEvent built directly (as the TCP client does for bursts): one call, not two.
+    total = len(data) if size is None else size
+    return LogEvent(
+        time.time(), SOURCE, Kind.SENT, peer, data, request_line, total, head_text(data), local
     )
 
 
@@ -52,22 +49,15 @@ def received_row(
         what = "body so far" if partial else ""
         message = f"{status} · {format_bytes(body_size)}{' ' + what if what else ''}"
         message += f" · {format_duration(elapsed_s)}"
-    return make_event(
-        SOURCE,
-        Kind.RECEIVED,
-        message,
-        peer=peer,
-        data=raw,
-        size=size,
-        detail=head_text(raw),
-        local=local,
-        partial=partial,
+    detail = head_text(raw)
+    return LogEvent(
+        time.time(), SOURCE, Kind.RECEIVED, peer, raw, message, size, detail, local, partial
     )
 
 
 def reused(peer: str, local: str, exchanges: int) -> LogEvent:
     message = f"Reused connection to {peer} from {local} (request {exchanges} on it)"
-    return make_event(SOURCE, Kind.INFO, message, peer=peer, local=local)
+    return LogEvent(time.time(), SOURCE, Kind.INFO, peer, b"", message, 0, "", local)
 
 
 def info(message: str, peer: str = "", local: str = "") -> LogEvent:
