@@ -8,10 +8,11 @@ from app.net.events import Source
 from app.net.http.client.engine import HttpClient
 from app.net.http.client.result import RequestSpec
 from app.net.http.client.status import HttpClientStatus
-from app.workers.reactor_worker import ReactorWorker
+from app.net.round_trips import RoundTripRecorder
+from app.workers.round_trip_worker import RoundTripWorker
 
 
-class HttpClientWorker(ReactorWorker[HttpClientStatus]):
+class HttpClientWorker(RoundTripWorker[HttpClientStatus]):
     """`send_request(spec)` runs one exchange (a second one while busy is refused with a
     log line); `cancel()` stops it at once. `status_changed(HttpClientStatus)` follows the
     phases; `exchange_finished(ExchangeResult)` comes right after the status that says it
@@ -30,6 +31,7 @@ class HttpClientWorker(ReactorWorker[HttpClientStatus]):
             self.report_status,
             self.exchange_finished.emit,
             sink_many=self.sink_many,
+            on_round_trips=self.round_trips.emit,
         )
 
     def send_request(self, spec: RequestSpec) -> None:
@@ -37,6 +39,10 @@ class HttpClientWorker(ReactorWorker[HttpClientStatus]):
 
     def cancel(self) -> None:
         self.post(self._client.cancel)
+
+    @property
+    def _round_trips(self) -> RoundTripRecorder:
+        return self._client.round_trips
 
     def shutdown(self) -> None:
         self._client.close()

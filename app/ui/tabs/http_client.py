@@ -35,6 +35,7 @@ from app.ui.widgets.http_response_view import ResponseView
 from app.ui.widgets.http_timing import TimingView
 from app.ui.widgets.payload_editor import PayloadEditor
 from app.ui.widgets.response_body import failure_text, outcome_text
+from app.ui.widgets.round_trip_stats import RoundTripStats
 from app.ui.widgets.status_footer import StatusFooter
 from app.ui.widgets.status_label import Tone
 from app.ui.widgets.websocket_controls import WebSocketControls
@@ -111,6 +112,9 @@ class HttpClientTab(ToolTab):
         self.ws = WebSocketControls()
         self.response = ResponseView()
         self.timing = TimingView()
+        self.stats = RoundTripStats(
+            "hc", "No round trips yet: each response is timed from its request's first byte"
+        )
         self.footer = StatusFooter("hc", "Ready")
         self.status = self.footer.status
 
@@ -170,7 +174,14 @@ class HttpClientTab(ToolTab):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("hcSplitter")
         split.setChildrenCollapsible(False)
-        split.addWidget(request)
+        left = QWidget()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.addWidget(request, 1)
+        round_trips = QGroupBox("Round trips")
+        QVBoxLayout(round_trips).addWidget(self.stats)
+        left_column.addWidget(round_trips)
+        split.addWidget(left)
         split.addWidget(response)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
@@ -191,6 +202,7 @@ class HttpClientTab(ToolTab):
     def _wire_http(self, worker: HttpClientWorker) -> None:
         worker.status_changed.connect(self._on_http_status)
         worker.exchange_finished.connect(self._on_exchange_finished)
+        self.stats.attach(worker)
 
     def _wire_websocket(self, worker: WebSocketWorker) -> None:
         worker.status_changed.connect(self._on_websocket_status)

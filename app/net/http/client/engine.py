@@ -23,6 +23,7 @@ from app.net.http.client.result import ExchangeResult, Failure, Phase, RequestSp
 from app.net.http.client.status import HttpClientStatus
 from app.net.http.client.target import Target, TargetError, parse_target, redirect_url
 from app.net.reactor import Reactor, Timer
+from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
 
 MAX_REDIRECTS = 10
 IDLE = HttpClientStatus(False)
@@ -47,8 +48,13 @@ class HttpClient:
         on_status: StatusCallback,
         on_finished: FinishedCallback,
         sink_many: Callable[[list[LogEvent]], None] | None = None,
+        on_round_trips: Callable[[RoundTripSnapshot], None] | None = None,
     ) -> None:
         self._reactor = reactor
+        # Each hop is a round trip: the request's first byte handed to the socket to the
+        # response's last byte. A hop that fails after sending is lost; the engine's own
+        # timeout ends a silent one, so the recorder keeps no timer.
+        self.round_trips = RoundTripRecorder(reactor, on_round_trips, reply_timeout=None)
         self._sink = sink
         self._sink_many = sink_many if sink_many is not None else self._sink_each
         self._on_status = on_status
@@ -143,6 +149,7 @@ class HttpClient:
             self._activity_changed,
             self._read_ahead,
             self._hop_done,
+            self.round_trips,
         )
         self._hop = hop
         hop.start()

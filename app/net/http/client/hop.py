@@ -30,6 +30,7 @@ from app.net.http.client.response import (
 from app.net.http.client.result import Failure, Phase, Timing
 from app.net.http.head import ResponseHead
 from app.net.reactor import Reactor, Timer
+from app.net.round_trips import RoundTripRecorder
 from app.net.stream import BytesMessage, Outgoing, StreamFailure
 
 REUSED = OpenTiming(None, None, None)  # no DNS, connect or TLS on a reused connection
@@ -72,6 +73,7 @@ class Hop:
         on_activity: Callable[[str], None],
         on_request_sent: Callable[[], None],
         done: Callable[[HopOutcome], None],
+        round_trips: RoundTripRecorder | None = None,
     ) -> None:
         self._reactor = reactor
         self._pool = pool
@@ -81,6 +83,7 @@ class Hop:
         self._on_activity = on_activity
         self._on_request_sent = on_request_sent  # the engine then has it `read_ahead()`
         self._done = done
+        self._round_trips = round_trips
         target = request.target
         self.peer = format_peer(target.host, target.port)
         self.phase = Phase.RESOLVE
@@ -106,6 +109,7 @@ class Hop:
         self._opened_timing = REUSED  # until a new connection is opened
         self._t_written = 0
         self._t_first = 0
+        self._t_send = 0  # the request handed to the socket: the round trip's start
 
     # -- commands ------------------------------------------------------------------------
 
@@ -195,6 +199,7 @@ class Hop:
         # Counted before the first flush: a message that leaves at once reports `sent`
         # from inside it, and the request is whole only when every part has left.
         self._parts_due = len(items)
+        self._t_send = time.perf_counter_ns()
         for item in items:
             conn.stream.write(item)
         self._sending = True
@@ -317,6 +322,7 @@ class Hop:
         if not self.rows.sent_logged:
             self._log_sent()
         timing = self._timing()
+        self._record_round_trip(collector.wire_size, answered=True)
         self._log_received(head, collector.wire_size, partial=False)
         if collector.note:
             self._log(rows.info(collector.note, self.peer))
@@ -362,12 +368,24 @@ class Hop:
             return
         self._live = False
         timing = self._timing()
+        self._record_round_trip(0, answered=False)
         if self.rows.received_any:
             body_size = self._collector.wire_size if self._collector else 0
             self._log_received(self._reader.head, body_size, partial=True)
         self._release(keep=False)
         failure = Failure(self.phase, reason)
         self._done(HopOutcome(None, failure, timing, self._reused, self.rows.local))
+
+    def _record_round_trip(self, received: int, *, answered: bool) -> None:
+        recorder = self._round_trips
+        if recorder is None or not self._t_send:
+            return  # nothing was sent: no round trip began
+        request = self.request
+        recorder.sent(0, self._t_send, len(request.head.data) + len(request.body))
+        if answered:
+            recorder.received(0, time.perf_counter_ns(), received)
+        else:
+            recorder.closed(0)  # sent and never answered: lost
 
     def _log_received(self, head: ResponseHead | None, body_size: int, *, partial: bool) -> None:
         elapsed = (time.perf_counter_ns() - self._t_start) / 1e9
