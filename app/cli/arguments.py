@@ -9,8 +9,26 @@ _SEND_EXAMPLES = """examples:
   socket-tester send udp 127.0.0.1 8000 "Hello, server!"
   socket-tester send udp 127.0.0.1 9000 --hex "01 03 00 00 00 0A {{crc16_modbus}}" --wait 500
   socket-tester send udp 127.0.0.1 9000 "ping {{counter}}" --count 1000 --interval 1 --quiet
-  socket-tester send tcp example.test 443 "HEAD / HTTP/1.0\r\n\r\n" --tls --wait 2000
+  socket-tester send tcp example.test 443 "HEAD / HTTP/1.0\\r\\n\\r\\n" --tls --wait 2000
   printf 'GET / HTTP/1.0\\r\\n\\r\\n' | socket-tester send tcp example.test 80 --file - --wait 2000
+  socket-tester send tcp 127.0.0.1 8000 "ping" --count 100 --interval 10 --wait 500 --quiet
+  socket-tester send udp 127.0.0.1 9000 "n={{counter}}" --count 1000 --interval 1 \\
+      --reply-timeout 200 --rtt-csv rtt.csv --json --quiet   (the summary as one JSON line)
+  socket-tester send tcp 127.0.0.1 8000 "ping\\n" --connections 50 --count 20 --interval 100
+  socket-tester send http http://127.0.0.1:8000/ --timing      (see `send http --help`)
+
+round trips: with --wait (or a load run), the summary on stderr gains
+  round trips: 100 replies · min … · median … · p95 … · p99 … · max … · jitter … · 0 lost
+and each received line ends with its `RTT 0.21 ms`. TCP pairs each reply with the oldest
+unanswered send; UDP pairs by the {{counter}} number when the reply holds it, else in order.
+Sends unanswered when the connection ends (TCP), after --reply-timeout or at the end (UDP)
+are lost. With --json the last stdout line is {"summary": {…}}: the totals, and
+"round_trips" with times in milliseconds (min_ms, median_ms, p95_ms, p99_ms, max_ms,
+mean_ms, jitter_ms) and the counts (replies, lost, out_of_order, unmatched).
+
+exit codes: 0 sent (and, with --wait, at least one reply); 1 a network failure: refused,
+unreachable, no reply at all, or in a load run any connection that failed to connect or
+ended before its replies; 2 bad usage or input.
 """
 _LISTEN_EXAMPLES = """examples:
   socket-tester listen tcp 8000 --echo
@@ -115,6 +133,27 @@ def _send_parser() -> argparse.ArgumentParser:
         metavar="MS",
         help="wait MS for replies after the last send (TCP: or until the peer closes); "
         "no reply in that time is exit 1",
+    )
+    send.add_argument(
+        "--reply-timeout",
+        type=float,
+        metavar="MS",
+        help="UDP: a send with no reply in MS is lost (default 1000); listens for "
+        "replies, for MS after the last send unless --wait says otherwise",
+    )
+    send.add_argument(
+        "--rtt-csv",
+        metavar="PATH",
+        default="",
+        help="write one CSV row per exchange (sent at, received at, RTT, bytes; lost "
+        "ones too) at the end",
+    )
+    send.add_argument(
+        "--connections",
+        type=int,
+        metavar="N",
+        help="TCP load run: N connections (1-1,000), --count messages on each, "
+        "--interval apart on each; waits for every reply (or 1 s of quiet)",
     )
     send.add_argument(
         "--timeout", type=float, default=5000.0, metavar="MS", help="TCP connect timeout"

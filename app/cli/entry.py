@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from app.net.http.config import RouteMatcher
     from app.net.rules.responder import Responder
     from app.net.tls.options import ClientTlsOptions, ServerTlsOptions
+    from app.payload import MessageTemplate
 
 
 class Command(Protocol):
@@ -81,20 +82,69 @@ def _send(args: argparse.Namespace, options: OutputOptions) -> tuple[Session, Co
     if args.interval < 0 or args.wait < 0 or args.timeout <= 0:
         raise UsageError("--interval and --wait must be 0 or more, --timeout more than 0")
     count = 1 if args.count is None else args.count
+    if args.rtt_csv:
+        from app.cli.round_trip_report import check_csv_path
+
+        check_csv_path(args.rtt_csv)
     # --count is how many to send here, not an end condition.
     session = _session(options, args.duration, None)
     interval, wait = args.interval / 1000, args.wait / 1000
     if args.protocol == "tcp":
+        if args.reply_timeout is not None:
+            raise UsageError("--reply-timeout is for UDP (a TCP send waits for its connection)")
+        if args.connections is not None:
+            return session, _load_run(args, session, (host, port), message, count)
         from app.cli.send_tcp import TcpSend
 
         tls = _client_tls(args)
         timeout = args.timeout / 1000
-        return session, TcpSend(session, (host, port), message, count, interval, wait, timeout, tls)
+        return session, TcpSend(
+            session, (host, port), message, count, interval, wait, timeout, tls, args.rtt_csv
+        )
     if args.tls or args.insecure or args.ca or args.sni:
         raise UsageError("the TLS options are for TCP (DTLS is not supported)")
+    if args.connections is not None:
+        raise UsageError("--connections is for TCP (UDP has no connections)")
+    reply_timeout = 1.0
+    if args.reply_timeout is not None:
+        if args.reply_timeout <= 0:
+            raise UsageError("--reply-timeout must be more than 0 ms")
+        reply_timeout = args.reply_timeout / 1000
+        if not args.wait:
+            wait = reply_timeout  # listen for the replies the timeout waits for
     from app.cli.send_udp import UdpSend
 
-    return session, UdpSend(session, (host, port), message, count, interval, wait)
+    return session, UdpSend(
+        session, (host, port), message, count, interval, wait, reply_timeout, args.rtt_csv
+    )
+
+
+def _load_run(
+    args: argparse.Namespace,
+    session: Session,
+    target: tuple[str, int],
+    message: MessageTemplate,
+    count: int,
+) -> Command:
+    if not 1 <= args.connections <= 1000:
+        raise UsageError("--connections must be from 1 to 1,000")
+    if args.tls or args.insecure or args.ca or args.sni:
+        raise UsageError("a load run (--connections) speaks plain TCP, not TLS")
+    if message.static == b"":
+        raise UsageError("a load run needs DATA to send")
+    from app.cli.send_tcp_load import TcpLoadSend
+    from app.net.tcp.load_status import TcpLoadJob
+
+    job = TcpLoadJob(
+        target[0],
+        target[1],
+        message,
+        count,
+        args.interval / 1000,
+        args.connections,
+        args.timeout / 1000,
+    )
+    return TcpLoadSend(session, job, args.rtt_csv)
 
 
 def _serve(
