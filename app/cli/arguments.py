@@ -54,7 +54,7 @@ _RELAY_EXAMPLES = """examples:
   socket-tester relay tcp 9000 127.0.0.1 8000 --close-after 10 --count 1
 """
 TOP_HELP = """commands:
-  send      send DATA over TCP or UDP, optionally wait for replies
+  send      send DATA over TCP or UDP, optionally wait for replies; or an HTTP request
   listen    a TCP or UDP server that logs (and can answer) what arrives
   serve     an HTTP server: a fixed response, the request echoed, a folder, or routes
   relay     sit between a client and a server, log both ways, break the link on purpose
@@ -96,9 +96,12 @@ def _add_data(parser: argparse.ArgumentParser, name: str = "DATA") -> None:
     parser.add_argument("--file", metavar="PATH", help="send the bytes of PATH (- for stdin)")
 
 
-def command_parser(command: str) -> argparse.ArgumentParser:
+def command_parser(command: str, protocol: str = "") -> argparse.ArgumentParser:
     """One command's parser. Each is its own parser, not a subparser, so options and DATA
-    may come in any order (`parse_intermixed_args` does not work with subparsers)."""
+    may come in any order (`parse_intermixed_args` does not work with subparsers).
+    `send http` has options of its own (curl's letters), so a parser of its own."""
+    if command == "send" and protocol == "http":
+        return send_http_parser()
     build = {
         "send": _send_parser,
         "listen": _listen_parser,
@@ -119,7 +122,10 @@ def _parser(command: str, description: str, epilog: str) -> argparse.ArgumentPar
 
 def _send_parser() -> argparse.ArgumentParser:
     send = _parser(
-        "send", "Send DATA over TCP or UDP; optionally wait for replies.", _SEND_EXAMPLES
+        "send",
+        "Send DATA over TCP or UDP; optionally wait for replies. "
+        "`send http URL` sends an HTTP request: see `socket-tester send http --help`.",
+        _SEND_EXAMPLES,
     )
     send.add_argument("protocol", choices=("tcp", "udp"))
     send.add_argument("host", metavar="HOST")
@@ -273,3 +279,85 @@ def _add_bind(parser: argparse.ArgumentParser) -> None:
         metavar="ADDRESS",
         help="where to listen (default 127.0.0.1; 0.0.0.0 or :: for every interface)",
     )
+
+
+_SEND_HTTP_EXAMPLES = """examples:
+  socket-tester send http http://127.0.0.1:8000/                 (the body on stdout)
+  socket-tester send http http://127.0.0.1:8000/ -i --timing     (the head too; the phases)
+  socket-tester send http http://127.0.0.1:8000/api -X PUT -H 'Content-Type: application/json' \\
+      -d '{"n": {{counter}}}'
+  socket-tester send http http://127.0.0.1:8000/upload -d @photo.jpg -H 'Content-Type: image/jpeg'
+  socket-tester send http http://127.0.0.1:8000/old -L -o page.html
+  socket-tester send http https://localhost:8443/ --insecure --fail
+  socket-tester send http http://127.0.0.1:8000/ --count 1000 --interval 0 --quiet
+  socket-tester send http http://127.0.0.1:8000/ --json | jq .response.status
+
+output: the last response's body on stdout (-o FILE: in FILE; --quiet: nowhere), its head
+first with -i; with --json one {"response": {…}} line per response (status, headers,
+body_base64, body_text, timing_ms, failure) and a last {"summary": {…}} line. The summary
+goes to stderr; -v also prints the log's lines (request and response heads) on stderr.
+--count N sends the request N times over the kept-alive connection, --interval MS after
+each response, and the summary gains the round trips (request written to last byte).
+
+exit codes: 0 a response came, whatever its status; 22 with --fail when the (last)
+status is 400 or more; 1 no response: the summary names the phase that failed
+(resolving the name, connecting, the TLS handshake, sending, waiting, reading the body),
+or with --count any request that failed; 2 bad usage or input.
+"""
+
+
+def send_http_parser() -> argparse.ArgumentParser:
+    http = argparse.ArgumentParser(
+        prog="socket-tester send http",
+        description="Send an HTTP request with the HTTP Client tab's engine; print the body.",
+        epilog=_SEND_HTTP_EXAMPLES,
+        formatter_class=_raw,
+    )
+    http.add_argument("url", metavar="URL", help="http:// or https://")
+    http.add_argument("-X", "--method", metavar="METHOD", help="default GET, or POST with -d")
+    http.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="add a header (repeatable); Host, Content-Length, User-Agent and "
+        "Accept-Encoding are added unless given",
+    )
+    http.add_argument(
+        "-d",
+        "--data",
+        metavar="DATA",
+        help="the body: text with escapes and macros ({{counter}} counts the requests), "
+        "hex with --hex, @FILE for a file's bytes, @- for stdin",
+    )
+    http.add_argument("--hex", action="store_true", help="DATA is hex bytes")
+    http.add_argument("-L", "--location", action="store_true", help="follow redirects (10 at most)")
+    http.add_argument(
+        "--timeout", type=float, default=30000.0, metavar="MS", help="per phase (default 30000)"
+    )
+    http.add_argument("--insecure", action="store_true", help="https: do not check the certificate")
+    http.add_argument("-o", "--output", metavar="FILE", default="", help="write the body to FILE")
+    http.add_argument("-i", "--include", action="store_true", help="print the head before the body")
+    http.add_argument(
+        "--timing",
+        action="store_true",
+        help="print DNS, connect, TLS, first byte, download and total times on stderr",
+    )
+    http.add_argument("--fail", action="store_true", help="exit 22 on a status of 400 or more")
+    out = http.add_argument_group("repeat, output and end")
+    out.add_argument("--count", type=int, metavar="N", help="send the request N times")
+    out.add_argument(
+        "--interval", type=float, default=0.0, metavar="MS", help="after each response"
+    )
+    out.add_argument("--duration", type=float, metavar="S", help="end after S seconds")
+    out.add_argument("--quiet", action="store_true", help="no body on stdout")
+    out.add_argument("--json", action="store_true", help="responses and summary as JSON Lines")
+    out.add_argument(
+        "-v", "--verbose", action="store_true", help="the log's lines on stderr as they happen"
+    )
+    out.add_argument("--pcapng", metavar="FILE", default="", help="also write a pcapng capture")
+    out.add_argument(
+        "--record", metavar="FILE", default="", help="also record every event as JSON Lines"
+    )
+    return http

@@ -29,8 +29,10 @@ class Command(Protocol):
 
 def run(argv: list[str]) -> int:
     # Exits 2 with the usage on bad arguments, as argparse does.
-    args = command_parser(argv[0]).parse_intermixed_args(argv[1:])
-    args.command = argv[0]
+    http = argv[0] == "send" and argv[1:2] == ["http"]
+    parser = command_parser(argv[0], "http" if http else "")
+    args = parser.parse_intermixed_args(argv[2:] if http else argv[1:])
+    args.command = "send http" if http else argv[0]
     try:
         session, command = _prepare(args)
     except UsageError as exc:
@@ -44,6 +46,10 @@ def _prepare(args: argparse.Namespace) -> tuple[Session, Command]:
         raise UsageError("--duration must be more than 0 seconds")
     if args.count is not None and args.count < 1:
         raise UsageError("--count must be at least 1")
+    if args.command == "send http":
+        from app.cli.send_http_options import send_http
+
+        return send_http(args)
     options = OutputOptions(args.json, args.show_hex, args.quiet, args.pcapng, args.record)
     # Each command imports only its own net objects: start-up is measured.
     if args.command == "send":

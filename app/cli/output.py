@@ -48,18 +48,24 @@ class _TextLines:
     def encode(self, events: Sequence[LogEvent]) -> bytes:
         if self._show_hex:
             events = [_shown(e, e.data.hex(" ")) if e.data else e for e in events]
-        elif any(e.message and e.data for e in events):
+        elif any(e.data and e.message.startswith(_RTT) for e in events):
             events = [
-                _shown(e, escape_bytes(e.data)) if e.message and e.data else e for e in events
+                _shown(e, escape_bytes(e.data)) if e.data and e.message.startswith(_RTT) else e
+                for e in events
             ]
         return self._text.encode(events)
+
+
+_RTT = "RTT "  # how app/net/round_trip_events.rtt_note starts a reply's message
 
 
 def _shown(event: LogEvent, data_text: str) -> LogEvent:
     """The data column as `data_text`, followed by a reply's `RTT 0.21 ms` as in the GUI's
     rows (the text export shows a row's data or its message, never both)."""
     note = event.message
-    return event._replace(data=b"", message=f"{data_text}  {note}" if note else data_text)
+    if note.startswith(_RTT):
+        return event._replace(data=b"", message=f"{data_text}  {note}")
+    return event._replace(data=b"", message=data_text)
 
 
 def _stdout_encoder(options: OutputOptions) -> _Encoder:
@@ -169,10 +175,18 @@ class Totals:
 class EventPrinter:
     """Takes events from the net objects (in the loop thread) and writes them out."""
 
-    def __init__(self, options: OutputOptions, stdout: BinaryIO | None = None) -> None:
+    def __init__(
+        self,
+        options: OutputOptions,
+        stdout: BinaryIO | None = None,
+        events_out: BinaryIO | None = None,
+    ) -> None:
+        """Event lines go to `events_out` (stderr for `send http`, whose stdout is the
+        body), else to `stdout`, where `write_line` writes too."""
         self.totals = Totals()
         self._quiet = options.quiet
-        self._stdout = stdout if stdout is not None else sys.stdout.buffer
+        self._lines_out = stdout if stdout is not None else sys.stdout.buffer
+        self._stdout = events_out if events_out is not None else self._lines_out
         self._encoder = _stdout_encoder(options)
         self._pending: list[LogEvent] = []
         self._files: list[_FileOut] = []
@@ -223,8 +237,8 @@ class EventPrinter:
         if self._reader_left:
             return
         try:
-            self._stdout.write(line + b"\n")
-            self._stdout.flush()
+            self._lines_out.write(line + b"\n")
+            self._lines_out.flush()
         except BrokenPipeError:
             self._reader_left = True
 

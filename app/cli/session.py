@@ -26,10 +26,16 @@ class UsageError(ValueError):
 
 class Session:
     def __init__(
-        self, options: OutputOptions, duration: float | None = None, count: int | None = None
+        self,
+        options: OutputOptions,
+        duration: float | None = None,
+        count: int | None = None,
+        events_to_stderr: bool = False,
     ) -> None:
         self.reactor = Reactor()
-        self.printer = EventPrinter(options)
+        self.printer = EventPrinter(
+            options, events_out=sys.stderr.buffer if events_to_stderr else None
+        )
         self.totals = self.printer.totals
         self.failure = ""  # set by the command: why the run failed (exit 1)
         # What a command adds to the summary, set by its stop(): lines under the totals
