@@ -20,7 +20,8 @@ def send_http(args: argparse.Namespace) -> tuple[Session, HttpSend]:
     data: str | None = args.data
     file: str | None = None
     if data is not None and data.startswith("@"):
-        data, file = None, data[1:]
+        file = data[1:]
+        data = None
     body = message_from(data, hex_input=args.hex, file=file)
     method = args.method or ("POST" if args.data is not None else "GET")
     spec = RequestSpec(
