@@ -16,6 +16,7 @@ _SEND_EXAMPLES = """examples:
       --reply-timeout 200 --rtt-csv rtt.csv --json --quiet   (the summary as one JSON line)
   socket-tester send tcp 127.0.0.1 8000 "ping\\n" --connections 50 --count 20 --interval 100
   socket-tester send http http://127.0.0.1:8000/ --timing      (see `send http --help`)
+  socket-tester send ws ws://127.0.0.1:8765/ "Hello, server!"  (see `send ws --help`)
 
 round trips: with --wait (or a load run), the summary on stderr gains
   round trips: 100 replies · min … · median … · p95 … · p99 … · max … · jitter … · 0 lost
@@ -54,13 +55,14 @@ _RELAY_EXAMPLES = """examples:
   socket-tester relay tcp 9000 127.0.0.1 8000 --close-after 10 --count 1
 """
 TOP_HELP = """commands:
-  send      send DATA over TCP or UDP, optionally wait for replies; or an HTTP request
+  send      DATA over TCP or UDP (and wait for replies), an HTTP request, WebSocket messages
   listen    a TCP or UDP server that logs (and can answer) what arrives
   serve     an HTTP server: a fixed response, the request echoed, a folder, or routes
   relay     sit between a client and a server, log both ways, break the link on purpose
 
 Without a command the window opens. Every event is one line on stdout; the summary
-goes to stderr. Exit codes: 0 success, 1 a network failure, 2 bad usage or input.
+goes to stderr. Exit codes: 0 success, 1 a network failure, 2 bad usage or input
+(22: `send http --fail` and a status of 400 or more).
 Run `socket-tester COMMAND --help` for a command's options and examples.
 """
 
@@ -102,6 +104,10 @@ def command_parser(command: str, protocol: str = "") -> argparse.ArgumentParser:
     `send http` has options of its own (curl's letters), so a parser of its own."""
     if command == "send" and protocol == "http":
         return send_http_parser()
+    if command == "send" and protocol == "ws":
+        from app.cli.arguments_ws import send_ws_parser
+
+        return send_ws_parser()
     build = {
         "send": _send_parser,
         "listen": _listen_parser,
@@ -124,7 +130,8 @@ def _send_parser() -> argparse.ArgumentParser:
     send = _parser(
         "send",
         "Send DATA over TCP or UDP; optionally wait for replies. "
-        "`send http URL` sends an HTTP request: see `socket-tester send http --help`.",
+        "`send http URL` sends an HTTP request, `send ws URL` WebSocket messages: see "
+        "`socket-tester send http --help` and `send ws --help`.",
         _SEND_EXAMPLES,
     )
     send.add_argument("protocol", choices=("tcp", "udp"))

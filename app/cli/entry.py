@@ -29,10 +29,11 @@ class Command(Protocol):
 
 def run(argv: list[str]) -> int:
     # Exits 2 with the usage on bad arguments, as argparse does.
-    http = argv[0] == "send" and argv[1:2] == ["http"]
-    parser = command_parser(argv[0], "http" if http else "")
-    args = parser.parse_intermixed_args(argv[2:] if http else argv[1:])
-    args.command = "send http" if http else argv[0]
+    # `send http` and `send ws` have parsers of their own (curl's letters, messages).
+    own = argv[1] if argv[0] == "send" and argv[1:2] in (["http"], ["ws"]) else ""
+    parser = command_parser(argv[0], own)
+    args = parser.parse_intermixed_args(argv[2:] if own else argv[1:])
+    args.command = f"send {own}" if own else argv[0]
     try:
         session, command = _prepare(args)
     except UsageError as exc:
@@ -50,6 +51,10 @@ def _prepare(args: argparse.Namespace) -> tuple[Session, Command]:
         from app.cli.send_http_options import send_http
 
         return send_http(args)
+    if args.command == "send ws":
+        from app.cli.send_ws_options import send_ws
+
+        return send_ws(args)
     options = OutputOptions(args.json, args.show_hex, args.quiet, args.pcapng, args.record)
     # Each command imports only its own net objects: start-up is measured.
     if args.command == "send":

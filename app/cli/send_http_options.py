@@ -16,7 +16,7 @@ def send_http(args: argparse.Namespace) -> tuple[Session, HttpSend]:
         raise UsageError(f"the URL must start with http:// or https://, not {args.url!r}")
     if args.timeout <= 0 or args.interval < 0:
         raise UsageError("--timeout must be more than 0 ms, --interval 0 or more")
-    headers = tuple(_header(text) for text in args.header)
+    headers = tuple(parse_header(text) for text in args.header)
     data: str | None = args.data
     file: str | None = None
     if data is not None and data.startswith("@"):
@@ -51,7 +51,7 @@ def send_http(args: argparse.Namespace) -> tuple[Session, HttpSend]:
     return session, HttpSend(session, spec, body, output, count, args.interval / 1000)
 
 
-def _header(text: str) -> tuple[str, str]:
+def parse_header(text: str) -> tuple[str, str]:
     name, colon, value = text.partition(":")
     if not colon or not name.strip():
         raise UsageError(f"-H takes 'Name: value', not {text!r}")
