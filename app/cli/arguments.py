@@ -159,7 +159,7 @@ def _send_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         default="",
         help="write one CSV row per exchange (sent at, received at, RTT, bytes; lost "
-        "ones too) at the end",
+        "ones too) at the end; TCP with --wait, UDP listens as with --reply-timeout",
     )
     send.add_argument(
         "--connections",

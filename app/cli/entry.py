@@ -105,6 +105,8 @@ def _send(args: argparse.Namespace, options: OutputOptions) -> tuple[Session, Co
             raise UsageError("--reply-timeout is for UDP (a TCP send waits for its connection)")
         if args.connections is not None:
             return session, _load_run(args, session, (host, port), message, count)
+        if args.rtt_csv and not args.wait:
+            raise UsageError("--rtt-csv needs --wait MS: the time replies are waited for")
         from app.cli.send_tcp import TcpSend
 
         tls = _client_tls(args)
@@ -121,8 +123,8 @@ def _send(args: argparse.Namespace, options: OutputOptions) -> tuple[Session, Co
         if args.reply_timeout <= 0:
             raise UsageError("--reply-timeout must be more than 0 ms")
         reply_timeout = args.reply_timeout / 1000
-        if not args.wait:
-            wait = reply_timeout  # listen for the replies the timeout waits for
+    if not args.wait and (args.reply_timeout is not None or args.rtt_csv):
+        wait = reply_timeout  # listen for the replies the timeout waits for
     from app.cli.send_udp import UdpSend
 
     return session, UdpSend(

@@ -50,7 +50,7 @@ class TcpSend:
 
     def stop(self) -> None:
         self._client.close()
-        if self._wait > 0 or self._rtt_csv:
+        if self._wait > 0:
             # Replies were awaited: what each send's reply took, and the sends unanswered.
             report(self._session, self._client.round_trips, self._rtt_csv)
         if self._session.totals.errors:

@@ -120,6 +120,21 @@ def test_count_repeats_the_request_and_prints_the_round_trips(site: tuple[str, P
     assert "round trips: 3 replies · min " in text.stderr
 
 
+def test_count_reuses_the_kept_alive_connection() -> None:
+    port = free_port()
+    server = CliProcess("serve", "http", str(port), "--quiet")
+    try:
+        _wait_listening(port, server.process)
+        done = run_cli("send", "http", f"http://127.0.0.1:{port}/", "--count", "3", "--json")
+        assert done.returncode == 0, done.stderr
+        responses = [json.loads(line)["response"] for line in done.stdout.splitlines()[:-1]]
+        assert [r["body_text"] for r in responses] == ["Hello, client!"] * 3
+        assert [r["reused"] for r in responses] == [False, True, True]
+        assert responses[1]["timing_ms"]["connect_ms"] is None  # no new connection
+    finally:
+        server.close()
+
+
 def test_a_refused_connection_is_exit_1_naming_the_phase() -> None:
     done = run_cli("send", "http", f"http://127.0.0.1:{free_port()}/")
     assert done.returncode == 1

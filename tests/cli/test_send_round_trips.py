@@ -211,8 +211,9 @@ def test_bad_round_trip_and_load_options_are_usage_errors(tmp_path: Path) -> Non
         (["tcp", "127.0.0.1", port, "x", "--reply-timeout", "5"], "--reply-timeout is for UDP"),
         (["udp", "127.0.0.1", port, "x", "--reply-timeout", "0"], "--reply-timeout must be"),
         (["tcp", "127.0.0.1", port, "--connections", "2"], "needs DATA"),
+        (["tcp", "127.0.0.1", port, "x", "--rtt-csv", str(tmp_path / "r.csv")], "needs --wait"),
         (
-            ["tcp", "127.0.0.1", port, "x", "--rtt-csv", str(tmp_path / "no" / "r.csv")],
+            ["udp", "127.0.0.1", port, "x", "--rtt-csv", str(tmp_path / "no" / "r.csv")],
             "is not a folder",
         ),
     ]
