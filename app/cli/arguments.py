@@ -9,8 +9,27 @@ _SEND_EXAMPLES = """examples:
   socket-tester send udp 127.0.0.1 8000 "Hello, server!"
   socket-tester send udp 127.0.0.1 9000 --hex "01 03 00 00 00 0A {{crc16_modbus}}" --wait 500
   socket-tester send udp 127.0.0.1 9000 "ping {{counter}}" --count 1000 --interval 1 --quiet
-  socket-tester send tcp example.test 443 "HEAD / HTTP/1.0\r\n\r\n" --tls --wait 2000
+  socket-tester send tcp example.test 443 "HEAD / HTTP/1.0\\r\\n\\r\\n" --tls --wait 2000
   printf 'GET / HTTP/1.0\\r\\n\\r\\n' | socket-tester send tcp example.test 80 --file - --wait 2000
+  socket-tester send tcp 127.0.0.1 8000 "ping" --count 100 --interval 10 --wait 500 --quiet
+  socket-tester send udp 127.0.0.1 9000 "n={{counter}}" --count 1000 --interval 1 \\
+      --reply-timeout 200 --rtt-csv rtt.csv --json --quiet   (the summary as one JSON line)
+  socket-tester send tcp 127.0.0.1 8000 "ping\\n" --connections 50 --count 20 --interval 100
+  socket-tester send http http://127.0.0.1:8000/ --timing      (see `send http --help`)
+  socket-tester send ws ws://127.0.0.1:8765/ "Hello, server!"  (see `send ws --help`)
+
+round trips: with --wait (or a load run), the summary on stderr gains
+  round trips: 100 replies · min … · median … · p95 … · p99 … · max … · jitter … · 0 lost
+and each received line ends with its `RTT 0.21 ms`. TCP pairs each reply with the oldest
+unanswered send; UDP pairs by the {{counter}} number when the reply holds it, else in order.
+Sends unanswered when the connection ends (TCP), after --reply-timeout or at the end (UDP)
+are lost. With --json the last stdout line is {"summary": {…}}: the totals, and
+"round_trips" with times in milliseconds (min_ms, median_ms, p95_ms, p99_ms, max_ms,
+mean_ms, jitter_ms) and the counts (replies, lost, out_of_order, unmatched).
+
+exit codes: 0 sent (and, with --wait, at least one reply); 1 a network failure: refused,
+unreachable, no reply at all, or in a load run any connection that failed to connect or
+ended before its replies; 2 bad usage or input.
 """
 _LISTEN_EXAMPLES = """examples:
   socket-tester listen tcp 8000 --echo
@@ -36,13 +55,14 @@ _RELAY_EXAMPLES = """examples:
   socket-tester relay tcp 9000 127.0.0.1 8000 --close-after 10 --count 1
 """
 TOP_HELP = """commands:
-  send      send DATA over TCP or UDP, optionally wait for replies
+  send      DATA over TCP or UDP (and wait for replies), an HTTP request, WebSocket messages
   listen    a TCP or UDP server that logs (and can answer) what arrives
   serve     an HTTP server: a fixed response, the request echoed, a folder, or routes
   relay     sit between a client and a server, log both ways, break the link on purpose
 
 Without a command the window opens. Every event is one line on stdout; the summary
-goes to stderr. Exit codes: 0 success, 1 a network failure, 2 bad usage or input.
+goes to stderr. Exit codes: 0 success, 1 a network failure, 2 bad usage or input
+(22: `send http --fail` and a status of 400 or more).
 Run `socket-tester COMMAND --help` for a command's options and examples.
 """
 
@@ -78,9 +98,16 @@ def _add_data(parser: argparse.ArgumentParser, name: str = "DATA") -> None:
     parser.add_argument("--file", metavar="PATH", help="send the bytes of PATH (- for stdin)")
 
 
-def command_parser(command: str) -> argparse.ArgumentParser:
+def command_parser(command: str, protocol: str = "") -> argparse.ArgumentParser:
     """One command's parser. Each is its own parser, not a subparser, so options and DATA
-    may come in any order (`parse_intermixed_args` does not work with subparsers)."""
+    may come in any order (`parse_intermixed_args` does not work with subparsers).
+    `send http` has options of its own (curl's letters), so a parser of its own."""
+    if command == "send" and protocol == "http":
+        return send_http_parser()
+    if command == "send" and protocol == "ws":
+        from app.cli.arguments_ws import send_ws_parser
+
+        return send_ws_parser()
     build = {
         "send": _send_parser,
         "listen": _listen_parser,
@@ -101,7 +128,11 @@ def _parser(command: str, description: str, epilog: str) -> argparse.ArgumentPar
 
 def _send_parser() -> argparse.ArgumentParser:
     send = _parser(
-        "send", "Send DATA over TCP or UDP; optionally wait for replies.", _SEND_EXAMPLES
+        "send",
+        "Send DATA over TCP or UDP; optionally wait for replies. "
+        "`send http URL` sends an HTTP request, `send ws URL` WebSocket messages: see "
+        "`socket-tester send http --help` and `send ws --help`.",
+        _SEND_EXAMPLES,
     )
     send.add_argument("protocol", choices=("tcp", "udp"))
     send.add_argument("host", metavar="HOST")
@@ -115,6 +146,27 @@ def _send_parser() -> argparse.ArgumentParser:
         metavar="MS",
         help="wait MS for replies after the last send (TCP: or until the peer closes); "
         "no reply in that time is exit 1",
+    )
+    send.add_argument(
+        "--reply-timeout",
+        type=float,
+        metavar="MS",
+        help="UDP: a send with no reply in MS is lost (default 1000); listens for "
+        "replies, for MS after the last send unless --wait says otherwise",
+    )
+    send.add_argument(
+        "--rtt-csv",
+        metavar="PATH",
+        default="",
+        help="write one CSV row per exchange (sent at, received at, RTT, bytes; lost "
+        "ones too) at the end; TCP with --wait, UDP listens as with --reply-timeout",
+    )
+    send.add_argument(
+        "--connections",
+        type=int,
+        metavar="N",
+        help="TCP load run: N connections (1-1,000), --count messages on each, "
+        "--interval apart on each; waits for every reply (or 1 s of quiet)",
     )
     send.add_argument(
         "--timeout", type=float, default=5000.0, metavar="MS", help="TCP connect timeout"
@@ -234,3 +286,85 @@ def _add_bind(parser: argparse.ArgumentParser) -> None:
         metavar="ADDRESS",
         help="where to listen (default 127.0.0.1; 0.0.0.0 or :: for every interface)",
     )
+
+
+_SEND_HTTP_EXAMPLES = """examples:
+  socket-tester send http http://127.0.0.1:8000/                 (the body on stdout)
+  socket-tester send http http://127.0.0.1:8000/ -i --timing     (the head too; the phases)
+  socket-tester send http http://127.0.0.1:8000/api -X PUT -H 'Content-Type: application/json' \\
+      -d '{"n": {{counter}}}'
+  socket-tester send http http://127.0.0.1:8000/upload -d @photo.jpg -H 'Content-Type: image/jpeg'
+  socket-tester send http http://127.0.0.1:8000/old -L -o page.html
+  socket-tester send http https://localhost:8443/ --insecure --fail
+  socket-tester send http http://127.0.0.1:8000/ --count 1000 --interval 0 --quiet
+  socket-tester send http http://127.0.0.1:8000/ --json | jq .response.status
+
+output: the last response's body on stdout (-o FILE: in FILE; --quiet: nowhere), its head
+first with -i; with --json one {"response": {…}} line per response (status, headers,
+body_base64, body_text, timing_ms, failure) and a last {"summary": {…}} line. The summary
+goes to stderr; -v also prints the log's lines (request and response heads) on stderr.
+--count N sends the request N times over the kept-alive connection, --interval MS after
+each response, and the summary gains the round trips (request written to last byte).
+
+exit codes: 0 a response came, whatever its status; 22 with --fail when the (last)
+status is 400 or more; 1 no response: the summary names the phase that failed
+(resolving the name, connecting, the TLS handshake, sending, waiting, reading the body),
+or with --count any request that failed; 2 bad usage or input.
+"""
+
+
+def send_http_parser() -> argparse.ArgumentParser:
+    http = argparse.ArgumentParser(
+        prog="socket-tester send http",
+        description="Send an HTTP request with the HTTP Client tab's engine; print the body.",
+        epilog=_SEND_HTTP_EXAMPLES,
+        formatter_class=_raw,
+    )
+    http.add_argument("url", metavar="URL", help="http:// or https://")
+    http.add_argument("-X", "--method", metavar="METHOD", help="default GET, or POST with -d")
+    http.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="add a header (repeatable); Host, Content-Length, User-Agent and "
+        "Accept-Encoding are added unless given",
+    )
+    http.add_argument(
+        "-d",
+        "--data",
+        metavar="DATA",
+        help="the body: text with escapes and macros ({{counter}} counts the requests), "
+        "hex with --hex, @FILE for a file's bytes, @- for stdin",
+    )
+    http.add_argument("--hex", action="store_true", help="DATA is hex bytes")
+    http.add_argument("-L", "--location", action="store_true", help="follow redirects (10 at most)")
+    http.add_argument(
+        "--timeout", type=float, default=30000.0, metavar="MS", help="per phase (default 30000)"
+    )
+    http.add_argument("--insecure", action="store_true", help="https: do not check the certificate")
+    http.add_argument("-o", "--output", metavar="FILE", default="", help="write the body to FILE")
+    http.add_argument("-i", "--include", action="store_true", help="print the head before the body")
+    http.add_argument(
+        "--timing",
+        action="store_true",
+        help="print DNS, connect, TLS, first byte, download and total times on stderr",
+    )
+    http.add_argument("--fail", action="store_true", help="exit 22 on a status of 400 or more")
+    out = http.add_argument_group("repeat, output and end")
+    out.add_argument("--count", type=int, metavar="N", help="send the request N times")
+    out.add_argument(
+        "--interval", type=float, default=0.0, metavar="MS", help="after each response"
+    )
+    out.add_argument("--duration", type=float, metavar="S", help="end after S seconds")
+    out.add_argument("--quiet", action="store_true", help="no body on stdout")
+    out.add_argument("--json", action="store_true", help="responses and summary as JSON Lines")
+    out.add_argument(
+        "-v", "--verbose", action="store_true", help="the log's lines on stderr as they happen"
+    )
+    out.add_argument("--pcapng", metavar="FILE", default="", help="also write a pcapng capture")
+    out.add_argument(
+        "--record", metavar="FILE", default="", help="also record every event as JSON Lines"
+    )
+    return http

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from app.net.http.config import RouteMatcher
     from app.net.rules.responder import Responder
     from app.net.tls.options import ClientTlsOptions, ServerTlsOptions
+    from app.payload import MessageTemplate
 
 
 class Command(Protocol):
@@ -28,8 +29,11 @@ class Command(Protocol):
 
 def run(argv: list[str]) -> int:
     # Exits 2 with the usage on bad arguments, as argparse does.
-    args = command_parser(argv[0]).parse_intermixed_args(argv[1:])
-    args.command = argv[0]
+    # `send http` and `send ws` have parsers of their own (curl's letters, messages).
+    own = argv[1] if argv[0] == "send" and argv[1:2] in (["http"], ["ws"]) else ""
+    parser = command_parser(argv[0], own)
+    args = parser.parse_intermixed_args(argv[2:] if own else argv[1:])
+    args.command = f"send {own}" if own else argv[0]
     try:
         session, command = _prepare(args)
     except UsageError as exc:
@@ -43,6 +47,14 @@ def _prepare(args: argparse.Namespace) -> tuple[Session, Command]:
         raise UsageError("--duration must be more than 0 seconds")
     if args.count is not None and args.count < 1:
         raise UsageError("--count must be at least 1")
+    if args.command == "send http":
+        from app.cli.send_http_options import send_http
+
+        return send_http(args)
+    if args.command == "send ws":
+        from app.cli.send_ws_options import send_ws
+
+        return send_ws(args)
     options = OutputOptions(args.json, args.show_hex, args.quiet, args.pcapng, args.record)
     # Each command imports only its own net objects: start-up is measured.
     if args.command == "send":
@@ -81,20 +93,71 @@ def _send(args: argparse.Namespace, options: OutputOptions) -> tuple[Session, Co
     if args.interval < 0 or args.wait < 0 or args.timeout <= 0:
         raise UsageError("--interval and --wait must be 0 or more, --timeout more than 0")
     count = 1 if args.count is None else args.count
+    if args.rtt_csv:
+        from app.cli.round_trip_report import check_csv_path
+
+        check_csv_path(args.rtt_csv)
     # --count is how many to send here, not an end condition.
     session = _session(options, args.duration, None)
     interval, wait = args.interval / 1000, args.wait / 1000
     if args.protocol == "tcp":
+        if args.reply_timeout is not None:
+            raise UsageError("--reply-timeout is for UDP (a TCP send waits for its connection)")
+        if args.connections is not None:
+            return session, _load_run(args, session, (host, port), message, count)
+        if args.rtt_csv and not args.wait:
+            raise UsageError("--rtt-csv needs --wait MS: the time replies are waited for")
         from app.cli.send_tcp import TcpSend
 
         tls = _client_tls(args)
         timeout = args.timeout / 1000
-        return session, TcpSend(session, (host, port), message, count, interval, wait, timeout, tls)
+        return session, TcpSend(
+            session, (host, port), message, count, interval, wait, timeout, tls, args.rtt_csv
+        )
     if args.tls or args.insecure or args.ca or args.sni:
         raise UsageError("the TLS options are for TCP (DTLS is not supported)")
+    if args.connections is not None:
+        raise UsageError("--connections is for TCP (UDP has no connections)")
+    reply_timeout = 1.0
+    if args.reply_timeout is not None:
+        if args.reply_timeout <= 0:
+            raise UsageError("--reply-timeout must be more than 0 ms")
+        reply_timeout = args.reply_timeout / 1000
+    if not args.wait and (args.reply_timeout is not None or args.rtt_csv):
+        wait = reply_timeout  # listen for the replies the timeout waits for
     from app.cli.send_udp import UdpSend
 
-    return session, UdpSend(session, (host, port), message, count, interval, wait)
+    return session, UdpSend(
+        session, (host, port), message, count, interval, wait, reply_timeout, args.rtt_csv
+    )
+
+
+def _load_run(
+    args: argparse.Namespace,
+    session: Session,
+    target: tuple[str, int],
+    message: MessageTemplate,
+    count: int,
+) -> Command:
+    if not 1 <= args.connections <= 1000:
+        raise UsageError("--connections must be from 1 to 1,000")
+    if args.tls or args.insecure or args.ca or args.sni:
+        raise UsageError("a load run (--connections) speaks plain TCP, not TLS")
+    if message.static == b"":
+        raise UsageError("a load run needs DATA to send")
+    from app.cli.send_tcp_load import TcpLoadSend
+    from app.net.tcp.load_status import TcpLoadJob
+
+    job = TcpLoadJob(
+        target[0],
+        target[1],
+        message,
+        count,
+        args.interval / 1000,
+        args.connections,
+        args.timeout / 1000,
+    )
+    return TcpLoadSend(session, job, args.rtt_csv)
 
 
 def _serve(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import BinaryIO, NamedTuple, Protocol
 
 from app.net.events import Kind, LogEvent
+from app.payload import escape_bytes
 from app.units import format_bytes, format_duration, plural
 
 
@@ -46,10 +47,25 @@ class _TextLines:
 
     def encode(self, events: Sequence[LogEvent]) -> bytes:
         if self._show_hex:
+            events = [_shown(e, e.data.hex(" ")) if e.data else e for e in events]
+        elif any(e.data and e.message.startswith(_RTT) for e in events):
             events = [
-                e._replace(data=b"", message=e.data.hex(" ")) if e.data else e for e in events
+                _shown(e, escape_bytes(e.data)) if e.data and e.message.startswith(_RTT) else e
+                for e in events
             ]
         return self._text.encode(events)
+
+
+_RTT = "RTT "  # how app/net/round_trip_events.rtt_note starts a reply's message
+
+
+def _shown(event: LogEvent, data_text: str) -> LogEvent:
+    """The data column as `data_text`, followed by a reply's `RTT 0.21 ms` as in the GUI's
+    rows (the text export shows a row's data or its message, never both)."""
+    note = event.message
+    if note.startswith(_RTT):
+        return event._replace(data=b"", message=f"{data_text}  {note}")
+    return event._replace(data=b"", message=data_text)
 
 
 def _stdout_encoder(options: OutputOptions) -> _Encoder:
@@ -126,8 +142,21 @@ class Totals:
         if not self.first_error:
             self.first_error = reason
 
+    def elapsed(self) -> float:
+        return max(time.monotonic() - self.started, 1e-9)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "sent": self.sent,
+            "sent_bytes": self.sent_bytes,
+            "received": self.received,
+            "received_bytes": self.received_bytes,
+            "errors": self.errors,
+            "seconds": round(self.elapsed(), 6),
+        }
+
     def summary(self, what: str = "message") -> str:
-        elapsed = max(time.monotonic() - self.started, 1e-9)
+        elapsed = self.elapsed()
         moved = self.sent + self.received
         parts = [
             f"sent {plural(self.sent, what)} ({format_bytes(self.sent_bytes)})",
@@ -146,10 +175,18 @@ class Totals:
 class EventPrinter:
     """Takes events from the net objects (in the loop thread) and writes them out."""
 
-    def __init__(self, options: OutputOptions, stdout: BinaryIO | None = None) -> None:
+    def __init__(
+        self,
+        options: OutputOptions,
+        stdout: BinaryIO | None = None,
+        events_out: BinaryIO | None = None,
+    ) -> None:
+        """Event lines go to `events_out` (stderr for `send http`, whose stdout is the
+        body), else to `stdout`, where `write_line` writes too."""
         self.totals = Totals()
         self._quiet = options.quiet
-        self._stdout = stdout if stdout is not None else sys.stdout.buffer
+        self._lines_out = stdout if stdout is not None else sys.stdout.buffer
+        self._stdout = events_out if events_out is not None else self._lines_out
         self._encoder = _stdout_encoder(options)
         self._pending: list[LogEvent] = []
         self._files: list[_FileOut] = []
@@ -163,6 +200,7 @@ class EventPrinter:
 
             self._files.append(_FileOut(options.record, JsonlEncoder()))
         self._keep = bool(self._files) or not self._quiet
+        self._reader_left = False
 
     def sink(self, event: LogEvent) -> None:
         self.totals.add(event)
@@ -190,7 +228,19 @@ class EventPrinter:
             self._stdout.write(self._encoder.encode(events))
             self._stdout.flush()
         except BrokenPipeError:
-            self._quiet = True  # `| head`: the reader left; the command still ends cleanly
+            # `| head`: the reader left; the command still ends cleanly
+            self._quiet = self._reader_left = True
+
+    def write_line(self, line: bytes) -> None:
+        """One line on stdout after the events, even with --quiet (the `--json` summary)."""
+        self.flush()
+        if self._reader_left:
+            return
+        try:
+            self._lines_out.write(line + b"\n")
+            self._lines_out.flush()
+        except BrokenPipeError:
+            self._reader_left = True
 
     def close(self) -> None:
         self.flush()

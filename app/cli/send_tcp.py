@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.cli.round_trip_report import report
 from app.cli.session import Session
 from app.net.events import Kind, LogEvent
 from app.net.tcp.client import TcpClient
@@ -23,8 +24,10 @@ class TcpSend:
         wait: float,
         connect_timeout: float,
         tls: ClientTlsOptions | None = None,
+        rtt_csv: str = "",
     ) -> None:
         self._session = session
+        self._rtt_csv = rtt_csv
         self._target = target
         self._message = message
         self._count = 0 if message.static == b"" else count  # nothing to send: just connect
@@ -47,6 +50,9 @@ class TcpSend:
 
     def stop(self) -> None:
         self._client.close()
+        if self._wait > 0:
+            # Replies were awaited: what each send's reply took, and the sends unanswered.
+            report(self._session, self._client.round_trips, self._rtt_csv)
         if self._session.totals.errors:
             self._session.fail(self._session.totals.first_error)
 

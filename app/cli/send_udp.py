@@ -5,6 +5,7 @@ Apart from `send tcp` so a datagram's start-up does not load the TCP client.
 
 from __future__ import annotations
 
+from app.cli.round_trip_report import report
 from app.cli.session import Session
 from app.net.udp.sender import UdpSender
 from app.net.udp.status import UdpJob, UdpState, UdpStatus
@@ -22,8 +23,11 @@ class UdpSend:
         count: int,
         interval: float,
         wait: float,
+        reply_timeout: float = 1.0,
+        rtt_csv: str = "",
     ) -> None:
         self._session = session
+        self._rtt_csv = rtt_csv
         static = message.static
         self._job = UdpJob(
             target[0],
@@ -41,11 +45,16 @@ class UdpSend:
         self._sender = UdpSender(
             session.reactor, printer.sink, self._on_state, sink_many=printer.sink_many
         )
+        self._sender.round_trips.set_reply_timeout(reply_timeout)
 
     def start(self) -> None:
         self._sender.start(self._job)
 
     def stop(self) -> None:
+        if self._wait > 0:
+            recorder = self._sender.round_trips
+            recorder.closed(0)  # sends still unanswered at the end are lost too
+            report(self._session, recorder, self._rtt_csv)
         self._sender.close()
         if self._session.totals.errors:
             self._session.fail(self._session.totals.first_error)

@@ -26,12 +26,24 @@ class UsageError(ValueError):
 
 class Session:
     def __init__(
-        self, options: OutputOptions, duration: float | None = None, count: int | None = None
+        self,
+        options: OutputOptions,
+        duration: float | None = None,
+        count: int | None = None,
+        events_to_stderr: bool = False,
     ) -> None:
         self.reactor = Reactor()
-        self.printer = EventPrinter(options)
+        self.printer = EventPrinter(
+            options, events_out=sys.stderr.buffer if events_to_stderr else None
+        )
         self.totals = self.printer.totals
         self.failure = ""  # set by the command: why the run failed (exit 1)
+        # What a command adds to the summary, set by its stop(): lines under the totals
+        # line, and fields of the `--json` summary object.
+        self.report_lines: list[str] = []
+        self.report_json: dict[str, object] = {}
+        self.exit_code: int | None = None  # a command's own code (send http --fail: 22)
+        self._json = options.json
         self._duration = duration
         self._count = count
         self._stopped_by = ""
@@ -64,12 +76,16 @@ class Session:
                 reactor.call_later(self._duration, self.finish)
             reactor.run()
             stop()
+            code = self._exit_code()
+            if self._json:
+                self._write_json_summary(code)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             reactor.close()
             self.printer.close()
-        return self._report()
+        self._report()
+        return code
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self._stopped_by = signal.Signals(signum).name
@@ -81,13 +97,28 @@ class Session:
             self.finish()
         return None
 
-    def _report(self) -> int:
+    def _exit_code(self) -> int:
+        if self.failure:
+            return NETWORK_FAILURE
+        return OK if self.exit_code is None else self.exit_code
+
+    def _write_json_summary(self, code: int) -> None:
+        import json
+
+        summary: dict[str, object] = self.totals.as_json()
+        summary.update(self.report_json)
+        summary["stopped_by"] = self._stopped_by
+        summary["failure"] = self.failure
+        summary["exit_code"] = code
+        self.printer.write_line(json.dumps({"summary": summary}, separators=(",", ":")).encode())
+
+    def _report(self) -> None:
         lines = [self.totals.summary()]
         if self._stopped_by:
             lines[0] += f" (stopped by {self._stopped_by})"
+        lines += [f"socket-tester: {line}" for line in self.report_lines]
         lines += [f"socket-tester: {error}" for error in self.printer.file_errors]
         if self.failure:
             lines.append(f"socket-tester: failed: {self.failure}")
         for line in lines:
             print(line, file=sys.stderr, flush=True)
-        return NETWORK_FAILURE if self.failure else OK

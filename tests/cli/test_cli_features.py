@@ -94,7 +94,7 @@ def test_tls_listen_and_send_with_the_generated_certificate(
     insecure = run_cli("send", "tcp", "127.0.0.1", str(port), "hi", "--insecure", "--wait", "2000")
     assert insecure.returncode == 0, insecure.stderr
     assert any(
-        line.endswith("hi") and " received " in line for line in insecure.stdout.splitlines()
+        "  hi  RTT " in line and " received " in line for line in insecure.stdout.splitlines()
     )
 
 
@@ -193,7 +193,7 @@ def test_listen_with_rules_answers_ping_with_pong(
     _start(processes, "listen", "tcp", str(port), "--rules", str(rules))
     done = run_cli("send", "tcp", "127.0.0.1", str(port), "PING", "--wait", "2000")
     assert done.returncode == 0, done.stderr
-    assert any(line.endswith("PONG") for line in done.stdout.splitlines() if " received " in line)
+    assert any("  PONG  RTT " in line for line in done.stdout.splitlines() if " received " in line)
 
 
 def test_a_bad_rule_is_exit_2_with_its_cell(tmp_path: Path) -> None:

@@ -70,7 +70,8 @@ def test_listen_udp_json_prints_the_tutorials_datagram(processes: list[CliProces
     subprocess.run([sys.executable, "-c", TUTORIAL_UDP_CLIENT, str(port)], check=True, timeout=20)
     code, stderr = server.finish()
     assert code == 0, stderr
-    records = [json.loads(line) for line in server.lines]
+    *records, summary = [json.loads(line) for line in server.lines]
+    assert summary["summary"]["received"] == 1 and summary["summary"]["exit_code"] == 0
     received = [r for r in records if r["kind"] == "received"]
     assert [b64decode(r["data_base64"]) for r in received] == [b"Hello, server!"]
     assert received[0]["source"] == "UDP Listener" and received[0]["peer"].startswith("127.0.0.1:")

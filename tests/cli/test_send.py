@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -21,7 +22,8 @@ def test_send_tcp_prints_the_reply_and_exits_0(echo_server: EchoServer) -> None:
     )
     assert done.returncode == 0, done.stderr
     received = [line for line in done.stdout.splitlines() if "  received  " in line]
-    assert len(received) == 1 and received[0].endswith("Hello, server!")
+    # Each reply shows its round trip, as the GUI's rows do.
+    assert len(received) == 1 and re.search(r"  Hello, server!  RTT [0-9.]+ ms$", received[0])
     assert "sent 1 message (14 B), received 1 message (14 B)" in done.stderr
 
 
@@ -42,7 +44,8 @@ def test_send_tcp_count_interval_and_hex(echo_server: EchoServer) -> None:
         "--json",
     )
     assert done.returncode == 0, done.stderr
-    records = [json.loads(line) for line in done.stdout.splitlines()]
+    *records, summary = [json.loads(line) for line in done.stdout.splitlines()]
+    assert summary["summary"]["round_trips"]["replies"] >= 1
     sent = [r for r in records if r["kind"] == "sent"]
     assert [r["data_text"] for r in sent] == ["Hi\\n"] * 3
     received = b"".join(b64decode(r["data_base64"]) for r in records if r["kind"] == "received")
@@ -64,7 +67,7 @@ def test_send_tcp_from_stdin(echo_server: EchoServer) -> None:
     )
     assert done.returncode == 0, done.stderr
     received = [line for line in done.stdout.splitlines() if "  received  " in line]
-    assert received and received[0].endswith("  3  00 01 ff")
+    assert received and re.search(r"  3  00 01 ff  RTT [0-9.]+ ms$", received[0])
 
 
 def test_refused_is_exit_1_with_the_reason() -> None:

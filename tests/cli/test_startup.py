@@ -57,3 +57,27 @@ def test_pcapng_of_a_tcp_exchange_reads_back(echo_server: EchoServer, tmp_path: 
     _, captured = read_pcapng(capture.read_bytes())
     payloads = [packet.payload for packet in map(decode, captured) if packet.payload]
     assert payloads == [b"Hello, server!", b"Hello, server!"]
+
+
+def _imported_by(*args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "app", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=ENV,
+    )
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line]
+    return done, imported
+
+
+def test_the_new_send_commands_import_no_qt(echo_server: EchoServer) -> None:
+    port = str(echo_server.port)
+    for args, module in (
+        (("tcp", "127.0.0.1", port, "x", "--connections", "2"), "app.net.tcp.load_run"),
+        (("http", f"http://127.0.0.1:{port}/", "--timeout", "200"), "app.net.http.client.engine"),
+        (("ws", f"ws://127.0.0.1:{port}/", "--timeout", "200"), "app.net.websocket.client"),
+    ):
+        _, imported = _imported_by("send", *args)
+        assert module in imported, args  # the command ran
+        assert not [n for n in imported if n.startswith(("PySide6", "shiboken6", "app.ui"))], args
