@@ -110,6 +110,8 @@ class Session:
         summary["stopped_by"] = self._stopped_by
         summary["failure"] = self.failure
         summary["exit_code"] = code
+        # app.export.jsonl_format.SUMMARY_KEY: its reader skips this record (not imported
+        # here: the command line's start-up is measured).
         self.printer.write_line(json.dumps({"summary": summary}, separators=(",", ":")).encode())
 
     def _report(self) -> None:

@@ -89,16 +89,21 @@ def event_from_record(record: dict[str, Any]) -> LogEvent:
     )
 
 
+# The key of the record `socket-tester … --json` ends its output with (app/cli/output.py).
+SUMMARY_KEY = "summary"
+
+
 def read_jsonl(path: str, *, allow_truncated_end: bool = True) -> Iterator[LogEvent]:
-    """Events of a JSON Lines file; a cut-off last line (a crash mid-write) is skipped.
+    """Events of a JSON Lines file; a cut-off last line (a crash mid-write) is skipped,
+    and so is the command line's closing `{"summary": {...}}` record (not an event).
 
     Any other bad line raises JsonlFormatError.
     """
     with open(path, "rb") as file:
         pending: tuple[int, bytes] | None = None
         for number, raw in enumerate(file, start=1):
-            if pending is not None:
-                yield _parse_line(*pending)
+            if pending is not None and (event := _parse_line(*pending)) is not None:
+                yield event
             pending = (number, raw)
         if pending is not None:
             number, raw = pending
@@ -108,14 +113,17 @@ def read_jsonl(path: str, *, allow_truncated_end: bool = True) -> Iterator[LogEv
                 if raw.endswith(b"\n") or not allow_truncated_end:
                     raise
                 return
-            yield event
+            if event is not None:
+                yield event
 
 
-def _parse_line(number: int, raw: bytes) -> LogEvent:
+def _parse_line(number: int, raw: bytes) -> LogEvent | None:
     try:
         record = json.loads(raw)
         if not isinstance(record, dict):
             raise TypeError("not an object")
+        if SUMMARY_KEY in record and "time" not in record:
+            return None
         return event_from_record(record)
     except (ValueError, TypeError, KeyError, binascii.Error) as exc:
         raise JsonlFormatError(str(exc) or type(exc).__name__, number) from None

@@ -79,6 +79,14 @@ def test_jsonl_reader_skips_only_a_cut_off_last_line(tmp_path: Path) -> None:
         list(read_jsonl(str(path)))
 
 
+def test_jsonl_reader_skips_the_command_lines_summary_record(tmp_path: Path) -> None:
+    events = sample_events()
+    path = tmp_path / "send.jsonl"
+    export_events(str(path), events, ExportFormat.JSONL)
+    path.write_bytes(path.read_bytes() + b'{"summary":{"sent":1,"exit_code":0}}\n')
+    assert list(read_jsonl(str(path))) == events
+
+
 def test_csv_round_trip(tmp_path: Path) -> None:
     events = sample_events()
     path = str(tmp_path / "log.csv")
