@@ -26,12 +26,18 @@ from app.net.reactor import Reactor, Timer
 from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
 
 MAX_REDIRECTS = 10
+# A wait for the answer is shown once it lasts this long: on loopback most answers come
+# sooner, and a status each would force a log batch and a signal per exchange.
+ANNOUNCE_WAIT_AFTER_S = 0.01
 IDLE = HttpClientStatus(False)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Dropped when a redirect goes to another origin: they were meant for the first one.
 _ORIGIN_BOUND = frozenset({"authorization", "proxy-authorization", "cookie", "host"})
 # Dropped when a redirect turns the request into a GET without a body.
 _BODY_HEADERS = frozenset({"content-length", "content-type", "transfer-encoding", "expect"})
+
+# A NamedTuple from C, every field given in order: the records of each exchange.
+_NEW_TUPLE = tuple.__new__
 
 StatusCallback = Callable[[HttpClientStatus], None]
 FinishedCallback = Callable[[ExchangeResult], None]
@@ -69,6 +75,7 @@ class HttpClient:
         self._activity = ""
         self._reading_ahead = False
         self._ahead_due = False
+        reactor.add_idle_hook(self._announce_long_wait)
 
     @property
     def busy(self) -> bool:
@@ -184,6 +191,17 @@ class HttpClient:
         finally:
             self._reading_ahead = False
 
+    def _announce_long_wait(self) -> float | None:
+        """Reactor idle hook: the running hop's wait is shown once it has lasted."""
+        hop = self._hop
+        if hop is None or not hop.quiet_since:
+            return None
+        wait = hop.quiet_since + ANNOUNCE_WAIT_AFTER_S - time.monotonic()
+        if wait > 0:
+            return wait
+        hop.announce()
+        return None
+
     def _watch(self) -> None:
         self._watchdog = None
         hop = self._hop
@@ -199,8 +217,7 @@ class HttpClient:
         assert hop is not None
         self._hop = None
         request = hop.request
-        hop_timing = outcome.timing
-        timing = Timing(*hop_timing[:-1], self._elapsed_ms())
+        timing = _NEW_TUPLE(Timing, (*outcome.timing[:5], self._elapsed_ms()))
         if outcome.failure is not None:
             self._fail(
                 request.method, request.target.url, outcome.failure, timing, local=outcome.local
@@ -210,19 +227,24 @@ class HttpClient:
         assert response is not None and self._spec is not None
         line = response.head.line
         headers = tuple(response.head.fields)
-        result = ExchangeResult(
-            request.target.url,
-            line.status,
-            line.reason,
-            line.version,
-            headers,
-            response.body,
-            response.wire_size,
-            response.content_encoding,
-            outcome.reused,
-            tuple(self._redirects),
-            timing,
-            body_truncated=response.body_truncated,
+        result = _NEW_TUPLE(
+            ExchangeResult,
+            (
+                request.target.url,
+                line.status,
+                line.reason,
+                line.version,
+                headers,
+                response.body,
+                response.wire_size,
+                response.content_encoding,
+                outcome.reused,
+                tuple(self._redirects),
+                timing,
+                None,  # failure
+                False,  # cancelled
+                response.body_truncated,
+            ),
         )
         follow = self._spec.follow_redirects and line.status in REDIRECT_STATUSES
         location = result.header("location") if follow else None

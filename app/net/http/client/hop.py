@@ -37,6 +37,8 @@ REUSED = OpenTiming(None, None, None)  # no DNS, connect or TLS on a reused conn
 # How long a large body waits for 100 Continue before it is sent anyway (RFC 9110 §10.1.1).
 CONTINUE_WAIT_S = 1.0
 
+_NEW_TUPLE = tuple.__new__  # a NamedTuple from C, every field given: one per exchange each
+
 _ACTIVITY = {
     Phase.SEND: "Sending the request…",
     Phase.WAIT: "Waiting for the response…",
@@ -88,6 +90,9 @@ class Hop:
         self.peer = format_peer(target.host, target.port)
         self.phase = Phase.RESOLVE
         self.deadline = 0.0  # monotonic; the engine's watchdog enforces it
+        # Monotonic time the answer was found not there yet; the engine announces the
+        # wait only if it lasts (ANNOUNCE_WAIT_AFTER_S), 0 when nothing is due.
+        self.quiet_since = 0.0
         self._live = True
         self._retried = False
         self._opener: ConnectionOpener | None = None
@@ -137,7 +142,10 @@ class Hop:
         if self._live and self.phase is Phase.WAIT and conn is not None:
             conn.stream.read_now()
             if self._live and self.phase is Phase.WAIT:
-                self._announce()  # no answer yet: now the wait is worth showing
+                # No answer yet: the engine shows the wait if it lasts. Most answers come
+                # within the next loop turn, and a status for each would cost the GUI a
+                # forced batch and a signal per exchange for nothing a person could see.
+                self.quiet_since = time.monotonic()
 
     def time_out(self) -> None:
         self._fail(f"Timed out after {self.request.timeout_s:g} s")
@@ -154,7 +162,12 @@ class Hop:
         if announce:
             self._on_activity(activity or _ACTIVITY[phase])
 
+    def announce(self) -> None:
+        """Show the current phase's activity now (the engine, for a wait that lasted)."""
+        self._announce()
+
     def _announce(self) -> None:
+        self.quiet_since = 0.0
         if self._live:
             self._on_activity(_ACTIVITY.get(self.phase, ""))
 
@@ -321,17 +334,19 @@ class Hop:
         body = collector.finish()
         if not self.rows.sent_logged:
             self._log_sent()
-        timing = self._timing()
-        self._record_round_trip(collector.wire_size, answered=True)
-        self._log_received(head, collector.wire_size, partial=False)
+        now = time.perf_counter_ns()
+        timing = self._timing(now)
+        wire_size = collector.wire_size
+        self._record_round_trip(wire_size, now)
+        self._log_received(head, wire_size, now, partial=False)
         if collector.note:
             self._log(rows.info(collector.note, self.peer))
-        response = HopResponse(
-            head, body, collector.truncated, collector.wire_size, collector.encoding
+        response = _NEW_TUPLE(
+            HopResponse, (head, body, collector.truncated, wire_size, collector.encoding)
         )
         self._release(keep=self._reusable())
         self._live = False
-        self._done(HopOutcome(response, None, timing, self._reused))
+        self._done(_NEW_TUPLE(HopOutcome, (response, None, timing, self._reused, "")))
 
     def _reusable(self) -> bool:
         conn = self._conn
@@ -367,40 +382,44 @@ class Hop:
         if not self._live:
             return
         self._live = False
-        timing = self._timing()
-        self._record_round_trip(0, answered=False)
+        now = time.perf_counter_ns()
+        timing = self._timing(now)
+        self._record_round_trip(0, now, answered=False)
         if self.rows.received_any:
             body_size = self._collector.wire_size if self._collector else 0
-            self._log_received(self._reader.head, body_size, partial=True)
+            self._log_received(self._reader.head, body_size, now, partial=True)
         self._release(keep=False)
         failure = Failure(self.phase, reason)
         self._done(HopOutcome(None, failure, timing, self._reused, self.rows.local))
 
-    def _record_round_trip(self, received: int, *, answered: bool) -> None:
+    def _record_round_trip(self, received: int, now: int, *, answered: bool = True) -> None:
         recorder = self._round_trips
         if recorder is None or not self._t_send:
             return  # nothing was sent: no round trip began
         request = self.request
         recorder.sent(0, self._t_send, len(request.head.data) + len(request.body))
         if answered:
-            recorder.received(0, time.perf_counter_ns(), received)
+            recorder.received(0, now, received)
         else:
             recorder.closed(0)  # sent and never answered: lost
 
-    def _log_received(self, head: ResponseHead | None, body_size: int, *, partial: bool) -> None:
-        elapsed = (time.perf_counter_ns() - self._t_start) / 1e9
+    def _log_received(
+        self, head: ResponseHead | None, body_size: int, now: int, *, partial: bool
+    ) -> None:
+        elapsed = (now - self._t_start) / 1e9
         self.rows.log_received(head, self._reader.received, body_size, elapsed, partial)
 
-    def _timing(self) -> Timing:
-        now = time.perf_counter_ns()
+    def _timing(self, now: int) -> Timing:
         first = self._t_first
-        written = self._t_written or (first if first else 0)
-        opened = self._opened_timing
-        return Timing(
-            *opened,
-            elapsed_ms(written, first) if first and written else None,
-            elapsed_ms(first, now) if first and self._reader.done else None,
-            elapsed_ms(self._t_start, now),
+        written = self._t_written or first
+        return _NEW_TUPLE(
+            Timing,
+            (
+                *self._opened_timing,
+                elapsed_ms(written, first) if first and written else None,
+                elapsed_ms(first, now) if first and self._reader.done else None,
+                elapsed_ms(self._t_start, now),
+            ),
         )
 
     def _release(self, *, keep: bool) -> None:

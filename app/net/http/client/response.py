@@ -18,6 +18,7 @@ RESPONSE_LIMITS = HeadLimits(
 )
 # Framed bodies are read whatever their size: what is kept of them is bounded elsewhere.
 NO_BODY_LIMIT = 1 << 62
+_NEW_TUPLE = tuple.__new__  # the events from C, without their NamedTuple's Python __new__
 
 
 class Interim(NamedTuple):
@@ -86,9 +87,9 @@ class ResponseReader:
                     break
                 if isinstance(piece, EndOfBody):
                     self.done = True
-                    events.append(ResponseEnd(piece.trailers))
+                    events.append(_NEW_TUPLE(ResponseEnd, (piece.trailers,)))
                 else:
-                    events.append(BodyPiece(piece))
+                    events.append(_NEW_TUPLE(BodyPiece, (piece,)))
         except HttpError as exc:
             raise ResponseError(exc.reason) from None
         return events
@@ -117,7 +118,7 @@ class ResponseReader:
             return True
         self.head = head
         self.content_encoding, self.keeps_alive = _head_facts(head)
-        events.append(FinalHead(head))
+        events.append(_NEW_TUPLE(FinalHead, (head,)))
         self._body = response_body_reader(
             self._method, status, head.line.version, head.fields, NO_BODY_LIMIT
         )
