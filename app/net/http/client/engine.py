@@ -22,6 +22,7 @@ from app.net.http.client.request_head import PreparedRequest, build_head, check_
 from app.net.http.client.result import ExchangeResult, Failure, Phase, RequestSpec, Timing
 from app.net.http.client.status import HttpClientStatus
 from app.net.http.client.target import Target, TargetError, parse_target, redirect_url
+from app.net.http.client.trip_queue import TripQueue
 from app.net.reactor import Reactor, Timer
 from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
 
@@ -61,6 +62,7 @@ class HttpClient:
         # response's last byte. A hop that fails after sending is lost; the engine's own
         # timeout ends a silent one, so the recorder keeps no timer.
         self.round_trips = RoundTripRecorder(reactor, on_round_trips, reply_timeout=None)
+        self._trips = TripQueue(self.round_trips)  # recorded while the server works
         self._sink = sink
         self._sink_many = sink_many if sink_many is not None else self._sink_each
         self._on_status = on_status
@@ -75,7 +77,7 @@ class HttpClient:
         self._activity = ""
         self._reading_ahead = False
         self._ahead_due = False
-        reactor.add_idle_hook(self._announce_long_wait)
+        reactor.add_idle_hook(self._before_sleep)
 
     @property
     def busy(self) -> bool:
@@ -126,6 +128,7 @@ class HttpClient:
             self._hop = None
         self._spec = None
         self._pool.close_all()
+        self._trips.flush()
         if self._watchdog is not None:
             self._watchdog.cancel()
             self._watchdog = None
@@ -156,7 +159,7 @@ class HttpClient:
             self._activity_changed,
             self._read_ahead,
             self._hop_done,
-            self.round_trips,
+            self._trips,
         )
         self._hop = hop
         hop.start()
@@ -181,6 +184,7 @@ class HttpClient:
         if self._reading_ahead:
             self._ahead_due = True
             return
+        self._trips.flush()  # the request has left: the server's turn, ours is free
         self._reading_ahead = True
         try:
             while self._hop is not None:
@@ -191,8 +195,10 @@ class HttpClient:
         finally:
             self._reading_ahead = False
 
-    def _announce_long_wait(self) -> float | None:
-        """Reactor idle hook: the running hop's wait is shown once it has lasted."""
+    def _before_sleep(self) -> float | None:
+        """Reactor idle hook: round trips recorded, and the running hop's wait shown
+        once it has lasted."""
+        self._trips.flush()
         hop = self._hop
         if hop is None or not hop.quiet_since:
             return None

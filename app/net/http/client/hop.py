@@ -28,9 +28,9 @@ from app.net.http.client.response import (
     ResponseReader,
 )
 from app.net.http.client.result import Failure, Phase, Timing
+from app.net.http.client.trip_queue import TripQueue
 from app.net.http.head import ResponseHead
 from app.net.reactor import Reactor, Timer
-from app.net.round_trips import RoundTripRecorder
 from app.net.stream import BytesMessage, Outgoing, StreamFailure
 
 REUSED = OpenTiming(None, None, None)  # no DNS, connect or TLS on a reused connection
@@ -75,7 +75,7 @@ class Hop:
         on_activity: Callable[[str], None],
         on_request_sent: Callable[[], None],
         done: Callable[[HopOutcome], None],
-        round_trips: RoundTripRecorder | None = None,
+        round_trips: TripQueue | None = None,
     ) -> None:
         self._reactor = reactor
         self._pool = pool
@@ -393,15 +393,15 @@ class Hop:
         self._done(HopOutcome(None, failure, timing, self._reused, self.rows.local))
 
     def _record_round_trip(self, received: int, now: int, *, answered: bool = True) -> None:
-        recorder = self._round_trips
-        if recorder is None or not self._t_send:
+        trips = self._round_trips
+        if trips is None or not self._t_send:
             return  # nothing was sent: no round trip began
         request = self.request
-        recorder.sent(0, self._t_send, len(request.head.data) + len(request.body))
+        size = len(request.head.data) + len(request.body)
         if answered:
-            recorder.received(0, now, received)
+            trips.answered(self._t_send, size, now, received)
         else:
-            recorder.closed(0)  # sent and never answered: lost
+            trips.lost(self._t_send, size)
 
     def _log_received(
         self, head: ResponseHead | None, body_size: int, now: int, *, partial: bool
