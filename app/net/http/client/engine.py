@@ -17,9 +17,10 @@ from app.net.address import format_peer
 from app.net.events import EventSink, LogEvent
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection, ConnectionPool
-from app.net.http.client.hop import Hop, HopOutcome
+from app.net.http.client.hop import DEFAULT_SPOOL, Hop, HopOutcome
 from app.net.http.client.request_head import PreparedRequest, build_head, check_request
 from app.net.http.client.result import ExchangeResult, Failure, Phase, RequestSpec, Timing
+from app.net.http.client.spool import SpoolPolicy, remove_quietly
 from app.net.http.client.status import HttpClientStatus
 from app.net.http.client.target import Target, TargetError, parse_target, redirect_url
 from app.net.http.client.trip_queue import TripQueue
@@ -56,6 +57,7 @@ class HttpClient:
         on_finished: FinishedCallback,
         sink_many: Callable[[list[LogEvent]], None] | None = None,
         on_round_trips: Callable[[RoundTripSnapshot], None] | None = None,
+        spool: SpoolPolicy = DEFAULT_SPOOL,
     ) -> None:
         self._reactor = reactor
         # Each hop is a round trip: the request's first byte handed to the socket to the
@@ -77,6 +79,8 @@ class HttpClient:
         self._activity = ""
         self._reading_ahead = False
         self._ahead_due = False
+        self._spool = spool
+        self._body_file = ""  # the last result's spooled body, removed when replaced
         reactor.add_idle_hook(self._before_sleep)
 
     @property
@@ -129,6 +133,8 @@ class HttpClient:
         self._spec = None
         self._pool.close_all()
         self._trips.flush()
+        remove_quietly(self._body_file)
+        self._body_file = ""
         if self._watchdog is not None:
             self._watchdog.cancel()
             self._watchdog = None
@@ -160,6 +166,7 @@ class HttpClient:
             self._read_ahead,
             self._hop_done,
             self._trips,
+            self._spool,
         )
         self._hop = hop
         hop.start()
@@ -250,6 +257,8 @@ class HttpClient:
                 None,  # failure
                 False,  # cancelled
                 response.body_truncated,
+                response.body_file,
+                response.body_size,
             ),
         )
         follow = self._spec.follow_redirects and line.status in REDIRECT_STATUSES
@@ -257,6 +266,8 @@ class HttpClient:
         if not location:
             self._finish(result)
             return
+        remove_quietly(result.body_file)  # a redirect's own body is not shown
+        result = result._replace(body_file="")
         if len(self._redirects) >= MAX_REDIRECTS:
             reason = (
                 f"More than {MAX_REDIRECTS} redirects (a loop?); the last one pointed to {location}"
@@ -327,6 +338,9 @@ class HttpClient:
         )
 
     def _finish(self, result: ExchangeResult) -> None:
+        if self._body_file != result.body_file:  # the new response replaces the last one
+            remove_quietly(self._body_file)
+            self._body_file = result.body_file
         self._spec = None
         self._headers = ()
         self._activity = ""

@@ -28,11 +28,13 @@ from app.net.http.client.response import (
     ResponseReader,
 )
 from app.net.http.client.result import Failure, Phase, Timing
+from app.net.http.client.spool import SpoolPolicy
 from app.net.http.client.trip_queue import TripQueue
 from app.net.http.head import ResponseHead
 from app.net.reactor import Reactor, Timer
 from app.net.stream import BytesMessage, Outgoing, StreamFailure
 
+DEFAULT_SPOOL = SpoolPolicy()
 REUSED = OpenTiming(None, None, None)  # no DNS, connect or TLS on a reused connection
 # How long a large body waits for 100 Continue before it is sent anyway (RFC 9110 §10.1.1).
 CONTINUE_WAIT_S = 1.0
@@ -48,10 +50,12 @@ _ACTIVITY = {
 
 class HopResponse(NamedTuple):
     head: ResponseHead
-    body: bytes  # decoded for display, bounded
+    body: bytes  # decoded, its first part when it was spooled
     body_truncated: bool
     wire_size: int
     content_encoding: str
+    body_file: str  # the whole body, when it is larger than what `body` keeps
+    body_size: int  # the whole body's size, decoded
 
 
 class HopOutcome(NamedTuple):
@@ -76,6 +80,7 @@ class Hop:
         on_request_sent: Callable[[], None],
         done: Callable[[HopOutcome], None],
         round_trips: TripQueue | None = None,
+        spool: SpoolPolicy = DEFAULT_SPOOL,
     ) -> None:
         self._reactor = reactor
         self._pool = pool
@@ -86,6 +91,7 @@ class Hop:
         self._on_request_sent = on_request_sent  # the engine then has it `read_ahead()`
         self._done = done
         self._round_trips = round_trips
+        self._spool = spool
         target = request.target
         self.peer = format_peer(target.host, target.port)
         self.phase = Phase.RESOLVE
@@ -319,7 +325,9 @@ class Hop:
             self._body_skipped = True
         if not self._parts_due:
             self._log_sent()
-        self._collector = BodyCollector(self._reader.content_encoding)
+        self._collector = BodyCollector(
+            self._reader.content_encoding, self._spool.over, self._spool
+        )
         self._set_phase(Phase.BODY, announce=False)
 
     def _cancel_continue(self) -> None:
@@ -342,7 +350,16 @@ class Hop:
         if collector.note:
             self._log(rows.info(collector.note, self.peer))
         response = _NEW_TUPLE(
-            HopResponse, (head, body, collector.truncated, wire_size, collector.encoding)
+            HopResponse,
+            (
+                head,
+                body,
+                collector.truncated,
+                wire_size,
+                collector.encoding,
+                collector.body_file,
+                collector.size,
+            ),
         )
         self._release(keep=self._reusable())
         self._live = False
@@ -424,6 +441,8 @@ class Hop:
 
     def _release(self, *, keep: bool) -> None:
         self._cancel_continue()
+        if not self._live and self._collector is not None and not self._reader.done:
+            self._collector.discard()  # failed or aborted mid-body: no file left behind
         if self._opener is not None:
             self._opener.cancel()
             self._opener = None

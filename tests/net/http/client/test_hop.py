@@ -8,12 +8,14 @@ import socket
 import threading
 import zlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from app.net.events import Kind
 from app.net.http.client.result import Phase, RequestSpec
 from app.net.http.client.rows import RAW_ROW_LIMIT
+from app.net.http.client.spool import SPOOL_OVER
 from app.net.http.client.status import HttpClientStatus
 from app.units import format_bytes
 from tests.net.http.client.peers import (
@@ -313,7 +315,10 @@ def test_a_large_download_keeps_its_size_and_bounds_its_row(
 ) -> None:
     server = serve(big_download)
     result = client.get(server.url + "/")
-    assert result.ok and len(result.body) == 20 * 1024 * 1024 == result.wire_size
+    assert result.ok and result.body_size == 20 * 1024 * 1024 == result.wire_size
+    # The first part in memory for display, the whole body in the spool file.
+    assert len(result.body) == SPOOL_OVER and result.body_truncated
+    assert Path(result.body_file).read_bytes() == b"d" * result.body_size
     (row,) = client.events(Kind.RECEIVED)
     assert len(row.data) == RAW_ROW_LIMIT < row.size
     assert row.message.startswith("200 OK · 21.0 MB · ")
