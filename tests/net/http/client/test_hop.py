@@ -7,7 +7,7 @@ import gzip
 import socket
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,21 +29,6 @@ from tests.net.http.client.peers import (
 from tests.net.reactor_harness import poll_until
 
 BIG = b"B" * (1024 * 1024 + 10)  # over the 100-continue threshold
-
-
-@pytest.fixture
-def serve() -> Iterator[
-    Callable[[Callable[[socket.socket, ScriptedServer], None]], ScriptedServer]
-]:
-    made: list[ScriptedServer] = []
-
-    def start(handler: Callable[[socket.socket, ScriptedServer], None]) -> ScriptedServer:
-        made.append(ScriptedServer(handler))
-        return made[-1]
-
-    yield start
-    for server in made:
-        server.close()
 
 
 def once(response: bytes, close: bool = True) -> Callable[[socket.socket, ScriptedServer], None]:
