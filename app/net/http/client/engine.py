@@ -17,7 +17,8 @@ from app.net.address import format_peer
 from app.net.events import EventSink, LogEvent
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection, ConnectionPool
-from app.net.http.client.hop import DEFAULT_SPOOL, Hop, HopOutcome
+from app.net.http.client.hop import DEFAULT_SPOOL, Hop
+from app.net.http.client.hop_outcome import HopOutcome
 from app.net.http.client.request_head import PreparedRequest, build_head, check_request
 from app.net.http.client.result import ExchangeResult, Failure, Phase, RequestSpec, Timing
 from app.net.http.client.spool import SpoolPolicy, remove_quietly

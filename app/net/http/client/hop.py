@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import NamedTuple
 
 from app.net.address import format_peer
 from app.net.events import EventSink, LogEvent
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection, ConnectionPool
 from app.net.http.client.decoding import BodyCollector
-from app.net.http.client.opener import ConnectionOpener, OpenTiming, elapsed_ms
+from app.net.http.client.hop_outcome import ACTIVITY, REUSED, HopOutcome, hop_timing, response_of
+from app.net.http.client.opener import ConnectionOpener, OpenTiming
 from app.net.http.client.request_head import IDEMPOTENT_METHODS, PreparedRequest
 from app.net.http.client.response import (
     BodyPiece,
@@ -29,41 +29,16 @@ from app.net.http.client.response import (
 )
 from app.net.http.client.result import Failure, Phase, Timing
 from app.net.http.client.spool import SpoolPolicy
-from app.net.http.client.trip_queue import TripQueue
+from app.net.http.client.trip_queue import LOST, TripQueue
 from app.net.http.head import ResponseHead
 from app.net.reactor import Reactor, Timer
 from app.net.stream import BytesMessage, Outgoing, StreamFailure
 
 DEFAULT_SPOOL = SpoolPolicy()
-REUSED = OpenTiming(None, None, None)  # no DNS, connect or TLS on a reused connection
 # How long a large body waits for 100 Continue before it is sent anyway (RFC 9110 §10.1.1).
 CONTINUE_WAIT_S = 1.0
 
 _NEW_TUPLE = tuple.__new__  # a NamedTuple from C, every field given: one per exchange each
-
-_ACTIVITY = {
-    Phase.SEND: "Sending the request…",
-    Phase.WAIT: "Waiting for the response…",
-    Phase.BODY: "Reading the body…",
-}
-
-
-class HopResponse(NamedTuple):
-    head: ResponseHead
-    body: bytes  # decoded, its first part when it was spooled
-    body_truncated: bool
-    wire_size: int
-    content_encoding: str
-    body_file: str  # the whole body, when it is larger than what `body` keeps
-    body_size: int  # the whole body's size, decoded
-
-
-class HopOutcome(NamedTuple):
-    response: HopResponse | None
-    failure: Failure | None
-    timing: Timing
-    reused: bool
-    local: str = ""  # the connection's local address, when there was one
 
 
 class Hop:
@@ -166,7 +141,7 @@ class Hop:
         self.phase = phase
         self.deadline = time.monotonic() + self.request.timeout_s
         if announce:
-            self._on_activity(activity or _ACTIVITY[phase])
+            self._on_activity(activity or ACTIVITY[phase])
 
     def announce(self) -> None:
         """Show the current phase's activity now (the engine, for a wait that lasted)."""
@@ -175,7 +150,7 @@ class Hop:
     def _announce(self) -> None:
         self.quiet_since = 0.0
         if self._live:
-            self._on_activity(_ACTIVITY.get(self.phase, ""))
+            self._on_activity(ACTIVITY.get(self.phase, ""))
 
     def _open(self) -> None:
         request = self.request
@@ -342,25 +317,10 @@ class Hop:
         body = collector.finish()
         if not self.rows.sent_logged:
             self._log_sent()
-        now = time.perf_counter_ns()
-        timing = self._timing(now)
-        wire_size = collector.wire_size
-        self._record_round_trip(wire_size, now)
-        self._log_received(head, wire_size, now, partial=False)
+        timing = self._account(collector.wire_size, partial=False)
         if collector.note:
             self._log(rows.info(collector.note, self.peer))
-        response = _NEW_TUPLE(
-            HopResponse,
-            (
-                head,
-                body,
-                collector.truncated,
-                wire_size,
-                collector.encoding,
-                collector.body_file,
-                collector.size,
-            ),
-        )
+        response = response_of(head, body, collector)
         self._release(keep=self._reusable())
         self._live = False
         self._done(_NEW_TUPLE(HopOutcome, (response, None, timing, self._reused, "")))
@@ -399,45 +359,26 @@ class Hop:
         if not self._live:
             return
         self._live = False
-        now = time.perf_counter_ns()
-        timing = self._timing(now)
-        self._record_round_trip(0, now, answered=False)
-        if self.rows.received_any:
-            body_size = self._collector.wire_size if self._collector else 0
-            self._log_received(self._reader.head, body_size, now, partial=True)
+        timing = self._account(LOST, partial=True)
         self._release(keep=False)
         failure = Failure(self.phase, reason)
         self._done(HopOutcome(None, failure, timing, self._reused, self.rows.local))
 
-    def _record_round_trip(self, received: int, now: int, *, answered: bool = True) -> None:
+    def _account(self, received: int, *, partial: bool) -> Timing:
+        """The hop's end: its round trip (`received` bytes, LOST when unanswered), its
+        received row (for a failure, when anything came) and its timing."""
+        now = time.perf_counter_ns()
         trips = self._round_trips
-        if trips is None or not self._t_send:
-            return  # nothing was sent: no round trip began
-        request = self.request
-        size = len(request.head.data) + len(request.body)
-        if answered:
-            trips.answered(self._t_send, size, now, received)
-        else:
-            trips.lost(self._t_send, size)
-
-    def _log_received(
-        self, head: ResponseHead | None, body_size: int, now: int, *, partial: bool
-    ) -> None:
-        elapsed = (now - self._t_start) / 1e9
-        self.rows.log_received(head, self._reader.received, body_size, elapsed, partial)
-
-    def _timing(self, now: int) -> Timing:
-        first = self._t_first
-        written = self._t_written or first
-        return _NEW_TUPLE(
-            Timing,
-            (
-                *self._opened_timing,
-                elapsed_ms(written, first) if first and written else None,
-                elapsed_ms(first, now) if first and self._reader.done else None,
-                elapsed_ms(self._t_start, now),
-            ),
-        )
+        if trips is not None and self._t_send:  # else nothing was sent: no round trip
+            size = len(self.request.head.data) + len(self.request.body)
+            trips.add(self._t_send, size, now, received)
+        reader = self._reader
+        if not partial or self.rows.received_any:
+            body_size = self._collector.wire_size if self._collector else 0
+            elapsed = (now - self._t_start) / 1e9
+            self.rows.log_received(reader.head, reader.received, body_size, elapsed, partial)
+        opened, start = self._opened_timing, self._t_start
+        return hop_timing(opened, start, self._t_written, self._t_first, now, done=reader.done)
 
     def _release(self, *, keep: bool) -> None:
         self._cancel_continue()

@@ -24,11 +24,9 @@ class TripQueue:
     def __len__(self) -> int:
         return len(self._due)
 
-    def answered(self, sent_ns: int, sent_size: int, received_ns: int, received: int) -> None:
+    def add(self, sent_ns: int, sent_size: int, received_ns: int, received: int) -> None:
+        """`received` bytes answered at `received_ns`; LOST: sent and never answered."""
         self._due.append((sent_ns, sent_size, received_ns, received))
-
-    def lost(self, sent_ns: int, sent_size: int) -> None:
-        self._due.append((sent_ns, sent_size, 0, LOST))
 
     def flush(self) -> None:
         if not self._due:

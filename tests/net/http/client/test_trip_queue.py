@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.net.http.client.trip_queue import TripQueue
+from app.net.http.client.trip_queue import LOST, TripQueue
 from app.net.reactor import Reactor
 from app.net.round_trips import RoundTripRecorder
 
@@ -12,9 +12,9 @@ def test_round_trips_reach_the_recorder_when_flushed_answered_and_lost() -> None
     try:
         recorder = RoundTripRecorder(reactor, None, reply_timeout=None)
         trips = TripQueue(recorder)
-        trips.answered(1_000, 80, 3_000, 14)
-        trips.lost(5_000, 80)
-        trips.answered(7_000, 80, 12_000, 14)
+        trips.add(1_000, 80, 3_000, 14)
+        trips.add(5_000, 80, 6_000, LOST)
+        trips.add(7_000, 80, 12_000, 14)
         assert len(trips) == 3 and recorder.snapshot().replies == 0
         trips.flush()
         snapshot = recorder.snapshot()
