@@ -27,8 +27,8 @@ def sent_row(
     peer: str, local: str, data: bytes, request_line: str, size: int | None = None
 ) -> LogEvent:
     total = len(data) if size is None else size
-    fields = (time.time(), SOURCE, Kind.SENT, peer, data, request_line, total)
-    return _NEW_TUPLE(LogEvent, (*fields, head_text(data), local, False))
+    sent = (time.time(), SOURCE, Kind.SENT, peer, data, request_line, total)
+    return _NEW_TUPLE(LogEvent, (*sent, head_text(data), local, False))
 
 
 def received_row(
@@ -50,8 +50,8 @@ def received_row(
         what = "body so far" if partial else ""
         message = f"{status} · {format_bytes(body_size)}{' ' + what if what else ''}"
         message += f" · {format_duration(elapsed_s)}"
-    fields = (time.time(), SOURCE, Kind.RECEIVED, peer, raw, message, size)
-    return _NEW_TUPLE(LogEvent, (*fields, head_text(raw), local, partial))
+    received = (time.time(), SOURCE, Kind.RECEIVED, peer, raw, message, size)
+    return _NEW_TUPLE(LogEvent, (*received, head_text(raw), local, partial))
 
 
 def reused(peer: str, local: str, exchanges: int) -> LogEvent:
