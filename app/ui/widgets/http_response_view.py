@@ -7,9 +7,11 @@ shown is bounded (response_body.py), and Save body… writes the whole body on a
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -33,11 +35,13 @@ from app.ui.widgets.response_body import (
     head_text,
     render_body,
     transfer_note,
+    whole_size,
 )
 from app.units import format_bytes
 
 # Smaller bodies render at once in the GUI thread (well under a millisecond).
 INLINE_RENDER = 64 * 1024
+COPY_CHUNK = 1024 * 1024  # a spooled body is copied a megabyte at a time
 
 
 class _Courier(QObject):
@@ -148,20 +152,36 @@ class ResponseView(QWidget):
             self.text.ensureCursorVisible()
 
     def save_body(self, path: Path) -> None:
-        """Write the whole body to `path` on a thread; the note says how it went."""
+        """Write the whole body to `path` on a thread; the note says how it went.
+
+        A body the engine spooled (larger than what the result holds) is copied from
+        its file, opened here first: the engine may remove the file once a newer
+        response arrives, and an open file stays readable to the end of the copy."""
         result = self._result
         if result is None:
             return
+        size = whole_size(result)
+        source: BinaryIO | None = None
+        if result.body_file:
+            try:
+                source = open(result.body_file, "rb")  # noqa: SIM115 (closed by the thread)
+            except OSError as exc:
+                self.note.setText(f"Could not save {path.name}: {exc.strerror or exc}")
+                return
         body = result.body
 
         def write() -> str:
             try:
-                path.write_bytes(body)
+                if source is None:
+                    path.write_bytes(body)
+                else:
+                    with source, open(path, "wb") as target:
+                        shutil.copyfileobj(source, target, COPY_CHUNK)
             except OSError as exc:
                 return f"Could not save {path.name}: {exc.strerror or exc}"
-            return f"Saved {format_bytes(len(body))} to {path}"
+            return f"Saved {format_bytes(size)} to {path}"
 
-        self.note.setText(f"Saving {format_bytes(len(body))}…")
+        self.note.setText(f"Saving {format_bytes(size)}…")
         run_on_thread("save body", write, self._on_saved)
 
     def current_format(self) -> BodyFormat:

@@ -142,16 +142,26 @@ def render_body(body: bytes, fmt: BodyFormat, content_type: str = "") -> Rendere
 def transfer_note(result: ExchangeResult) -> str:
     """How the body arrived when that differs from what is shown: compressed, redirected."""
     parts = []
-    if result.content_encoding and result.wire_size != len(result.body):
+    if result.content_encoding and result.wire_size != whole_size(result):
         parts.append(
             f"{result.content_encoding}: {format_bytes(result.wire_size)} on the wire, "
-            f"{format_bytes(len(result.body))} decoded"
+            f"{format_bytes(whole_size(result))} decoded"
         )
-    if result.body_truncated:
+    if result.body_file:
+        parts.append(
+            f"{format_bytes(whole_size(result))} in all, kept in a temporary file: "
+            "Save body… writes all of it"
+        )
+    elif result.body_truncated:
         parts.append(f"only the first {format_bytes(len(result.body))} of the body were kept")
     if result.redirects:
         parts.append(f"after {plural(len(result.redirects), 'redirect')} to {result.url}")
     return "; ".join(parts)
+
+
+def whole_size(result: ExchangeResult) -> int:
+    """The whole body's size: what Save body… writes."""
+    return result.body_size if result.body_file else len(result.body)
 
 
 def failure_text(result: ExchangeResult) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,35 @@ def test_a_large_body_is_shown_in_part_and_saved_whole(qtbot: QtBot, tmp_path: P
     qtbot.waitUntil(lambda: widget.note.text().startswith("Saved"))
     assert target.read_bytes() == body
     assert widget.note.text() == f"Saved 3.0 MB to {target}"
+
+
+def test_a_spooled_body_is_saved_whole_from_its_file_even_once_removed(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    whole = os.urandom(3 * 1024 * 1024)
+    spool = tmp_path / "socket-tester-body-x.bin"
+    spool.write_bytes(whole)
+    first = whole[: 1024 * 1024]
+    widget = view(qtbot)
+    widget.show_result(
+        result(
+            first,
+            "application/octet-stream",
+            body_truncated=True,
+            body_file=str(spool),
+            body_size=len(whole),
+        )
+    )
+    qtbot.waitUntil(lambda: "in all, kept in a temporary file" in widget.note.text())
+    assert "3.1 MB in all" in widget.note.text()
+    target = tmp_path / "body.bin"
+    widget.save_body(target)
+    spool.unlink()  # the engine removes it when a newer response arrives: the copy goes on
+    qtbot.waitUntil(lambda: widget.note.text().startswith("Saved"))
+    assert widget.note.text() == f"Saved 3.1 MB to {target}"
+    assert hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(whole).digest()
+    widget.save_body(tmp_path / "again.bin")  # the file is gone now: said, not raised
+    assert widget.note.text().startswith("Could not save again.bin: ")
 
 
 def test_a_save_that_fails_says_why(qtbot: QtBot, tmp_path: Path) -> None:

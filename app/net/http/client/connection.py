@@ -159,15 +159,14 @@ class ConnectionPool:
 
     def take(self, origin: Origin) -> ClientConnection | None:
         """An idle connection to `origin` the server has not closed, else None."""
-        while True:
-            conn = next((c for c, key in self._idle.items() if key == origin), None)
-            if conn is None:
-                return None
-            del self._idle[conn]
+        idle = self._idle
+        for conn in [c for c, key in idle.items() if key == origin]:
+            del idle[conn]
             conn.on_idle_loss = None
             if conn.still_open():
                 return conn
             conn.close()
+        return None
 
     def put(self, conn: ClientConnection) -> None:
         conn.user = None

@@ -17,21 +17,30 @@ from app.net.address import format_peer
 from app.net.events import EventSink, LogEvent
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection, ConnectionPool
-from app.net.http.client.hop import Hop, HopOutcome
+from app.net.http.client.hop import DEFAULT_SPOOL, Hop
+from app.net.http.client.hop_outcome import HopOutcome
 from app.net.http.client.request_head import PreparedRequest, build_head, check_request
 from app.net.http.client.result import ExchangeResult, Failure, Phase, RequestSpec, Timing
+from app.net.http.client.spool import SpoolPolicy, remove_quietly
 from app.net.http.client.status import HttpClientStatus
 from app.net.http.client.target import Target, TargetError, parse_target, redirect_url
+from app.net.http.client.trip_queue import TripQueue
 from app.net.reactor import Reactor, Timer
 from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
 
 MAX_REDIRECTS = 10
+# A wait for the answer is shown once it lasts this long: on loopback most answers come
+# sooner, and a status each would force a log batch and a signal per exchange.
+ANNOUNCE_WAIT_AFTER_S = 0.01
 IDLE = HttpClientStatus(False)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Dropped when a redirect goes to another origin: they were meant for the first one.
 _ORIGIN_BOUND = frozenset({"authorization", "proxy-authorization", "cookie", "host"})
 # Dropped when a redirect turns the request into a GET without a body.
 _BODY_HEADERS = frozenset({"content-length", "content-type", "transfer-encoding", "expect"})
+
+# A NamedTuple from C, every field given in order: the records of each exchange.
+_NEW_TUPLE = tuple.__new__
 
 StatusCallback = Callable[[HttpClientStatus], None]
 FinishedCallback = Callable[[ExchangeResult], None]
@@ -49,12 +58,14 @@ class HttpClient:
         on_finished: FinishedCallback,
         sink_many: Callable[[list[LogEvent]], None] | None = None,
         on_round_trips: Callable[[RoundTripSnapshot], None] | None = None,
+        spool: SpoolPolicy = DEFAULT_SPOOL,
     ) -> None:
         self._reactor = reactor
         # Each hop is a round trip: the request's first byte handed to the socket to the
         # response's last byte. A hop that fails after sending is lost; the engine's own
         # timeout ends a silent one, so the recorder keeps no timer.
         self.round_trips = RoundTripRecorder(reactor, on_round_trips, reply_timeout=None)
+        self._trips = TripQueue(self.round_trips)  # recorded while the server works
         self._sink = sink
         self._sink_many = sink_many if sink_many is not None else self._sink_each
         self._on_status = on_status
@@ -69,6 +80,9 @@ class HttpClient:
         self._activity = ""
         self._reading_ahead = False
         self._ahead_due = False
+        self._spool = spool
+        self._body_file = ""  # the last result's spooled body, removed when replaced
+        reactor.add_idle_hook(self._before_sleep)
 
     @property
     def busy(self) -> bool:
@@ -119,6 +133,9 @@ class HttpClient:
             self._hop = None
         self._spec = None
         self._pool.close_all()
+        self._trips.flush()
+        remove_quietly(self._body_file)
+        self._body_file = ""
         if self._watchdog is not None:
             self._watchdog.cancel()
             self._watchdog = None
@@ -149,7 +166,8 @@ class HttpClient:
             self._activity_changed,
             self._read_ahead,
             self._hop_done,
-            self.round_trips,
+            self._trips,
+            self._spool,
         )
         self._hop = hop
         hop.start()
@@ -174,6 +192,7 @@ class HttpClient:
         if self._reading_ahead:
             self._ahead_due = True
             return
+        self._trips.flush()  # the request has left: the server's turn, ours is free
         self._reading_ahead = True
         try:
             while self._hop is not None:
@@ -183,6 +202,19 @@ class HttpClient:
                     break
         finally:
             self._reading_ahead = False
+
+    def _before_sleep(self) -> float | None:
+        """Reactor idle hook: round trips recorded, and the running hop's wait shown
+        once it has lasted."""
+        self._trips.flush()
+        hop = self._hop
+        if hop is None or not hop.quiet_since:
+            return None
+        wait = hop.quiet_since + ANNOUNCE_WAIT_AFTER_S - time.monotonic()
+        if wait > 0:
+            return wait
+        hop.announce()
+        return None
 
     def _watch(self) -> None:
         self._watchdog = None
@@ -199,8 +231,7 @@ class HttpClient:
         assert hop is not None
         self._hop = None
         request = hop.request
-        hop_timing = outcome.timing
-        timing = Timing(*hop_timing[:-1], self._elapsed_ms())
+        timing = _NEW_TUPLE(Timing, (*outcome.timing[:5], self._elapsed_ms()))
         if outcome.failure is not None:
             self._fail(
                 request.method, request.target.url, outcome.failure, timing, local=outcome.local
@@ -210,25 +241,34 @@ class HttpClient:
         assert response is not None and self._spec is not None
         line = response.head.line
         headers = tuple(response.head.fields)
-        result = ExchangeResult(
-            request.target.url,
-            line.status,
-            line.reason,
-            line.version,
-            headers,
-            response.body,
-            response.wire_size,
-            response.content_encoding,
-            outcome.reused,
-            tuple(self._redirects),
-            timing,
-            body_truncated=response.body_truncated,
+        result = _NEW_TUPLE(
+            ExchangeResult,
+            (
+                request.target.url,
+                line.status,
+                line.reason,
+                line.version,
+                headers,
+                response.body,
+                response.wire_size,
+                response.content_encoding,
+                outcome.reused,
+                tuple(self._redirects),
+                timing,
+                None,  # failure
+                False,  # cancelled
+                response.body_truncated,
+                response.body_file,
+                response.body_size,
+            ),
         )
         follow = self._spec.follow_redirects and line.status in REDIRECT_STATUSES
         location = result.header("location") if follow else None
         if not location:
             self._finish(result)
             return
+        remove_quietly(result.body_file)  # a redirect's own body is not shown
+        result = result._replace(body_file="")
         if len(self._redirects) >= MAX_REDIRECTS:
             reason = (
                 f"More than {MAX_REDIRECTS} redirects (a loop?); the last one pointed to {location}"
@@ -299,6 +339,9 @@ class HttpClient:
         )
 
     def _finish(self, result: ExchangeResult) -> None:
+        if self._body_file != result.body_file:  # the new response replaces the last one
+            remove_quietly(self._body_file)
+            self._body_file = result.body_file
         self._spec = None
         self._headers = ()
         self._activity = ""

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import NamedTuple
 
 from app.net.address import format_peer
 from app.net.events import EventSink, LogEvent
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection, ConnectionPool
 from app.net.http.client.decoding import BodyCollector
-from app.net.http.client.opener import ConnectionOpener, OpenTiming, elapsed_ms
+from app.net.http.client.hop_outcome import ACTIVITY, REUSED, HopOutcome, hop_timing, response_of
+from app.net.http.client.opener import ConnectionOpener, OpenTiming
 from app.net.http.client.request_head import IDEMPOTENT_METHODS, PreparedRequest
 from app.net.http.client.response import (
     BodyPiece,
@@ -28,36 +28,17 @@ from app.net.http.client.response import (
     ResponseReader,
 )
 from app.net.http.client.result import Failure, Phase, Timing
+from app.net.http.client.spool import SpoolPolicy
+from app.net.http.client.trip_queue import LOST, TripQueue
 from app.net.http.head import ResponseHead
 from app.net.reactor import Reactor, Timer
-from app.net.round_trips import RoundTripRecorder
 from app.net.stream import BytesMessage, Outgoing, StreamFailure
 
-REUSED = OpenTiming(None, None, None)  # no DNS, connect or TLS on a reused connection
+DEFAULT_SPOOL = SpoolPolicy()
 # How long a large body waits for 100 Continue before it is sent anyway (RFC 9110 §10.1.1).
 CONTINUE_WAIT_S = 1.0
 
-_ACTIVITY = {
-    Phase.SEND: "Sending the request…",
-    Phase.WAIT: "Waiting for the response…",
-    Phase.BODY: "Reading the body…",
-}
-
-
-class HopResponse(NamedTuple):
-    head: ResponseHead
-    body: bytes  # decoded for display, bounded
-    body_truncated: bool
-    wire_size: int
-    content_encoding: str
-
-
-class HopOutcome(NamedTuple):
-    response: HopResponse | None
-    failure: Failure | None
-    timing: Timing
-    reused: bool
-    local: str = ""  # the connection's local address, when there was one
+_NEW_TUPLE = tuple.__new__  # a NamedTuple from C, every field given: one per exchange each
 
 
 class Hop:
@@ -73,7 +54,8 @@ class Hop:
         on_activity: Callable[[str], None],
         on_request_sent: Callable[[], None],
         done: Callable[[HopOutcome], None],
-        round_trips: RoundTripRecorder | None = None,
+        round_trips: TripQueue | None = None,
+        spool: SpoolPolicy = DEFAULT_SPOOL,
     ) -> None:
         self._reactor = reactor
         self._pool = pool
@@ -84,10 +66,14 @@ class Hop:
         self._on_request_sent = on_request_sent  # the engine then has it `read_ahead()`
         self._done = done
         self._round_trips = round_trips
+        self._spool = spool
         target = request.target
         self.peer = format_peer(target.host, target.port)
         self.phase = Phase.RESOLVE
         self.deadline = 0.0  # monotonic; the engine's watchdog enforces it
+        # Monotonic time the answer was found not there yet; the engine announces the
+        # wait only if it lasts (ANNOUNCE_WAIT_AFTER_S), 0 when nothing is due.
+        self.quiet_since = 0.0
         self._live = True
         self._retried = False
         self._opener: ConnectionOpener | None = None
@@ -137,7 +123,10 @@ class Hop:
         if self._live and self.phase is Phase.WAIT and conn is not None:
             conn.stream.read_now()
             if self._live and self.phase is Phase.WAIT:
-                self._announce()  # no answer yet: now the wait is worth showing
+                # No answer yet: the engine shows the wait if it lasts. Most answers come
+                # within the next loop turn, and a status for each would cost the GUI a
+                # forced batch and a signal per exchange for nothing a person could see.
+                self.quiet_since = time.monotonic()
 
     def time_out(self) -> None:
         self._fail(f"Timed out after {self.request.timeout_s:g} s")
@@ -152,11 +141,16 @@ class Hop:
         self.phase = phase
         self.deadline = time.monotonic() + self.request.timeout_s
         if announce:
-            self._on_activity(activity or _ACTIVITY[phase])
+            self._on_activity(activity or ACTIVITY[phase])
+
+    def announce(self) -> None:
+        """Show the current phase's activity now (the engine, for a wait that lasted)."""
+        self._announce()
 
     def _announce(self) -> None:
+        self.quiet_since = 0.0
         if self._live:
-            self._on_activity(_ACTIVITY.get(self.phase, ""))
+            self._on_activity(ACTIVITY.get(self.phase, ""))
 
     def _open(self) -> None:
         request = self.request
@@ -306,7 +300,9 @@ class Hop:
             self._body_skipped = True
         if not self._parts_due:
             self._log_sent()
-        self._collector = BodyCollector(self._reader.content_encoding)
+        self._collector = BodyCollector(
+            self._reader.content_encoding, self._spool.over, self._spool
+        )
         self._set_phase(Phase.BODY, announce=False)
 
     def _cancel_continue(self) -> None:
@@ -321,17 +317,13 @@ class Hop:
         body = collector.finish()
         if not self.rows.sent_logged:
             self._log_sent()
-        timing = self._timing()
-        self._record_round_trip(collector.wire_size, answered=True)
-        self._log_received(head, collector.wire_size, partial=False)
+        timing = self._account(collector.wire_size, partial=False)
         if collector.note:
             self._log(rows.info(collector.note, self.peer))
-        response = HopResponse(
-            head, body, collector.truncated, collector.wire_size, collector.encoding
-        )
+        response = response_of(head, body, collector)
         self._release(keep=self._reusable())
         self._live = False
-        self._done(HopOutcome(response, None, timing, self._reused))
+        self._done(_NEW_TUPLE(HopOutcome, (response, None, timing, self._reused, "")))
 
     def _reusable(self) -> bool:
         conn = self._conn
@@ -367,44 +359,31 @@ class Hop:
         if not self._live:
             return
         self._live = False
-        timing = self._timing()
-        self._record_round_trip(0, answered=False)
-        if self.rows.received_any:
-            body_size = self._collector.wire_size if self._collector else 0
-            self._log_received(self._reader.head, body_size, partial=True)
+        timing = self._account(LOST, partial=True)
         self._release(keep=False)
         failure = Failure(self.phase, reason)
         self._done(HopOutcome(None, failure, timing, self._reused, self.rows.local))
 
-    def _record_round_trip(self, received: int, *, answered: bool) -> None:
-        recorder = self._round_trips
-        if recorder is None or not self._t_send:
-            return  # nothing was sent: no round trip began
-        request = self.request
-        recorder.sent(0, self._t_send, len(request.head.data) + len(request.body))
-        if answered:
-            recorder.received(0, time.perf_counter_ns(), received)
-        else:
-            recorder.closed(0)  # sent and never answered: lost
-
-    def _log_received(self, head: ResponseHead | None, body_size: int, *, partial: bool) -> None:
-        elapsed = (time.perf_counter_ns() - self._t_start) / 1e9
-        self.rows.log_received(head, self._reader.received, body_size, elapsed, partial)
-
-    def _timing(self) -> Timing:
+    def _account(self, received: int, *, partial: bool) -> Timing:
+        """The hop's end: its round trip (`received` bytes, LOST when unanswered), its
+        received row (for a failure, when anything came) and its timing."""
         now = time.perf_counter_ns()
-        first = self._t_first
-        written = self._t_written or (first if first else 0)
-        opened = self._opened_timing
-        return Timing(
-            *opened,
-            elapsed_ms(written, first) if first and written else None,
-            elapsed_ms(first, now) if first and self._reader.done else None,
-            elapsed_ms(self._t_start, now),
-        )
+        trips = self._round_trips
+        if trips is not None and self._t_send:  # else nothing was sent: no round trip
+            size = len(self.request.head.data) + len(self.request.body)
+            trips.add(self._t_send, size, now, received)
+        reader = self._reader
+        if not partial or self.rows.received_any:
+            body_size = self._collector.wire_size if self._collector else 0
+            elapsed = (now - self._t_start) / 1e9
+            self.rows.log_received(reader.head, reader.received, body_size, elapsed, partial)
+        opened, start = self._opened_timing, self._t_start
+        return hop_timing(opened, start, self._t_written, self._t_first, now, done=reader.done)
 
     def _release(self, *, keep: bool) -> None:
         self._cancel_continue()
+        if not self._live and self._collector is not None and not self._reader.done:
+            self._collector.discard()  # failed or aborted mid-body: no file left behind
         if self._opener is not None:
             self._opener.cancel()
             self._opener = None

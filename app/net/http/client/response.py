@@ -18,6 +18,13 @@ RESPONSE_LIMITS = HeadLimits(
 )
 # Framed bodies are read whatever their size: what is kept of them is bounded elsewhere.
 NO_BODY_LIMIT = 1 << 62
+_NEW_TUPLE = tuple.__new__  # the events from C, without their NamedTuple's Python __new__
+
+# The last final head read (its bytes, the head, Content-Encoding, keeps-alive): a
+# keep-alive loop gets the same head again and again (a Date changes once a second), and
+# comparing its bytes costs far less than reading it. One entry, replaced whole, so a
+# reader in another thread sees the old entry or the new one, never half of one.
+_last_head: tuple[bytes, ResponseHead, str, bool] | None = None
 
 
 class Interim(NamedTuple):
@@ -86,9 +93,9 @@ class ResponseReader:
                     break
                 if isinstance(piece, EndOfBody):
                     self.done = True
-                    events.append(ResponseEnd(piece.trailers))
+                    events.append(_NEW_TUPLE(ResponseEnd, (piece.trailers,)))
                 else:
-                    events.append(BodyPiece(piece))
+                    events.append(_NEW_TUPLE(BodyPiece, (piece,)))
         except HttpError as exc:
             raise ResponseError(exc.reason) from None
         return events
@@ -107,17 +114,24 @@ class ResponseReader:
         raise ResponseError("The server closed the connection before the end of the body")
 
     def _read_head(self, events: list[ResponseEvent]) -> bool:
+        global _last_head
         raw = self._heads(self._buf)
         if raw is None:
             return False
-        head = read_response_head(raw, RESPONSE_LIMITS)
-        status = head.line.status
-        if 100 <= status < 200 and status != 101:
-            events.append(Interim(head))
-            return True
+        last = _last_head
+        if last is not None and last[0] == raw:
+            _, head, self.content_encoding, self.keeps_alive = last
+        else:
+            head = read_response_head(raw, RESPONSE_LIMITS)
+            status = head.line.status
+            if 100 <= status < 200 and status != 101:
+                events.append(Interim(head))
+                return True
+            self.content_encoding, self.keeps_alive = _head_facts(head)
+            _last_head = (raw, head, self.content_encoding, self.keeps_alive)
         self.head = head
-        self.content_encoding, self.keeps_alive = _head_facts(head)
-        events.append(FinalHead(head))
+        status = head.line.status
+        events.append(_NEW_TUPLE(FinalHead, (head,)))
         self._body = response_body_reader(
             self._method, status, head.line.version, head.fields, NO_BODY_LIMIT
         )

@@ -60,7 +60,7 @@ class ExchangeResult(NamedTuple):
     reason: str = ""
     version: str = ""
     headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""  # decoded for display: gzip/deflate undone, bounded (64 MB)
+    body: bytes = b""  # decoded: gzip/deflate undone; its first part when spooled (8 MB)
     wire_size: int = 0  # body bytes as they arrived, before decoding
     content_encoding: str = ""
     reused: bool = False  # the final hop went over a kept-alive connection
@@ -68,7 +68,12 @@ class ExchangeResult(NamedTuple):
     timing: Timing = Timing()
     failure: Failure | None = None
     cancelled: bool = False
-    body_truncated: bool = False  # `body` was cut at the display limit
+    body_truncated: bool = False  # `body` is not the whole body (see body_file)
+    # The whole decoded body in a temporary file when it was larger than `body` keeps,
+    # "" otherwise (or when it could not be written: the log says why). The engine
+    # removes the file when its next exchange ends and when it closes.
+    body_file: str = ""
+    body_size: int = 0  # the whole decoded body's size, in `body` and `body_file`
 
     @property
     def ok(self) -> bool:

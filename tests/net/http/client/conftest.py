@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.net.http.client.peers import ClientLoop
+from tests.net.http.client.peers import ClientLoop, ScriptedServer
 
 
 @pytest.fixture
@@ -14,3 +15,18 @@ def client() -> Iterator[ClientLoop]:
     made = ClientLoop()
     yield made
     made.close()
+
+
+@pytest.fixture
+def serve() -> Iterator[
+    Callable[[Callable[[socket.socket, ScriptedServer], None]], ScriptedServer]
+]:
+    made: list[ScriptedServer] = []
+
+    def start(handler: Callable[[socket.socket, ScriptedServer], None]) -> ScriptedServer:
+        made.append(ScriptedServer(handler))
+        return made[-1]
+
+    yield start
+    for server in made:
+        server.close()

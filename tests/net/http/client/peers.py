@@ -13,7 +13,9 @@ from collections.abc import Callable
 
 from app.net.events import Kind, LogEvent
 from app.net.http.client.engine import HttpClient
+from app.net.http.client.hop import DEFAULT_SPOOL
 from app.net.http.client.result import ExchangeResult, RequestSpec
+from app.net.http.client.spool import SpoolPolicy
 from tests.net.reactor_harness import ReactorThread
 
 Handler = Callable[[socket.socket, "ScriptedServer"], None]
@@ -109,11 +111,11 @@ class ScriptedServer:
 class ClientLoop:
     """An HttpClient on its own ReactorThread; `exchange()` blocks the test until done."""
 
-    def __init__(self) -> None:
+    def __init__(self, spool: SpoolPolicy = DEFAULT_SPOOL) -> None:
         self.loop = ReactorThread().start()
         # Results go to the harness's states too, so waiting on them is its wait_for.
         self.client = HttpClient(
-            self.loop.reactor, self.loop.sink, self.loop.on_state, self.loop.on_state
+            self.loop.reactor, self.loop.sink, self.loop.on_state, self.loop.on_state, spool=spool
         )
         self.loop.closers.append(self.client.close)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from pathlib import Path
 
 from app.net.http.client.decoding import BodyCollector
+from app.net.http.client.spool import SpoolPolicy
 
 TEXT = b"Hello, client! " * 2000
 
@@ -66,3 +68,36 @@ def test_an_unknown_encoding_is_not_decoded() -> None:
     collector = collect("br", b"\x8b\x02\x80")
     assert collector.finish() == b"\x8b\x02\x80"
     assert collector.note.startswith("Content-Encoding br is not decoded")
+
+
+def spooled(encoding: str, wire: bytes, policy: SpoolPolicy, piece: int = 65536) -> BodyCollector:
+    collector = BodyCollector(encoding, policy.over, policy)
+    for i in range(0, len(wire), piece):
+        collector.add(wire[i : i + piece])
+    return collector
+
+
+def test_a_large_gzip_body_is_spooled_decoded_and_whole(tmp_path: Path) -> None:
+    text = b"".join(b"line %d of a long log\n" % n for n in range(400_000))  # ~9 MB
+    wire = gzip.compress(text)
+    collector = spooled("gzip", wire, SpoolPolicy(str(tmp_path), over=1_000_000))
+    body = collector.finish()
+    assert body == text[:1_000_000] and collector.truncated and not collector.cut
+    assert collector.size == len(text) and collector.wire_size == len(wire) < len(text)
+    assert Path(collector.body_file).read_bytes() == text and not collector.note
+
+
+def test_a_bomb_is_cut_at_the_inflation_cap_even_with_a_spool(tmp_path: Path) -> None:
+    wire = gzip.compress(b"\0" * 50_000_000)
+    policy = SpoolPolicy(str(tmp_path), over=100_000, max_inflated=3_000_000)
+    collector = spooled("gzip", wire, policy, piece=4096)
+    assert len(collector.finish()) == 100_000 and collector.cut
+    assert collector.size == 3_000_000 == Path(collector.body_file).stat().st_size
+    assert "cut at 3,000,000 bytes" in collector.note
+
+
+def test_a_discarded_spool_leaves_no_file(tmp_path: Path) -> None:
+    collector = spooled("", b"x" * 300_000, SpoolPolicy(str(tmp_path), over=100_000))
+    assert list(tmp_path.iterdir())  # spooling while the body flows
+    collector.discard()
+    assert list(tmp_path.iterdir()) == []

@@ -7,13 +7,15 @@ import gzip
 import socket
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from app.net.events import Kind
 from app.net.http.client.result import Phase, RequestSpec
 from app.net.http.client.rows import RAW_ROW_LIMIT
+from app.net.http.client.spool import SPOOL_OVER
 from app.net.http.client.status import HttpClientStatus
 from app.units import format_bytes
 from tests.net.http.client.peers import (
@@ -27,21 +29,6 @@ from tests.net.http.client.peers import (
 from tests.net.reactor_harness import poll_until
 
 BIG = b"B" * (1024 * 1024 + 10)  # over the 100-continue threshold
-
-
-@pytest.fixture
-def serve() -> Iterator[
-    Callable[[Callable[[socket.socket, ScriptedServer], None]], ScriptedServer]
-]:
-    made: list[ScriptedServer] = []
-
-    def start(handler: Callable[[socket.socket, ScriptedServer], None]) -> ScriptedServer:
-        made.append(ScriptedServer(handler))
-        return made[-1]
-
-    yield start
-    for server in made:
-        server.close()
 
 
 def once(response: bytes, close: bool = True) -> Callable[[socket.socket, ScriptedServer], None]:
@@ -313,7 +300,10 @@ def test_a_large_download_keeps_its_size_and_bounds_its_row(
 ) -> None:
     server = serve(big_download)
     result = client.get(server.url + "/")
-    assert result.ok and len(result.body) == 20 * 1024 * 1024 == result.wire_size
+    assert result.ok and result.body_size == 20 * 1024 * 1024 == result.wire_size
+    # The first part in memory for display, the whole body in the spool file.
+    assert len(result.body) == SPOOL_OVER and result.body_truncated
+    assert Path(result.body_file).read_bytes() == b"d" * result.body_size
     (row,) = client.events(Kind.RECEIVED)
     assert len(row.data) == RAW_ROW_LIMIT < row.size
     assert row.message.startswith("200 OK · 21.0 MB · ")

@@ -118,3 +118,18 @@ def test_server_keeps_alive(version: str, connection: str, kept: bool) -> None:
     reader = ResponseReader("GET")
     reader.feed(f"{version} 200 OK\r\n{header}Content-Length: 0\r\n\r\n".encode())
     assert reader.head is not None and server_keeps_alive(reader.head) is kept
+
+
+def test_the_same_head_again_is_read_alike_and_a_different_one_is_not_confused() -> None:
+    keep = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Encoding: gzip\r\n\r\nab"
+    close = b"HTTP/1.1 404 Not Found\r\nContent-Length: 1\r\nConnection: close\r\n\r\nc"
+    seen = []
+    for data in (keep, keep, close, keep):
+        reader = ResponseReader("GET")
+        events = reader.feed(data)
+        assert reader.done and reader.head is not None
+        seen.append((reader.head.line.status, reader.content_encoding, reader.keeps_alive))
+        assert body_of(events) == data[data.index(b"\r\n\r\n") + 4 :]
+    assert seen == [(200, "gzip", True), (200, "gzip", True), (404, "", False), (200, "gzip", True)]
+    head_reader = ResponseReader("HEAD")  # the same head, another method: no body
+    assert body_of(head_reader.feed(keep[:-2])) == b"" and head_reader.done
