@@ -169,7 +169,7 @@ class LogPane(QWidget):
         if filtered and self.filter_model.spec.active:
             self.filter_model.finish()
             return self.filter_model.matching_events()
-        return list(self.model.rows)
+        return self.model.rows
 
     def set_recording(self, path: str | None) -> None:
         """Tell the pane a record file receives every event from now on (None: stopped)."""
