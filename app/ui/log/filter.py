@@ -26,7 +26,14 @@ from PySide6.QtCore import (
 from app.net.events import Kind, LogEvent, Source
 from app.payload import PayloadError, PayloadFormat, parse_hex
 from app.ui.log.model import COL_TIME, HEADERS, LogModel
-from app.ui.log.row_store import ROW_DATA, ROW_MESSAGE, ROW_PEER, PlainRow, RowStore
+from app.ui.log.row_store import (
+    ROW_DATA,
+    ROW_MESSAGE,
+    ROW_PEER,
+    PlainRow,
+    RowsSnapshot,
+    RowStore,
+)
 from app.ui.log.time_format import TimeMode
 
 ALL_SOURCES = frozenset(Source)
@@ -254,9 +261,13 @@ class LogFilterModel(QAbstractTableModel):
         return None
 
     def matching_events(self) -> list[LogEvent]:
-        """The matching events in order; references, no copies."""
+        """The matching events in order."""
+        return list(self.matching_snapshot())
+
+    def matching_snapshot(self) -> RowsSnapshot:
+        """The matching rows in order, as a frozen copy that builds events as it is read."""
         base = self._source.base
-        return self._source.store.events_at(list(map(sub, self._numbers, repeat(base))))
+        return self._source.store.snapshot(list(map(sub, self._numbers, repeat(base))))
 
     # -- scanning ---------------------------------------------------------------------
 

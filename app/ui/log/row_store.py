@@ -11,9 +11,9 @@ kind sit in two lists of their own, which a collection walks in one C loop each.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, overload
 
 from app.net.events import Kind, LogEvent, Source
 
@@ -68,8 +68,19 @@ class RowStore:
         """Rows lo..hi as new LogEvent tuples (one Python call per row: for exports)."""
         return list(map(_event, self.sources[lo:hi], self.kinds[lo:hi], self.plain[lo:hi]))
 
-    def events_at(self, rows: Sequence[int]) -> list[LogEvent]:
-        return list(map(self.event, rows))
+    def snapshot(self, rows: Sequence[int] | None = None) -> RowsSnapshot:
+        """A frozen copy of all rows, or of `rows`, that builds its LogEvents as it is read.
+
+        Copying three lists runs in C (1 ms per 100,000 rows); building the events costs
+        0.7 µs each, so an export pays that in its own thread, not the GUI's.
+        """
+        if rows is None:
+            return RowsSnapshot(self.plain[:], self.sources[:], self.kinds[:])
+        return RowsSnapshot(
+            list(map(self.plain.__getitem__, rows)),
+            list(map(self.sources.__getitem__, rows)),
+            list(map(self.kinds.__getitem__, rows)),
+        )
 
     @classmethod
     def of(cls, events: Sequence[LogEvent]) -> RowStore:
@@ -77,3 +88,34 @@ class RowStore:
         store = cls()
         store.extend(events, [e.source for e in events], [e.kind for e in events])
         return store
+
+
+class RowsSnapshot(Sequence[LogEvent]):
+    """Rows as LogEvents, read from copies the log no longer changes."""
+
+    def __init__(self, plain: list[PlainRow], sources: list[Source], kinds: list[Kind]) -> None:
+        self._plain = plain
+        self._sources = sources
+        self._kinds = kinds
+
+    def __len__(self) -> int:
+        return len(self._plain)
+
+    @overload
+    def __getitem__(self, index: int) -> LogEvent: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[LogEvent]: ...
+    def __getitem__(self, index: int | slice) -> LogEvent | list[LogEvent]:
+        if isinstance(index, slice):
+            return list(map(_event, self._sources[index], self._kinds[index], self._plain[index]))
+        return _event(self._sources[index], self._kinds[index], self._plain[index])
+
+    def __iter__(self) -> Iterator[LogEvent]:
+        return map(_event, self._sources, self._kinds, self._plain)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(map(tuple.__eq__, self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]

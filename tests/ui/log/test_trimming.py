@@ -118,3 +118,18 @@ def test_filter_shows_exactly_the_kept_matches_while_trimming(qtbot: QtBot) -> N
         assert pane.filter_model.rowCount() == len(expected)
         assert pane.snapshot(filtered=True) == expected
     assert pane.snapshot(filtered=False) == flood(sent - 1000, 1000)
+
+
+def test_snapshot_is_a_frozen_copy_that_builds_events_as_read(qapp: object) -> None:
+    model = LogModel(max_rows=10)
+    model.append_events(flood(0, 10))
+    snapshot = model.store.snapshot()
+    picked = model.store.snapshot([8, 2])
+    model.append_events(flood(10, 5))
+    model.clear()
+    assert list(snapshot) == flood(0, 10)
+    assert snapshot[3] == flood(3, 1)[0]
+    assert snapshot[-2:] == flood(8, 2)
+    assert len(snapshot) == 10
+    assert list(picked) == [*flood(8, 1), *flood(2, 1)]
+    assert type(next(iter(picked))) is LogEvent
