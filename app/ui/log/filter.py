@@ -26,14 +26,7 @@ from PySide6.QtCore import (
 from app.net.events import Kind, LogEvent, Source
 from app.payload import PayloadError, PayloadFormat, parse_hex
 from app.ui.log.model import COL_TIME, HEADERS, LogModel
-from app.ui.log.row_store import (
-    ROW_DATA,
-    ROW_MESSAGE,
-    ROW_PEER,
-    PlainRow,
-    RowsSnapshot,
-    RowStore,
-)
+from app.ui.log.row_store import ROW_DATA, ROW_MESSAGE, ROW_PEER, PlainRow, RowsSnapshot, RowStore
 from app.ui.log.time_format import TimeMode
 
 ALL_SOURCES = frozenset(Source)
