@@ -90,7 +90,7 @@ def run() -> list[dict[str, object]]:
     window.show()
     # Workers are made on a tab's first use: make every one, so each idles in its thread.
     for tab in window.tool_tabs:
-        _ = tab.worker  # type: ignore[attr-defined]
+        tab.make_all_workers()
     sleep_in_event_loop(SETTLE_S)
     rates, length = idle_rates(IDLE_S)
     window.close()
