@@ -5,11 +5,9 @@ Run alone with `python -m tests.benchmarks.bench_log_model`; `run()` returns the
 
 from __future__ import annotations
 
-import gc
 import os
 import resource
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 
@@ -19,14 +17,12 @@ os.environ.setdefault(
     "SOCKET_TESTER_SETTINGS", os.path.join(tempfile.mkdtemp(prefix="bench-log-"), "s.ini")
 )
 
-from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Signal
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel
 from PySide6.QtWidgets import QApplication
 
 from app.net.events import Kind, LogEvent, Source
 from app.ui.log.filter import LogFilter
 from app.ui.log.model import LogModel
-from tests.benchmarks.gui_harness import process_until
-from tests.benchmarks.stall_meter import StallMeter
 from tests.process_memory import rss_mb
 
 ROWS = 1_000_000
@@ -89,109 +85,6 @@ def measure_append() -> dict[str, object]:
     )
 
 
-# The WebSocket echo's flood: some 116,000 rows/s, one batch per ~30 ms.
-FLOOD_BATCH = 3_500
-FLOOD_INTERVAL_S = 0.03
-FLOOD_SECONDS = 2.0
-KEEP = 100_000
-
-
-class FloodFeeder(QObject):
-    """A thread that makes events (as a worker does: new objects, in its own thread) and
-    hands them to the GUI thread as batches, one in flight at a time."""
-
-    batch = Signal(object)
-
-    def __init__(self, start: int) -> None:
-        super().__init__()
-        self.next = start
-        self._acked = threading.Event()
-        self._acked.set()
-        self.done = False
-
-    def ack(self) -> None:
-        self._acked.set()
-
-    def run(self, seconds: float) -> None:
-        stamp = time.time()
-        deadline = time.monotonic() + seconds
-        due = time.monotonic()
-        while time.monotonic() < deadline:
-            events = flood_batch(self.next, FLOOD_BATCH, stamp)
-            self.next += FLOOD_BATCH
-            self._acked.wait(5)
-            self._acked.clear()
-            self.batch.emit(events)
-            due += FLOOD_INTERVAL_S
-            time.sleep(max(0.0, due - time.monotonic()))
-        self._acked.wait(5)
-        self.done = True
-
-
-def flood_stall(pane: object, start: int) -> tuple[float, int]:
-    """(worst GUI stall in ms, rows fed) while a thread floods the pane for FLOOD_SECONDS."""
-    feeder = FloodFeeder(start)
-
-    def take(events: list[LogEvent]) -> None:
-        pane.add_events(events)  # type: ignore[attr-defined]
-        feeder.ack()
-
-    feeder.batch.connect(take)
-    meter = StallMeter()
-    meter.start()
-    thread = threading.Thread(target=feeder.run, args=(FLOOD_SECONDS,))
-    thread.start()
-    process_until(lambda: feeder.done, timeout=FLOOD_SECONDS + 30)
-    stall = meter.stop()
-    thread.join()
-    feeder.batch.disconnect(take)
-    return stall, feeder.next - start
-
-
-def measure_trimming_flood() -> list[dict[str, object]]:
-    """The same flood into a log with room to spare and into a full log that trims."""
-    from app.ui.application import create_main_window
-
-    window = create_main_window()
-    window.show()
-    pane = window.log_pane
-    pane.model.set_max_rows(1_000_000)
-    not_full, fed = flood_stall(pane, 0)
-    pane.clear()
-    pane.model.set_max_rows(KEEP)
-    for start in range(0, KEEP, BATCH):
-        pane.add_events(flood_batch(start, BATCH, time.time()))
-    process_until(lambda: False, timeout=0.3)
-    before = pane.model.totals.events
-    full, fed_full = flood_stall(pane, KEEP)
-    totals = pane.model.totals
-    kept_ok = pane.model.rowCount() == KEEP and totals.events == before + fed_full
-    kept_ok = kept_ok and totals.dropped_rows == totals.events - KEEP
-    rate = fed_full / FLOOD_SECONDS
-    gc_ms = timed(gc.collect)
-    held_as_events = pane.model.rows  # what the log held before: one LogEvent per row
-    gc_events_ms = timed(gc.collect)
-    del held_as_events
-    window.close()
-    return [
-        figure(
-            f"worst GUI stall, full log ({KEEP:,} kept) trimming at {rate:,.0f} rows/s",
-            full,
-            "ms",
-            f"{not_full:.1f} ms same flood, log not full ({fed:,} rows)",
-            "<= 50",
-            full <= 50 and kept_ok,
-        ),
-        figure(
-            f"full garbage collection with {KEEP:,} rows in the log",
-            gc_ms,
-            "ms",
-            f"{gc_events_ms:.1f} ms with the rows held as LogEvents",
-            "info",
-        ),
-    ]
-
-
 def timed(action: Callable[[], object]) -> float:
     started = time.perf_counter()
     action()
@@ -202,7 +95,7 @@ def run() -> list[dict[str, object]]:
     from app.ui.application import create_main_window
 
     app = QApplication.instance() or QApplication([])
-    figures = [measure_append(), *measure_trimming_flood()]
+    figures = [measure_append()]
 
     window = create_main_window()
     window.show()
@@ -339,7 +232,7 @@ def qsortfilterproxy_ms(model: LogModel) -> float:
     """What the stock approach costs: a Python filterAcceptsRow per row, 100,000 rows
     timed and scaled to a million."""
     sample = LogModel(max_rows=100_000)
-    sample.append_events(model.store.events(0, 100_000))
+    sample.append_events(model.rows[:100_000])
 
     class KindProxy(QSortFilterProxyModel):
         def filterAcceptsRow(self, row: int, _parent: QModelIndex) -> bool:

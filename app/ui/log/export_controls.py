@@ -1,7 +1,7 @@
 """The log toolbar's Export and Record buttons, with the export's progress bar and Cancel.
 
 Works against the LogPane hooks: `toolbar` (a QHBoxLayout), `events_arrived(list)` (each
-full, untrimmed batch), `snapshot(filtered) -> Sequence[LogEvent]`, `set_recording(path)` and
+full, untrimmed batch), `snapshot(filtered) -> list[LogEvent]`, `set_recording(path)` and
 `add_events(list)` for its own log lines. The dialogs are attributes (`choose_export_path`,
 `choose_record_path`, `choose_rows`) so tests replace them instead of opening modals.
 """

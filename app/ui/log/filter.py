@@ -26,8 +26,8 @@ from PySide6.QtCore import (
 from app.net.events import Kind, LogEvent, Source
 from app.payload import PayloadError, PayloadFormat, parse_hex
 from app.ui.log.model import COL_TIME, HEADERS, LogModel
-from app.ui.log.row_store import ROW_DATA, ROW_MESSAGE, ROW_PEER, PlainRow, RowsSnapshot, RowStore
 from app.ui.log.time_format import TimeMode
+from app.ui.log.totals import EVENT_DATA, EVENT_KIND, EVENT_MESSAGE, EVENT_PEER, EVENT_SOURCE
 
 ALL_SOURCES = frozenset(Source)
 ALL_KINDS = frozenset(Kind)
@@ -133,16 +133,13 @@ class RowMatcher:
             self._lower_data = pattern.upper() != pattern
         self._search_data = re.compile(re.escape(pattern)).search
 
-    def numbers(self, rows: RowStore, lo: int, hi: int, base: int) -> list[int]:
+    def numbers(self, rows: list[LogEvent], lo: int, hi: int, base: int) -> list[int]:
         """Running numbers (base + position) of the rows in rows[lo:hi] that match."""
-        part = rows.plain[lo:hi]
+        part = rows[lo:hi]
         positions: list[int] | None = None  # None: every row of rows[lo:hi]
-        for accepted, column in ((self._sources, rows.sources), (self._kinds, rows.kinds)):
+        for accepted, field in ((self._sources, EVENT_SOURCE), (self._kinds, EVENT_KIND)):
             if accepted is not None and part:
-                values = column[lo:hi]
-                if positions is not None:
-                    values = _pick(values, positions)
-                picked = _positions_of(values, accepted)
+                picked = _positions_of(list(map(field, part)), accepted)
                 if picked is not None:
                     positions = picked if positions is None else _pick(positions, picked)
                     part = _pick(part, picked)
@@ -155,10 +152,10 @@ class RowMatcher:
             return list(range(start, start + len(part)))
         return list(map(add, positions, repeat(start)))
 
-    def _text_positions(self, part: list[PlainRow]) -> list[int] | None:
+    def _text_positions(self, part: list[LogEvent]) -> list[int] | None:
         needle = self._needle
         found: list[list[int] | None] = []
-        for field in (ROW_PEER, ROW_MESSAGE):
+        for field in (EVENT_PEER, EVENT_MESSAGE):
             values = list(map(field, part))
             # Most rows share a handful of peer and message strings: test each once.
             hits = tuple(s for s in set(values) if needle in s.lower())
@@ -169,7 +166,7 @@ class RowMatcher:
                 found.append(_positions_of(values, hits, by_identity=False))
         if found and _union(*found) is None:
             return None
-        datas: Any = map(ROW_DATA, part)
+        datas: Any = map(EVENT_DATA, part)
         if self._lower_data:
             datas = map(bytes.lower, datas)
         found.append(list(compress(range(len(part)), map(self._search_data, datas))))
@@ -214,7 +211,7 @@ class LogFilterModel(QAbstractTableModel):
         return self._matcher is not None and self._scan_next < self._source_end()
 
     def scanned_fraction(self) -> float:
-        rows = len(self._source.store)
+        rows = len(self._source.rows)
         if not rows or self._matcher is None:
             return 1.0
         done = self._scan_next - self._source.base
@@ -240,7 +237,7 @@ class LogFilterModel(QAbstractTableModel):
         self._timer.stop()
 
     def event_at(self, row: int) -> LogEvent:
-        return self._source.store.event(self._numbers[row] - self._source.base)
+        return self._source.rows[self._numbers[row] - self._source.base]
 
     def source_row(self, row: int) -> int:
         return self._numbers[row] - self._source.base
@@ -254,18 +251,14 @@ class LogFilterModel(QAbstractTableModel):
         return None
 
     def matching_events(self) -> list[LogEvent]:
-        """The matching events in order."""
-        return list(self.matching_snapshot())
-
-    def matching_snapshot(self) -> RowsSnapshot:
-        """The matching rows in order, as a frozen copy that builds events as it is read."""
+        """The matching events in order; references, no copies."""
         base = self._source.base
-        return self._source.store.snapshot(list(map(sub, self._numbers, repeat(base))))
+        return list(map(self._source.rows.__getitem__, map(sub, self._numbers, repeat(base))))
 
     # -- scanning ---------------------------------------------------------------------
 
     def _source_end(self) -> int:
-        return self._source.base + len(self._source.store)
+        return self._source.base + len(self._source.rows)
 
     @Slot()
     def _scan_some(self) -> None:
@@ -293,7 +286,7 @@ class LogFilterModel(QAbstractTableModel):
         base = self._source.base
         if not base <= first < end:
             return
-        found = self._matcher.numbers(self._source.store, first - base, end - base, base)
+        found = self._matcher.numbers(self._source.rows, first - base, end - base, base)
         self._scan_next = end
         if found:
             row = len(self._numbers)
@@ -384,11 +377,11 @@ class LogFilterModel(QAbstractTableModel):
         if row >= len(self._numbers):
             return None
         source = self._source
-        rows = source.store
+        rows = source.rows
         base = source.base
         column = index.column()
         reference = None
         if column == COL_TIME and source.time_mode is TimeMode.SINCE_PREVIOUS and row > 0:
             # The row above in this view: round trips between the rows one filtered to.
-            reference = rows.time(self._numbers[row - 1] - base)
-        return rows.event(self._numbers[row] - base), column, reference
+            reference = rows[self._numbers[row - 1] - base].time
+        return rows[self._numbers[row] - base], column, reference

@@ -21,16 +21,8 @@ from app.net.events import Kind, LogEvent, Source
 from app.net.relay.legs import shown_peer
 from app.payload import PayloadFormat, preview
 from app.resources import warning_icon
-from app.ui.log.row_store import RowStore
 from app.ui.log.time_format import TimeMode, format_time, time_text
-from app.ui.log.totals import (
-    EVENT_KIND,
-    EVENT_SIZE,
-    EVENT_SOURCE,
-    LogTotals,
-    RunningTotals,
-    SourceTotals,
-)
+from app.ui.log.totals import EVENT_SIZE, LogTotals, RunningTotals, SourceTotals
 
 # LogTotals and SourceTotals are the model's records: importable from here too.
 __all__ = ["LogModel", "LogTotals", "SourceTotals"]
@@ -85,10 +77,9 @@ def _keep(event: LogEvent) -> LogEvent:
 class LogModel(QAbstractTableModel):
     """The newest `max_rows` events as table rows, plus exact totals over all of them.
 
-    Rows are kept in a RowStore (plain tuples the garbage collector does not scan, see
-    row_store.py): a million of them must fit in a few hundred megabytes. `base` is the
-    running number of row 0, so that views over this model can keep row numbers that
-    survive the trimming of old rows.
+    Rows are the events themselves (no wrapper object per row): a million of them must
+    fit in a few hundred megabytes. `base` is the running number of row 0, so that views
+    over this model can keep row numbers that survive the trimming of old rows.
     """
 
     totals_changed = Signal(object)
@@ -97,7 +88,7 @@ class LogModel(QAbstractTableModel):
         super().__init__(parent)
         if max_rows < 1:
             raise ValueError("max_rows must be at least 1")
-        self._rows = RowStore()
+        self._rows: list[LogEvent] = []
         self._max_rows = max_rows
         self._base = 0
         self._counts = RunningTotals()
@@ -127,12 +118,7 @@ class LogModel(QAbstractTableModel):
 
     @property
     def rows(self) -> list[LogEvent]:
-        """The rows in memory, oldest first, as a new list (O(rows): for exports)."""
-        return self._rows.events()
-
-    @property
-    def store(self) -> RowStore:
-        """The rows themselves; read only (views over this model index it)."""
+        """The rows in memory, oldest first; read only (views over this model index it)."""
         return self._rows
 
     @property
@@ -146,11 +132,11 @@ class LogModel(QAbstractTableModel):
         return self._first_time
 
     def event_at(self, row: int) -> LogEvent:
-        return self._rows.event(row)
+        return self._rows[row]
 
     def previous_time(self, row: int) -> float | None:
         """Time of the event before `row`, also when that one was trimmed away."""
-        return self._rows.time(row - 1) if row > 0 else self._time_before_first
+        return self._rows[row - 1].time if row > 0 else self._time_before_first
 
     def source_totals(self) -> dict[Source, SourceTotals]:
         """Exact counters per source that has seen any event, in Source order."""
@@ -166,9 +152,7 @@ class LogModel(QAbstractTableModel):
         if not count:
             return
         sizes = list(map(EVENT_SIZE, events))
-        sources = list(map(EVENT_SOURCE, events))
-        kinds = list(map(EVENT_KIND, events))
-        self._counts.count(sources, kinds, sizes)
+        self._counts.count(events, sizes)
         if self._first_time is None:
             self._first_time = events[0].time
         # `size` is at least len(data) (make_event): only a big size can mean big data.
@@ -183,14 +167,12 @@ class LogModel(QAbstractTableModel):
                 self._time_before_first = events[dropped - 1].time
                 self._base += dropped
                 events = events[dropped:]
-                sources = sources[dropped:]
-                kinds = kinds[dropped:]
             dropped += removed
         else:
             dropped = self._remove_oldest(len(self._rows) + count - self._max_rows)
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(events) - 1)
-        self._rows.extend(events, sources, kinds)
+        self._rows.extend(events)
         self.endInsertRows()
         if dropped:
             self._counts.add_dropped(dropped)
@@ -227,7 +209,7 @@ class LogModel(QAbstractTableModel):
         """Forget every row and reset the totals."""
         self.beginResetModel()
         self._base += len(self._rows)
-        self._rows.clear()
+        self._rows = []
         self._first_time = None
         self._time_before_first = None
         self.endResetModel()
@@ -241,8 +223,8 @@ class LogModel(QAbstractTableModel):
         if count <= 0:
             return 0
         self.beginRemoveRows(QModelIndex(), 0, count - 1)
-        self._time_before_first = self._rows.time(count - 1)
-        self._rows.drop_oldest(count)
+        self._time_before_first = self._rows[count - 1].time
+        del self._rows[:count]
         self._base += count
         self.endRemoveRows()
         return count
@@ -376,4 +358,4 @@ class LogModel(QAbstractTableModel):
         reference = None
         if column == COL_TIME and self._time_mode is TimeMode.SINCE_PREVIOUS:
             reference = self.previous_time(row)
-        return self._rows.event(row), column, reference
+        return self._rows[row], column, reference

@@ -164,13 +164,12 @@ class LogPane(QWidget):
         self.detail.clear()
         self._dropped_before_record = 0
 
-    def snapshot(self, filtered: bool) -> Sequence[LogEvent]:
-        """The rows in memory, oldest first, or only those matching the filter: a frozen
-        copy that builds its events as it is read (an export reads it in its thread)."""
+    def snapshot(self, filtered: bool) -> list[LogEvent]:
+        """The rows in memory, oldest first, or only those matching the filter."""
         if filtered and self.filter_model.spec.active:
             self.filter_model.finish()
-            return self.filter_model.matching_snapshot()
-        return self.model.store.snapshot()
+            return self.filter_model.matching_events()
+        return list(self.model.rows)
 
     def set_recording(self, path: str | None) -> None:
         """Tell the pane a record file receives every event from now on (None: stopped)."""

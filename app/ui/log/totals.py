@@ -7,11 +7,12 @@ worker that sends them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import compress, repeat
 from operator import is_, itemgetter
 from typing import NamedTuple
 
-from app.net.events import Kind, Source
+from app.net.events import Kind, LogEvent, Source
 
 # Field getters that run in C: a Python-level loop or call per event would cost more
 # than the sender spends per packet.
@@ -103,8 +104,10 @@ class RunningTotals:
         # errors; plain lists updated once per batch.
         self._by_source: dict[Source, list[int]] = {}
 
-    def count(self, sources: list[Source], kinds: list[Kind], sizes: list[int]) -> None:
-        """Add one non-empty batch, given as its events' source, kind and size fields."""
+    def count(self, events: Sequence[LogEvent], sizes: list[int]) -> None:
+        """Add one non-empty batch; `sizes` is its events' `size` fields."""
+        sources = list(map(EVENT_SOURCE, events))
+        kinds = list(map(EVENT_KIND, events))
         first = sources[0]
         if sources.count(first) == len(sources):
             # The usual case: a worker's batch comes from one tab.

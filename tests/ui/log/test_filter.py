@@ -13,7 +13,6 @@ from app.net.events import Kind, LogEvent, Source
 from app.payload import PayloadFormat
 from app.ui.log.filter import SCAN_CHUNK, LogFilter, LogFilterModel, RowMatcher
 from app.ui.log.model import COL_DATA, COL_PEER, COL_TIME, LogModel
-from app.ui.log.row_store import RowStore
 from app.ui.log.time_format import TimeMode
 
 PEERS = ["127.0.0.1:9000", "[::1]:8080", "10.0.0.7:5353", "Example.org:443"]
@@ -167,12 +166,10 @@ def test_cells_come_from_the_source_rows(source: LogModel) -> None:
 
 
 def test_hex_needle_finds_bytes_when_data_is_shown_as_hex(qapp: object) -> None:
-    rows = RowStore.of(
-        [
-            LogEvent(1.0, Source.UDP, Kind.RECEIVED, "p", b"\x00\xde\xad\xbe\xef\x01", "", 6),
-            LogEvent(2.0, Source.UDP, Kind.RECEIVED, "p", b"dead beef", "", 9),
-        ]
-    )
+    rows = [
+        LogEvent(1.0, Source.UDP, Kind.RECEIVED, "p", b"\x00\xde\xad\xbe\xef\x01", "", 6),
+        LogEvent(2.0, Source.UDP, Kind.RECEIVED, "p", b"dead beef", "", 9),
+    ]
     spec = LogFilter(text="DE AD be ef")
     as_hex = RowMatcher(spec, PayloadFormat.HEX).numbers(rows, 0, 2, 100)
     as_text = RowMatcher(spec, PayloadFormat.TEXT).numbers(rows, 0, 2, 100)

@@ -119,7 +119,7 @@ def test_start_serve_edit_and_stop(qtbot: QtBot, window: MainWindow) -> None:
 
     # The selected row's detail shows the request.
     model = window.log_pane.model
-    row = next(r for r in range(model.rowCount()) if model.event_at(r) == event)
+    row = next(r for r in range(model.rowCount()) if model.event_at(r) is event)
     window.log_pane.view.selectRow(row)
     detail = child(window, QPlainTextEdit, "logDetail")
     qtbot.waitUntil(lambda: "POST /form HTTP/1.1" in detail.toPlainText())
