@@ -51,6 +51,8 @@ def format_latency(seconds: float) -> str:
     """A round trip to three significant digits: `0.0312 ms`, `0.21 ms`, `20.1 ms`,
     `250 ms`, `1.25 s` (format_duration keeps whole milliseconds, too coarse for this)."""
     ms = seconds * 1000
+    if ms == 0:
+        return "0 ms"  # e.g. the jitter of a single round trip
     if ms < 0.001:
         return f"{ms:.4f} ms"
     if ms < 100:

@@ -31,6 +31,7 @@ def test_durations() -> None:
 def test_latencies_keep_three_significant_digits() -> None:
     assert format_latency(0.00021) == "0.21 ms"
     assert format_latency(0.0000312) == "0.0312 ms"
+    assert format_latency(0.0) == "0 ms"
     assert format_latency(0.0000004) == "0.0004 ms"
     assert format_latency(0.0201) == "20.1 ms"
     assert format_latency(0.25) == "250 ms"
