@@ -43,6 +43,8 @@ def _restore_combo(combo: QComboBox, value: object) -> None:
     index = combo.findText(str(value))
     if index >= 0:
         combo.setCurrentIndex(index)
+    elif combo.isEditable():
+        combo.setEditText(str(value))  # typed by hand, e.g. an HTTP method like PROPFIND
 
 
 def _restore_rows(view: RowsView, value: object) -> None:

@@ -316,6 +316,16 @@ def test_fields_are_restored_on_next_start(qtbot: QtBot, fresh_settings: str) ->
     assert child(second, QSpinBox, "hcWsCloseCode").value() == 4001
 
 
+def test_a_method_typed_by_hand_is_restored(qtbot: QtBot, fresh_settings: str) -> None:
+    first = create_main_window()
+    child(first, QComboBox, "hcMethod").setCurrentText("PROPFIND")
+    first.close()
+    first.deleteLater()
+    second = create_main_window()
+    qtbot.addWidget(second)
+    assert child(second, QComboBox, "hcMethod").currentText() == "PROPFIND"
+
+
 def test_a_large_file_is_shown_in_part_and_saved_whole(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
