@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
+from app.net.outgoing import BytesMessage, Outgoing, StreamFailure
+from app.net.stream import Stream
 from tests.net.reactor_harness import ReactorThread, poll_until
 
 MB = 1024 * 1024
@@ -247,15 +248,6 @@ def test_peer_reset_mid_send_accounts_every_byte(loop: ReactorThread, pair: Pair
     )
     assert failure.sent_prefix() == data[: big.sent]  # what the peer got, to the byte
     assert stream.closed and recorder.sent_items == []
-
-
-def test_only_a_message_that_keeps_its_bytes_has_a_sent_prefix() -> None:
-    error = ConnectionResetError()
-    kept, bare = BytesMessage(b"abcdef"), Outgoing(b"abcdef")
-    kept.sent = bare.sent = 4
-    assert StreamFailure("reset", error, True, 4, 0, (kept,)).sent_prefix() == b"abcd"
-    assert StreamFailure("reset", error, True, 4, 0, (bare,)).sent_prefix() == b""
-    assert StreamFailure("reset", error, False, 0, 0, ()).sent_prefix() == b""
 
 
 def test_peer_reset_while_reading(loop: ReactorThread, pair: Pair) -> None:

@@ -27,8 +27,9 @@ from app.net.http.request_log import (
 from app.net.http.response_item import ResponseItem as _Response
 from app.net.http.response_item import RouteResponseItem as _RouteResponse
 from app.net.http.responses import error_response
+from app.net.outgoing import Outgoing, StreamFailure
 from app.net.reactor import Reactor
-from app.net.stream import Outgoing, Stream, StreamFailure
+from app.net.stream import Stream
 
 if TYPE_CHECKING:
     from app.net.http.route_delivery import StagedAnswer

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from app.net.http.request import Request
-from app.net.stream import Outgoing
+from app.net.outgoing import Outgoing
 
 SEND_CHUNK = 256 * 1024
 

@@ -29,6 +29,7 @@ from app.net.address import format_sockaddr
 from app.net.connector import Connector
 from app.net.events import EventSink, Kind, Source, make_event
 from app.net.framing import AS_RECEIVED, FramingSpec
+from app.net.outgoing import Outgoing, StreamFailure
 from app.net.reactor import Reactor, Timer
 from app.net.receive_framing import FramedReceiver
 from app.net.relay.faults import Direction, RelayFaults
@@ -36,7 +37,7 @@ from app.net.relay.legs import leg_detail, with_note
 from app.net.relay.status import RelayRow
 from app.net.relay.tcp_lane import Lane, RelayMessage, StreamSide
 from app.net.resolver import AddrInfo
-from app.net.stream import Outgoing, Stream, StreamFailure
+from app.net.stream import Stream
 from app.units import format_bytes, format_duration
 
 SOURCE = Source.RELAY

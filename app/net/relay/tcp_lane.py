@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from app.net.outgoing import BytesMessage, Outgoing, StreamFailure
 from app.net.reactor import Reactor
 from app.net.relay.delivery import PieceQueue
 from app.net.relay.faults import Direction
 from app.net.relay.legs import leg_detail
 from app.net.relay.schedule import FaultScheduler, Piece
-from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
+from app.net.stream import Stream
 
 
 class RelayConnection(Protocol):

@@ -16,12 +16,13 @@ from app.net.address import format_peer, format_sockaddr
 from app.net.connector import Connector
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
 from app.net.framing import AS_RECEIVED, FramingSpec
+from app.net.outgoing import BytesMessage, Outgoing, StreamFailure
 from app.net.reactor import Reactor, Timer
 from app.net.receive_framing import FramedReceiver
 from app.net.resolver import AddrInfo, resolve_async
 from app.net.round_trip_events import answered_events
 from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
-from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
+from app.net.stream import Stream
 from app.net.tcp.status import PROGRESS_MIN_BYTES, TcpState, TcpStatus
 from app.payload import Message, MessageCounter, render_message
 

@@ -12,9 +12,10 @@ from typing import Protocol
 
 from app.net.address import format_sockaddr
 from app.net.events import Kind
+from app.net.outgoing import BytesMessage, Outgoing, StreamFailure
 from app.net.reactor import Reactor
 from app.net.receive_framing import FramedReceiver
-from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
+from app.net.stream import Stream
 from app.net.tcp.load_status import TcpLoadJob
 
 RECV_SIZE = 64 * 1024  # per recv: a thousand connections of small messages, not one flood

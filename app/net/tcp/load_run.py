@@ -19,12 +19,12 @@ from collections.abc import Callable
 
 from app.net.address import format_peer
 from app.net.events import EventSink, Kind, LogEvent, Source, make_event
+from app.net.outgoing import BytesMessage
 from app.net.pacing import Pacer
 from app.net.reactor import Reactor, Timer
 from app.net.resolver import AddrInfo, resolve_async
 from app.net.round_trip_events import answered_events
 from app.net.round_trips import RoundTripRecorder
-from app.net.stream import BytesMessage
 from app.net.tcp.load_connect import ConnectWaves
 from app.net.tcp.load_connection import LoadConnection
 from app.net.tcp.load_status import (

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 
 from app.net.events import EventSink, Kind, Source, make_event
 from app.net.framing import AS_RECEIVED, FramingSpec
+from app.net.outgoing import BytesMessage, Outgoing, StreamFailure
 from app.net.reactor import Reactor
 from app.net.receive_framing import FramedReceiver
 from app.net.reply import ReplyMode
 from app.net.rules.conversation import RuleConversation
 from app.net.rules.responder import Answer
-from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
+from app.net.stream import Stream
 from app.net.tcp.server_status import ClientRow, ReplyConfig
 from app.payload import Message, MessageCounter, render_message
 from app.units import format_bytes, format_duration, plural

@@ -15,8 +15,9 @@ import socket
 import ssl
 from collections.abc import Callable
 
+from app.net.outgoing import Outgoing, StreamFailure
 from app.net.reactor import Reactor, Timer
-from app.net.stream import Outgoing, Stream, StreamFailure
+from app.net.stream import Stream
 from app.net.tls.peer_certificate import CertificateInfo, describe_certificate
 from app.net.tls.reasons import describe_tls_error
 from app.net.tls.transport import TlsError, TlsTransport

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from app.net.address import format_sockaddr
 from app.net.connector import Connector
 from app.net.events import EventSink, Kind, Source, make_event
+from app.net.outgoing import BytesMessage, Outgoing, StreamFailure
 from app.net.reactor import Reactor, Timer
 from app.net.resolver import AddrInfo, resolve_async
-from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure
+from app.net.stream import Stream
 from app.net.websocket.status import WebSocketState, WebSocketStatus
 from app.net.websocket.url import WebSocketTarget, WebSocketUrlError, parse_ws_url
 

@@ -33,8 +33,9 @@ from wsproto.events import (
 from wsproto.utilities import LocalProtocolError
 
 from app.net.events import EventSink, Kind, Source, make_event
+from app.net.outgoing import BytesMessage, Outgoing, StreamFailure
 from app.net.reactor import Reactor, Timer
-from app.net.stream import BytesMessage, Outgoing, Stream, StreamFailure, StreamProtocol
+from app.net.stream import Stream, StreamProtocol
 from app.units import format_bytes, format_duration, plural
 
 DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from app.net.events import Kind
+from app.net.outgoing import BytesMessage
 from app.net.reactor import Reactor
-from app.net.stream import BytesMessage
 from app.net.tcp.load_connection import LoadConnection
 from app.net.tcp.load_status import TcpLoadJob
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.net.stream import BytesMessage, Stream
+from app.net.outgoing import BytesMessage
+from app.net.stream import Stream
 from app.net.tls.transport import PlaintextClient, TlsError, TlsTransport
 from tests.net.reactor_harness import ReactorThread
 from tests.net.test_stream import Recorder, in_loop

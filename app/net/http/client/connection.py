@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from app.net.address import format_sockaddr
 from app.net.http.client.target import Origin
+from app.net.outgoing import Outgoing, StreamFailure
 from app.net.reactor import Reactor
-from app.net.stream import Outgoing, Stream, StreamFailure
+from app.net.stream import Stream
 
 if TYPE_CHECKING:  # TLS (and `ssl`) is imported on the first https request
     from app.net.tls.client_tls import ClientTls

@@ -31,8 +31,8 @@ from app.net.http.client.result import Failure, Phase, Timing
 from app.net.http.client.spool import SpoolPolicy
 from app.net.http.client.trip_queue import LOST, TripQueue
 from app.net.http.head import ResponseHead
+from app.net.outgoing import BytesMessage, Outgoing, StreamFailure
 from app.net.reactor import Reactor, Timer
-from app.net.stream import BytesMessage, Outgoing, StreamFailure
 
 DEFAULT_SPOOL = SpoolPolicy()
 # How long a large body waits for 100 Continue before it is sent anyway (RFC 9110 §10.1.1).

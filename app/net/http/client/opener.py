@@ -20,9 +20,9 @@ from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection
 from app.net.http.client.result import Phase
 from app.net.http.client.target import Origin, Target
+from app.net.outgoing import Outgoing, StreamFailure
 from app.net.reactor import Reactor
 from app.net.resolver import AddrInfo, resolve_async
-from app.net.stream import Outgoing, StreamFailure
 from app.net.tls.options import is_address
 
 if TYPE_CHECKING:  # TLS (and `ssl`) is imported on the first https request

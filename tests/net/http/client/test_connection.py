@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.net.http.client.connection import MAX_IDLE, ClientConnection, ConnectionPool
-from app.net.stream import Outgoing, StreamFailure
+from app.net.outgoing import Outgoing, StreamFailure
 from tests.net.reactor_harness import ReactorThread, poll_until
 
 ORIGIN = ("http", "127.0.0.1", 1, True)
