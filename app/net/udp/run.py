@@ -12,6 +12,7 @@ from app.net.errors import describe
 from app.net.events import Kind, LogEvent, Source
 from app.net.pacing import Pacer, describe_rates
 from app.net.reactor import Reactor, Timer
+from app.net.udp.sent_events import rendered_sent_events, sent_events, spread_stamps
 from app.payload import MessageCounter, MessageTemplate
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ class UdpRun:
                 events, refused, failure = self._send_rendered_calls(self._multi, payloads)
             else:
                 stamps, refused, failure = self._send_rendered(payloads)
-                events = self._rendered_events(self._stamped(stamps), payloads)
+                events = rendered_sent_events(self._stamped(stamps), self.peer, payloads)
             done = len(events)
             self.burst_bytes = sum(map(len, payloads[:done]))
             sizes: Iterable[int] = map(len, payloads)
@@ -172,7 +173,7 @@ class UdpRun:
                 events, refused, failure = self._send_calls(self._multi, count)
             else:
                 stamps, refused, failure = self._send_some(count)
-                events = self._events(self._stamped(stamps))
+                events = sent_events(self._stamped(stamps), self.peer, self.data, self.message)
             done = len(events)
             self.burst_bytes = done * len(self.data)
             sizes = repeat(len(self.data))
@@ -282,7 +283,7 @@ class UdpRun:
                 before = time.perf_counter_ns()
                 sent = multi.send_each(payloads, done)
                 if stamps is not None:
-                    _spread(stamps, before, time.perf_counter_ns(), sent)
+                    spread_stamps(stamps, before, time.perf_counter_ns(), sent)
             except BlockingIOError:
                 self.blocked = True
                 break
@@ -294,7 +295,9 @@ class UdpRun:
             except OSError as exc:
                 return events, refused, exc
             # One stamp per call, as in _send_calls; the data differs, so an event each.
-            events += self._rendered_events(repeat(now(), sent), payloads[done : done + sent])
+            events += rendered_sent_events(
+                repeat(now(), sent), self.peer, payloads[done : done + sent]
+            )
         return events, refused, None
 
     def _stamped(self, stamps: list[float]) -> list[float]:
@@ -305,27 +308,6 @@ class UdpRun:
         self._call_stamps = cast("list[int]", stamps)
         offset = time.time() - time.perf_counter_ns() * 1e-9
         return list(map(offset.__add__, map((1e-9).__mul__, stamps)))
-
-    def _rendered_events(self, stamps: Iterable[float], payloads: list[bytes]) -> list[LogEvent]:
-        """One sent event per datagram sent (zip stops at the shorter), built in C."""
-        return list(
-            map(
-                _NEW_TUPLE,
-                repeat(LogEvent),
-                zip(
-                    stamps,
-                    repeat(Source.UDP),
-                    repeat(Kind.SENT),
-                    repeat(self.peer),
-                    payloads,
-                    repeat(""),
-                    map(len, payloads),
-                    repeat(""),
-                    repeat(""),
-                    repeat(False),
-                ),
-            )
-        )
 
     def _send_calls(
         self, multi: MultiSender, count: int
@@ -356,7 +338,7 @@ class UdpRun:
                 before = time.perf_counter_ns()
                 sent = multi.send(todo)
                 if stamps is not None:
-                    _spread(stamps, before, time.perf_counter_ns(), sent)
+                    spread_stamps(stamps, before, time.perf_counter_ns(), sent)
             except BlockingIOError:
                 self.blocked = True
                 break
@@ -369,35 +351,3 @@ class UdpRun:
                 return events, refused, exc
             extend(repeat(_NEW_TUPLE(LogEvent, (now(), *fields)), sent))
         return events, refused, None
-
-    def _events(self, stamps: list[float]) -> list[LogEvent]:
-        """One sent event per stamp, built in C (map, zip, repeat): no Python per event."""
-        data = self.data
-        return list(
-            map(
-                _NEW_TUPLE,
-                repeat(LogEvent),
-                zip(
-                    stamps,
-                    repeat(Source.UDP),
-                    repeat(Kind.SENT),
-                    repeat(self.peer),
-                    repeat(data),
-                    repeat(self.message),
-                    repeat(len(data)),
-                    repeat(""),
-                    repeat(""),
-                    repeat(False),
-                ),
-            )
-        )
-
-
-def _spread(stamps: list[int], before: int, after: int, count: int) -> None:
-    """The send times of `count` datagrams of one call made between `before` and `after`.
-
-    The first is stamped `before`, not `after`: the call returns through the GIL, which
-    another thread may hold for milliseconds, and a stamp taken then would make a round
-    trip look shorter than it was (20 ms through a 20 ms peer measured 19.81 ms)."""
-    span = after - before
-    stamps.extend(before + span * i // count for i in range(count))

@@ -371,13 +371,3 @@ def test_a_rendered_datagram_too_large_names_its_size(running: Running) -> None:
     assert failure is not None and failure.errno == errno.EMSGSIZE
     assert running.run is not None and counter.sent == 0
     assert running.run.failure_message(failure).startswith("Datagram of 65,536 bytes too large")
-
-
-def test_the_datagrams_of_one_call_are_stamped_evenly_from_its_start() -> None:
-    from app.net.udp.run import _spread
-
-    stamps: list[int] = [5]
-    _spread(stamps, 1_000, 1_400, 4)
-    assert stamps == [5, 1_000, 1_100, 1_200, 1_300]
-    _spread(stamps, 2_000, 9_000, 1)  # a lone datagram: never after the call began
-    assert stamps[-1] == 2_000
