@@ -14,24 +14,22 @@ from app.net.pacing import describe_rates
 from app.net.reactor import Reactor
 from app.net.resolver import AddrInfo, resolve_async
 from app.net.round_trips import RoundTripRecorder, RoundTripSnapshot
-from app.net.throttle import Throttle
 from app.net.udp.datagram import numeric_address
 from app.net.udp.destination import choose_destination
 from app.net.udp.endpoint import UdpEndpoint
 from app.net.udp.icmp import HAS_ERROR_QUEUE
 from app.net.udp.receiver import DatagramReader, EventsSink, IcmpReport
 from app.net.udp.run import UdpRun
-from app.net.udp.status import UdpJob, UdpProgress, UdpState, UdpStatus
+from app.net.udp.sender_progress import ProgressCallback, SenderProgress
+from app.net.udp.status import UdpJob, UdpState, UdpStatus
 from app.payload import MessageCounter, MessageTemplate
 
-PROGRESS_INTERVAL = 0.1  # at most 10 progress reports a second
 # Connect the socket only where the kernel reports ICMP errors to no unconnected socket
 # (macOS, Windows) and nobody listens: a connected socket drops every datagram that does
 # not come from its peer, so a listening socket is never connected.
 CONNECT_WHEN_NOT_LISTENING = not HAS_ERROR_QUEUE
 
 StateCallback = Callable[[UdpStatus], None]
-ProgressCallback = Callable[[UdpProgress], None]
 
 
 class UdpSender:
@@ -52,7 +50,6 @@ class UdpSender:
         self._sink = sink
         self._sink_many = sink_many or self._sink_each
         self._on_state = on_state
-        self._on_progress = on_progress
         self._backlog = backlog or (lambda: 0)
         self._endpoint = UdpEndpoint(reactor)
         self._listen = False
@@ -67,9 +64,7 @@ class UdpSender:
         self.round_trips = RoundTripRecorder(reactor, on_round_trips)
         self._reader = DatagramReader(self._sink_many, recorder=self.round_trips)
         self._icmp = IcmpReport(reactor, sink)
-        self._progress = Throttle(reactor, PROGRESS_INTERVAL, self._emit_progress)
-        # sent, total, achieved and requested rate of the current or last run
-        self._last_run: tuple[int, int, float, float | None] = (0, 0, 0.0, None)
+        self._progress = SenderProgress(reactor, self, on_progress)
         self._send: Callable[..., int] = _not_open
         self._address: object = None  # where `_send` sends; None once connected
         self.sent = self.sent_bytes = self.received = self.received_bytes = 0
@@ -78,6 +73,11 @@ class UdpSender:
     @property
     def _sock(self) -> socket.socket | None:
         return self._endpoint.sock
+
+    @property
+    def run(self) -> UdpRun | None:
+        """The run in progress, if any."""
+        return self._run
 
     @property
     def state(self) -> UdpState:
@@ -133,7 +133,7 @@ class UdpSender:
         if not listen and self._sock is not None and self._run is None:
             self._log(Kind.INFO, f"Stopped listening on {self._local()}")
             self._close_socket()
-            self._report_progress(force=True)  # the last replies' counts, not in 0.1 s
+            self._progress.report(force=True)  # the last replies' counts, not in 0.1 s
         self._watch()
         self._set_state()
 
@@ -143,7 +143,7 @@ class UdpSender:
         if self._sock is not None:
             self._log(Kind.INFO, f"Closed the socket on {self._local()}")
             self._close_socket()
-            self._report_progress(force=True)
+            self._progress.report(force=True)
         self._set_state()
 
     def close(self) -> None:
@@ -257,7 +257,7 @@ class UdpSender:
             self._log(Kind.INFO, f"Listening for replies on {self._local()}")
         self._watch()
         self._set_state()
-        self._report_progress(force=True)
+        self._progress.report(force=True)
         run.start()
 
     # -- the run ---------------------------------------------------------------------
@@ -266,7 +266,7 @@ class UdpSender:
         if done and self._run is not None:
             self.sent += done
             self.sent_bytes += self._run.burst_bytes
-            self._report_progress()
+            self._progress.report()
         if refused or self._endpoint.error_queue:
             # A sendmmsg call that stops short swallows the refusal that stopped it, so the
             # error queue is read after every burst (one quick system call).
@@ -291,7 +291,7 @@ class UdpSender:
             # Loopback answers at once: even the last datagram's "no listener" is here.
             self._icmp.drain(queue, 0, self._socket_peer)
         self._icmp.flush()
-        self._report_progress(force=True)
+        self._progress.report(force=True)
         self._run = None
         if kind is not None:
             self._log(kind, message)
@@ -326,7 +326,7 @@ class UdpSender:
         if result.datagrams:
             self.received += result.datagrams
             self.received_bytes += result.size
-            self._report_progress()
+            self._progress.report()
         if result.refused or result.failure is not None or not result.datagrams:
             # A wake with nothing to read is a queued error the selector saw (it stays
             # "readable" until the queue is drained, so draining also prevents a spin).
@@ -340,33 +340,6 @@ class UdpSender:
     def _note_refused(self, count: int) -> None:
         """`count` calls failed with an ICMP error; the error queue, if any, says which."""
         self._icmp.drain(self._endpoint.error_queue_socket, count, self._socket_peer)
-
-    def _report_progress(self, force: bool = False) -> None:
-        if self._on_progress is None:
-            return
-        if force:
-            self._progress.flush()
-        else:
-            self._progress.request()
-
-    def _emit_progress(self) -> None:
-        assert self._on_progress is not None
-        run = self._run
-        if run is not None:
-            self._last_run = (run.sent, run.total, run.rate(), run.requested)
-        sent, total, rate, requested = self._last_run
-        self._on_progress(
-            UdpProgress(
-                sent,
-                total,
-                rate,
-                self.sent,
-                self.sent_bytes,
-                self.received,
-                self.received_bytes,
-                requested,
-            )
-        )
 
     def _set_state(self) -> None:
         self._on_state(
