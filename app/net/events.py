@@ -55,6 +55,17 @@ class LogEvent(NamedTuple):
 
 
 EventSink = Callable[[LogEvent], None]
+EventsSink = Callable[[list[LogEvent]], None]
+
+
+def one_by_one(sink: EventSink) -> EventsSink:
+    """A sink of event lists for a net object given only a sink of single events."""
+
+    def sink_each(events: list[LogEvent]) -> None:
+        for event in events:
+            sink(event)
+
+    return sink_each
 
 
 def make_event(

@@ -117,3 +117,12 @@ def test_events_built_in_c_pass_every_field() -> None:
     assert len(sites) >= 5, sites  # the UDP fast paths at least
     wrong = [site for site, count in sites.items() if count != len(LogEvent._fields)]
     assert not wrong, f"these build a LogEvent without all {len(LogEvent._fields)} fields"
+
+
+def test_one_by_one_hands_each_event_of_a_list_to_a_single_event_sink() -> None:
+    from app.net.events import one_by_one
+
+    seen: list[LogEvent] = []
+    events = [make_event(Source.TCP, Kind.INFO, str(n)) for n in range(3)]
+    one_by_one(seen.append)(events)
+    assert seen == events

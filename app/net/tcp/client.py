@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from app.net.address import format_peer, format_sockaddr
 from app.net.connector import Connector
-from app.net.events import EventSink, Kind, LogEvent, Source, make_event
+from app.net.events import EventSink, Kind, LogEvent, Source, make_event, one_by_one
 from app.net.framing import AS_RECEIVED, FramingSpec
 from app.net.outgoing import BytesMessage, Outgoing, StreamFailure
 from app.net.reactor import Reactor, Timer
@@ -59,7 +59,7 @@ class TcpClient:
     ) -> None:
         self._reactor = reactor
         self._sink = sink
-        self._sink_many = sink_many if sink_many is not None else self._sink_each
+        self._sink_many = sink_many if sink_many is not None else one_by_one(sink)
         self._on_state = on_state
         self._on_progress = on_progress
         self._backlog = backlog
@@ -389,10 +389,6 @@ class TcpClient:
 
     def _totals(self) -> str:
         return f" (sent {self.bytes_sent:,} B, received {self.bytes_received:,} B)"
-
-    def _sink_each(self, events: list[LogEvent]) -> None:
-        for event in events:
-            self._sink(event)
 
     def _info(self, message: str, local: str = "") -> None:
         self._sink(make_event(Source.TCP, Kind.INFO, message, peer=self._peer, local=local))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import partial
 
 from app.net.errors import describe
-from app.net.events import EventSink, Kind, LogEvent, Source, make_event
+from app.net.events import EventSink, EventsSink, Kind, LogEvent, Source, make_event, one_by_one
 from app.net.reactor import Reactor
 from app.net.reply import ReplyMode
 from app.net.rules.responder import Responder
@@ -40,7 +40,6 @@ STATUS_INTERVAL = 0.25  # the peer table and counters reach the GUI at most 4 ti
 DROPS_LOG_INTERVAL = 1.0
 SOURCE = Source.UDP_LISTENER
 
-EventsSink = Callable[[list[LogEvent]], None]
 StatusCallback = Callable[[UdpListenerStatus], None]
 
 
@@ -57,7 +56,7 @@ class UdpListener:
     ) -> None:
         self._reactor = reactor
         self._sink = sink
-        self._sink_many = sink_many or self._sink_each
+        self._sink_many = sink_many if sink_many is not None else one_by_one(sink)
         self._on_status = on_status
         self._endpoints: list[Endpoint] = []
         self._reply: tuple[ReplyMode, Message, Responder | None] = (ReplyMode.ECHO, b"", None)
@@ -373,10 +372,6 @@ class UdpListener:
 
     def _log(self, kind: Kind, message: str) -> None:
         self._sink(make_event(SOURCE, kind, message))
-
-    def _sink_each(self, events: list[LogEvent]) -> None:
-        for event in events:
-            self._sink(event)
 
 
 def _error(message: str, peer: str) -> LogEvent:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import errno
 import socket
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from app.net.address import format_sockaddr
 from app.net.errors import describe_errno
-from app.net.events import EventSink, Kind, LogEvent, Source, make_event
+from app.net.events import EventSink, EventsSink, Kind, LogEvent, Source, make_event
 from app.net.reactor import Reactor
 from app.net.throttle import Throttle
 from app.net.udp.icmp import IcmpError, drain_error_queue
@@ -26,8 +25,6 @@ READ_MAX = 1024  # datagrams read per loop turn, so a flood cannot starve other 
 RECV_SIZE = 65_535  # the largest UDP payload (IPv4 and IPv6) fits
 REFUSED_INTERVAL = 1.0  # "no listener" is logged at most once a second, with a count
 PEER_CACHE_MAX = 1024  # formatted peer names kept; a scan from many ports resets it
-
-EventsSink = Callable[[list[LogEvent]], None]
 
 
 class ReadResult(NamedTuple):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from app.net.address import format_peer
 from app.net.errors import describe
-from app.net.events import EventSink, Kind, LogEvent, Source, make_event
+from app.net.events import EventSink, EventsSink, Kind, Source, make_event, one_by_one
 from app.net.pacing import describe_rates
 from app.net.reactor import Reactor
 from app.net.resolver import AddrInfo, resolve_async
@@ -18,7 +18,7 @@ from app.net.udp.datagram import numeric_address
 from app.net.udp.destination import choose_destination
 from app.net.udp.endpoint import UdpEndpoint
 from app.net.udp.icmp import HAS_ERROR_QUEUE
-from app.net.udp.receiver import DatagramReader, EventsSink, IcmpReport
+from app.net.udp.receiver import DatagramReader, IcmpReport
 from app.net.udp.run import UdpRun
 from app.net.udp.sender_progress import ProgressCallback, SenderProgress
 from app.net.udp.status import UdpJob, UdpState, UdpStatus
@@ -48,7 +48,7 @@ class UdpSender:
     ) -> None:
         self._reactor = reactor
         self._sink = sink
-        self._sink_many = sink_many or self._sink_each
+        self._sink_many = sink_many if sink_many is not None else one_by_one(sink)
         self._on_state = on_state
         self._backlog = backlog or (lambda: 0)
         self._endpoint = UdpEndpoint(reactor)
@@ -369,10 +369,6 @@ class UdpSender:
 
     def _log(self, kind: Kind, message: str) -> None:
         self._sink(make_event(Source.UDP, kind, message, peer=self._peer))
-
-    def _sink_each(self, events: list[LogEvent]) -> None:
-        for event in events:
-            self._sink(event)
 
 
 def _not_open(*_args: object) -> int:

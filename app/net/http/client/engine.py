@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 from app.net.address import format_peer
-from app.net.events import EventSink, LogEvent
+from app.net.events import EventSink, LogEvent, one_by_one
 from app.net.http.client import rows
 from app.net.http.client.connection import ClientConnection, ConnectionPool
 from app.net.http.client.hop import DEFAULT_SPOOL, Hop
@@ -67,7 +67,7 @@ class HttpClient:
         self.round_trips = RoundTripRecorder(reactor, on_round_trips, reply_timeout=None)
         self._trips = TripQueue(self.round_trips)  # recorded while the server works
         self._sink = sink
-        self._sink_many = sink_many if sink_many is not None else self._sink_each
+        self._sink_many = sink_many if sink_many is not None else one_by_one(sink)
         self._on_status = on_status
         self._on_finished = on_finished
         self._pool = ConnectionPool(self._idle_lost)
@@ -362,10 +362,6 @@ class HttpClient:
 
     def _elapsed_ms(self) -> float:
         return (time.perf_counter_ns() - self._t0) / 1e6
-
-    def _sink_each(self, events: list[LogEvent]) -> None:
-        for event in events:
-            self._sink(event)
 
 
 def failed_while(phase: Phase) -> str:
